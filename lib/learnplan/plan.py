@@ -1,0 +1,296 @@
+"""The plan model: frozen dataclasses and the FTE arithmetic that needs nothing else.
+
+A plan is read from an outline (see ``outline.py``) or from the manifest embedded in a
+built package (see ``plan_from_dict``). Everything here is immutable and pure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+CardKind = Literal["basic", "reversed", "cloze"]
+
+#: Version of the dict form written by :func:`plan_to_dict` (the embedded manifest).
+MANIFEST_VERSION = 1
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """Where something was written, for ``path:line: message`` errors."""
+
+    path: Path
+    line: int  # 1-based
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Card:
+    """One flashcard as the learner wrote it (Markdown source, not yet HTML).
+
+    ``key`` is the card's stable identity within its course. It is ``None`` only while a
+    card written without an ``id`` is waiting for one to be assigned and written back.
+    """
+
+    key: str | None
+    kind: CardKind
+    front: str  # cloze: the text with {{cN::...}}
+    back: str  # cloze: the "Extra" field
+    lesson: str | None = None  # lesson id within the course
+    tags: tuple[str, ...] = ()
+    source: SourceRef | None = None
+    base_dir: Path | None = None  # images are resolved relative to this folder
+
+
+@dataclass(frozen=True)
+class Lesson:
+    id: str
+    title: str
+    weight: float | None = None
+    hours: float | None = None
+    url: str | None = None
+
+    @property
+    def effective_weight(self) -> float:
+        """Weight used for earned value: ``weight``, else ``hours``, else 1."""
+        if self.weight is not None:
+            return self.weight
+        if self.hours is not None:
+            return self.hours
+        return 1.0
+
+
+@dataclass(frozen=True)
+class Course:
+    id: str
+    provider: str
+    title: str
+    fte: float
+    cost: float = 0.0
+    url: str | None = None
+    start_week: int | None = None  # 1-based, inclusive
+    end_week: int | None = None  # 1-based, inclusive
+    lessons: tuple[Lesson, ...] = ()
+    cards: tuple[Card, ...] = ()
+    source: SourceRef | None = None
+
+    def window(self, weeks: int) -> tuple[int, int]:
+        """The course's weeks as (first, last), 1-based and inclusive."""
+        first = self.start_week if self.start_week is not None else 1
+        last = self.end_week if self.end_week is not None else weeks
+        return first, last
+
+    @property
+    def total_weight(self) -> float:
+        return sum(lesson.effective_weight for lesson in self.lessons)
+
+    def lesson(self, lesson_id: str) -> Lesson | None:
+        for lesson in self.lessons:
+            if lesson.id == lesson_id:
+                return lesson
+        return None
+
+
+@dataclass(frozen=True)
+class Resource:
+    """Something the plan pays for that earns no FTE (e.g. a GPU server)."""
+
+    id: str
+    title: str
+    cost: float
+    provider: str = ""
+    url: str | None = None
+    source: SourceRef | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    id: str
+    title: str
+    start: dt.date
+    weeks: int = 12
+    hours_per_week: float = 40.0
+    hours_per_point: float = 120.0
+    currency: str = "USD"
+    allow_html: bool = False
+    courses: tuple[Course, ...] = ()
+    resources: tuple[Resource, ...] = ()
+    source: SourceRef | None = field(default=None, compare=False)
+
+    @property
+    def total_fte(self) -> float:
+        return round(sum(c.fte for c in self.courses), 6)
+
+    @property
+    def total_cost(self) -> float:
+        return round(sum(c.cost for c in self.courses) + sum(r.cost for r in self.resources), 2)
+
+    @property
+    def capacity(self) -> float:
+        """FTE points that fit in the plan: weeks × hours a week / hours a point."""
+        return capacity(self.weeks, self.hours_per_week, self.hours_per_point)
+
+    @property
+    def overcommitment(self) -> float:
+        """Total FTE / capacity (1.0 = exactly full; the seed plan is 1.85)."""
+        return self.total_fte / self.capacity if self.capacity else float("inf")
+
+    @property
+    def end(self) -> dt.date:
+        """The day after the plan's last day."""
+        return self.start + dt.timedelta(weeks=self.weeks)
+
+    def course(self, course_id: str) -> Course | None:
+        for course in self.courses:
+            if course.id == course_id:
+                return course
+        return None
+
+    # Tags and deck names are part of the identity contract (DESIGN.md); keep them here
+    # so the deck builder, the progress engine and the add-on agree.
+    def course_tag(self, course_id: str) -> str:
+        return f"{self.id}::course::{course_id}"
+
+    def lesson_tag(self, course_id: str, lesson_id: str) -> str:
+        return f"{self.id}::lesson::{course_id}::{lesson_id}"
+
+    def provider_tag(self, provider: str) -> str:
+        return f"{self.id}::provider::{slugify(provider)}"
+
+    @property
+    def removed_tag(self) -> str:
+        return f"{self.id}::removed"
+
+    def deck_name(self, course: Course, lesson: Lesson | None = None) -> str:
+        parts = [self.title, course.provider or "Other", course.title]
+        if lesson is not None:
+            parts.append(lesson.title)
+        return "::".join(deck_part(p) for p in parts)
+
+
+def capacity(weeks: float, hours_per_week: float, hours_per_point: float) -> float:
+    return weeks * hours_per_week / hours_per_point if hours_per_point else 0.0
+
+
+def slugify(text: str) -> str:
+    """Lower-case ASCII slug for tags (no spaces; Anki tags are case-insensitive)."""
+    out: list[str] = []
+    dash = False
+    for ch in text.lower():
+        if ch.isascii() and ch.isalnum():
+            out.append(ch)
+            dash = False
+        elif not dash and out:
+            out.append("-")
+            dash = True
+    return "".join(out).strip("-") or "x"
+
+
+def deck_part(title: str) -> str:
+    """One component of a deck name: '::' would split it, so it becomes ':'."""
+    cleaned = " ".join(title.replace("::", ":").split())
+    return cleaned or "Untitled"
+
+
+# --- dict form (the manifest embedded in packages; also used by reports and the add-on)
+
+
+def plan_to_dict(plan: Plan) -> dict[str, Any]:
+    """The plan without its cards, as JSON-ready data (settings, courses, lessons, costs)."""
+    return {
+        "id": plan.id,
+        "title": plan.title,
+        "start": plan.start.isoformat(),
+        "weeks": plan.weeks,
+        "hours_per_week": plan.hours_per_week,
+        "hours_per_point": plan.hours_per_point,
+        "currency": plan.currency,
+        "courses": [
+            {
+                "id": c.id,
+                "provider": c.provider,
+                "title": c.title,
+                "fte": c.fte,
+                "cost": c.cost,
+                "url": c.url,
+                "start_week": c.start_week,
+                "end_week": c.end_week,
+                "tag": plan.course_tag(c.id),
+                "deck": plan.deck_name(c),
+                "card_count": len(c.cards),
+                "lessons": [
+                    {
+                        "id": lesson.id,
+                        "title": lesson.title,
+                        "weight": lesson.weight,
+                        "hours": lesson.hours,
+                        "url": lesson.url,
+                    }
+                    for lesson in c.lessons
+                ],
+            }
+            for c in plan.courses
+        ],
+        "resources": [
+            {"id": r.id, "title": r.title, "cost": r.cost, "provider": r.provider, "url": r.url}
+            for r in plan.resources
+        ],
+    }
+
+
+def plan_from_dict(data: dict[str, Any]) -> Plan:
+    """Inverse of :func:`plan_to_dict` (cards are not part of the dict form).
+
+    Raises ``ValueError`` with a readable message on malformed data.
+    """
+    try:
+        courses = tuple(
+            Course(
+                id=str(c["id"]),
+                provider=str(c.get("provider", "")),
+                title=str(c["title"]),
+                fte=float(c.get("fte", 0.0)),
+                cost=float(c.get("cost") or 0.0),
+                url=c.get("url"),
+                start_week=c.get("start_week"),
+                end_week=c.get("end_week"),
+                lessons=tuple(
+                    Lesson(
+                        id=str(lesson["id"]),
+                        title=str(lesson["title"]),
+                        weight=lesson.get("weight"),
+                        hours=lesson.get("hours"),
+                        url=lesson.get("url"),
+                    )
+                    for lesson in c.get("lessons", [])
+                ),
+            )
+            for c in data.get("courses", [])
+        )
+        resources = tuple(
+            Resource(
+                id=str(r["id"]),
+                title=str(r["title"]),
+                cost=float(r.get("cost") or 0.0),
+                provider=str(r.get("provider") or ""),
+                url=r.get("url"),
+            )
+            for r in data.get("resources", [])
+        )
+        return Plan(
+            id=str(data["id"]),
+            title=str(data["title"]),
+            start=dt.date.fromisoformat(str(data["start"])),
+            weeks=int(data.get("weeks", 12)),
+            hours_per_week=float(data.get("hours_per_week", 40.0)),
+            hours_per_point=float(data.get("hours_per_point", 120.0)),
+            currency=str(data.get("currency", "USD")),
+            courses=courses,
+            resources=resources,
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ValueError(f"not a valid plan: {exc!r}") from exc
