@@ -1,21 +1,70 @@
-"""learnplan: build course-tagged Anki decks from a study plan and track FTE progress."""
+"""learnplan: build course-tagged Anki decks from a study plan and track FTE progress.
+
+The public API, for scripts::
+
+    from learnplan import build_package, load_plan, write_package
+
+    plan = load_plan("my-plan.yaml")   # validates everything; raises PlanError
+    built = build_package(plan)        # a genanki package in memory
+    write_package(built, "my-plan.apkg")
+
+Progress tracking: :class:`ProgressLog` (the learner's records), :func:`snapshot` (where
+they stand on a given day) and the report writers in :mod:`learnplan.report`. Reading a
+collection (:mod:`learnplan.memory`, :mod:`learnplan.update`) needs the ``anki`` package.
+"""
 
 from __future__ import annotations
 
+from ._version import __version__
+from .deck import BuiltPackage, build_package, write_package
 from .errors import PlanError, Problem
+from .log import (
+    CostPaid,
+    LessonDone,
+    LogError,
+    ProgressLog,
+    Revision,
+    Session,
+    apply_revisions,
+    load_log,
+    save_log,
+)
+from .manifest import Manifest, find_manifests, read_manifest
+from .outline import default_plan_path, load_plan
 from .plan import Card, Course, Lesson, Plan, Resource, plan_from_dict, plan_to_dict
-
-__version__ = "0.1.0"
+from .progress import Snapshot, snapshot, suggest_trim
+from .writeback import write_back_ids
 
 __all__ = [
+    "BuiltPackage",
     "Card",
+    "CostPaid",
     "Course",
     "Lesson",
+    "LessonDone",
+    "LogError",
+    "Manifest",
     "Plan",
     "PlanError",
     "Problem",
+    "ProgressLog",
     "Resource",
+    "Revision",
+    "Session",
+    "Snapshot",
     "__version__",
+    "apply_revisions",
+    "build_package",
+    "default_plan_path",
+    "find_manifests",
+    "load_log",
+    "load_plan",
     "plan_from_dict",
     "plan_to_dict",
+    "read_manifest",
+    "save_log",
+    "snapshot",
+    "suggest_trim",
+    "write_back_ids",
+    "write_package",
 ]

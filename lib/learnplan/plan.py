@@ -44,6 +44,8 @@ class Card:
     tags: tuple[str, ...] = ()
     source: SourceRef | None = None
     base_dir: Path | None = None  # images are resolved relative to this folder
+    # True when the reader assigned ``key`` in memory; write-back puts it into the source.
+    new_key: bool = False
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,60 @@
+"""After File › Import: notice a learnplan deck's plan and offer to follow it.
+
+Runs only after an operation that changed note types and notes (what an import does),
+scans the media folder for plan manifests in the background, and asks once per plan per
+session. Loaded lazily by shell.py, so it may import the library.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from aqt.operations import QueryOp
+from aqt.utils import askUser
+
+from learnplan.manifest import find_manifests
+
+from . import store
+
+if TYPE_CHECKING:
+    from anki.collection import Collection
+    from aqt.main import AnkiQt
+
+_asked: set[str] = set()  # manifest names offered this session
+
+
+def unadopted_plans(col: Collection) -> list[tuple[str, str]]:
+    """(manifest name, plan title) for plans in the media folder not yet followed."""
+    try:
+        adopted = set(store.read_adopted(col).plan_ids)
+    except store.DamagedRecord:
+        return []  # the panel explains the damaged record; don't add a prompt on top
+    out: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for manifest in find_manifests(Path(col.media.dir())):
+        plan = manifest.plan
+        if plan.id in adopted or plan.id in seen:
+            continue
+        seen.add(plan.id)
+        out.append((Path(manifest.name).name, plan.title))
+    return out
+
+
+def offer_new_plans(mw: AnkiQt, open_panel: Callable[[], None]) -> None:
+    def found(plans: list[tuple[str, str]]) -> None:
+        fresh = [(name, title) for name, title in plans if name not in _asked]
+        if not fresh:
+            return
+        _asked.update(name for name, _ in fresh)
+        titles = ", ".join(f"“{title}”" for _, title in fresh)
+        if askUser(
+            f"The deck you imported comes with the learning plan {titles}.\n\n"
+            "Open the Learning Plan panel to follow it?",
+            parent=mw,
+            title="Learning Plan",
+        ):
+            open_panel()
+
+    QueryOp(parent=mw, op=unadopted_plans, success=found).run_in_background()

@@ -1,0 +1,105 @@
+"""Tools › Learning Plan › Import outline… / Update from outline…
+
+Reads a YAML plan with learnplan, builds it and imports it with learnplan's safe update
+path (Anki's own importer, note types merged, the learner's edits and tags kept) in a
+``CollectionOp`` — off the main thread, with Anki's progress window, one undo step —
+then adopts the plan so the panel follows it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from aqt.operations import CollectionOp
+from aqt.utils import getFile, showInfo, showWarning, tooltip
+
+if TYPE_CHECKING:
+    from anki.collection import Collection, OpChanges
+    from aqt.main import AnkiQt
+
+CONFIG_OUTLINES = "outlines"  # add-on config: plan id -> last outline path (local only)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    summary: str
+    plan_id: str
+    path: str
+    written_ids: tuple[str, ...]
+    changes: OpChanges  # so Anki refreshes the deck list
+
+
+def import_outline(col: Collection, path: str) -> ImportResult:
+    """Load, build, import and adopt; raises PlanError before writing on bad input."""
+    from learnplan.outline import load_plan
+    from learnplan.update import update_collection
+
+    from . import store
+
+    plan = load_plan(path, assign_ids=True)
+    report = update_collection(col, plan)
+    store.adopt_plan(col, plan)
+    written: tuple[str, ...] = ()
+    if any(getattr(card, "new_key", False) for c in plan.courses for card in c.cards):
+        # New card ids go back into the learner's files only after the import worked,
+        # so a failed import leaves their files untouched.
+        from learnplan.writeback import write_back_ids
+
+        written = tuple(str(p) for p in write_back_ids(plan))
+    return ImportResult(report.summary(), plan.id, path, written, report.changes)
+
+
+def choose_and_import_outline(mw: AnkiQt, *, update: bool, after: Callable[[], None]) -> None:
+    from . import shell
+
+    remembered: dict[str, str] = dict(shell.addon_config(mw).get(CONFIG_OUTLINES) or {})
+    start_dir = ""
+    if update and remembered:
+        start_dir = str(Path(next(reversed(remembered.values()))).parent)
+
+    def chosen(path: str) -> None:
+        run_import(mw, path, after=after)
+
+    getFile(
+        mw,
+        "Update from outline" if update else "Import outline",
+        cb=chosen,  # type: ignore[arg-type]
+        filter="Learning Plan outline (*.yaml *.yml)",
+        dir=start_dir or None,
+        # getFile takes a remembered-folder key or an explicit folder, not both.
+        key=None if start_dir else "learnplan_outline",
+    )
+
+
+def run_import(mw: AnkiQt, path: str, *, after: Callable[[], None] | None = None) -> None:
+    from learnplan.errors import PlanError
+
+    from . import shell
+
+    def success(result: ImportResult) -> None:
+        outlines = dict(shell.addon_config(mw).get(CONFIG_OUTLINES) or {})
+        outlines[result.plan_id] = result.path
+        shell.write_addon_config(mw, {CONFIG_OUTLINES: outlines})
+        text = result.summary
+        if result.written_ids:
+            text += "\n\nNew card ids were written into:\n" + "\n".join(result.written_ids)
+        tooltip(text.replace("\n", "<br>"), period=6000)
+        if after is not None:
+            after()
+
+    def failure(exc: Exception) -> None:
+        if isinstance(exc, PlanError):
+            showWarning(f"The outline has problems; nothing was imported.\n\n{exc}")
+        elif isinstance(exc, OSError):
+            showWarning(f"Could not read the outline: {exc}")
+        else:
+            showInfo(f"Import failed; nothing was imported.\n\n{type(exc).__name__}: {exc}")
+
+    def op(col: Collection) -> Any:
+        # Any: CollectionOp's type bound wants a settable `changes`; ours is frozen.
+        return import_outline(col, path)
+
+    CollectionOp(mw, op).success(success).failure(failure).run_in_background()

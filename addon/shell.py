@@ -1,0 +1,156 @@
+"""Menu entries, shortcut, deck-browser link and hooks: cheap, loaded at Anki start-up.
+
+Nothing here imports the panel or the learnplan library; they load on first use so the
+add-on costs Anki's start-up almost nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from aqt import gui_hooks
+from aqt.qt import QAction, QKeySequence, QMenu
+
+if TYPE_CHECKING:
+    from anki.collection import OpChanges
+    from aqt.deckbrowser import DeckBrowser, DeckBrowserContent
+    from aqt.main import AnkiQt
+
+    from .panel import PanelController
+
+ADDON_DIR = Path(__file__).resolve().parent
+OPEN_CMD = "learnplan:open"
+
+_state: dict[str, Any] = {"module": __name__.rpartition(".")[0], "controller": None}
+
+
+def setup(mw: AnkiQt, module: str) -> None:
+    _state["module"] = module
+    config = addon_config(mw)
+    menu = QMenu("Learning Plan", mw)
+    open_action = QAction("Open panel", mw)
+    shortcut = str(config.get("shortcut") or "")
+    if shortcut:
+        open_action.setShortcut(QKeySequence(shortcut))
+    open_action.triggered.connect(lambda: open_panel(mw))
+    menu.addAction(open_action)
+    import_action = QAction("Import outline…", mw)
+    import_action.triggered.connect(lambda: _import_outline(mw, update=False))
+    menu.addAction(import_action)
+    update_action = QAction("Update from outline…", mw)
+    update_action.triggered.connect(lambda: _import_outline(mw, update=True))
+    menu.addAction(update_action)
+    mw.form.menuTools.addSeparator()
+    mw.form.menuTools.addMenu(menu)
+
+    if config.get("deck_browser_link", True):
+        gui_hooks.deck_browser_will_render_content.append(_deck_browser_link)
+    gui_hooks.webview_did_receive_js_message.append(_on_js_message)
+    gui_hooks.profile_will_close.append(_close_panel)
+    gui_hooks.operation_did_execute.append(lambda changes, handler: _after_op(mw, changes))
+    if os.environ.get("LEARNPLAN_TEST_SCRIPT"):
+        gui_hooks.main_window_did_init.append(lambda: _run_test_script(mw))
+
+
+def addon_config(mw: AnkiQt) -> dict[str, Any]:
+    config = mw.addonManager.getConfig(_state["module"])
+    return dict(config) if isinstance(config, dict) else {}
+
+
+def write_addon_config(mw: AnkiQt, changes: dict[str, Any]) -> None:
+    config = addon_config(mw)
+    config.update(changes)
+    mw.addonManager.writeConfig(_state["module"], config)
+
+
+def ensure_library() -> None:
+    """Put learnplan and its dependencies on sys.path.
+
+    Installed: the vendored copy in _vendor/. Linked from a checkout (dev_install.sh):
+    the checkout's lib/ comes first, so the live library wins over a stale vendored one,
+    and _vendor/ (if built) or the running Python supplies the dependencies.
+    """
+    checkout_lib = ADDON_DIR.parent / "lib"
+    candidates = [ADDON_DIR / "_vendor"]
+    if (checkout_lib / "learnplan" / "__init__.py").is_file():
+        candidates.append(checkout_lib)
+    for path in candidates:
+        text = str(path)
+        if path.is_dir() and text not in sys.path:
+            sys.path.insert(0, text)
+
+
+def controller(mw: AnkiQt) -> PanelController:
+    if _state["controller"] is None:
+        ensure_library()
+        from .panel import PanelController
+
+        _state["controller"] = PanelController(mw, addon_config, write_addon_config)
+    ctl: PanelController = _state["controller"]
+    return ctl
+
+
+def open_panel(mw: AnkiQt) -> None:
+    controller(mw).show()
+
+
+def _import_outline(mw: AnkiQt, *, update: bool) -> None:
+    ensure_library()
+    from .importing import choose_and_import_outline
+
+    choose_and_import_outline(mw, update=update, after=lambda: open_panel(mw))
+
+
+def _after_op(mw: AnkiQt, changes: OpChanges) -> None:
+    # An import changes note types and notes together; ordinary reviews and edits
+    # don't, so this stays off the common path.
+    if not (changes.notetype and changes.note_text) or mw.col is None:
+        return
+    ctl = _state["controller"]
+    if ctl is not None and ctl.visible():
+        return  # the open panel shows the offer itself
+    ensure_library()
+    from .detect import offer_new_plans
+
+    offer_new_plans(mw, lambda: open_panel(mw))
+
+
+def _close_panel() -> None:
+    ctl = _state["controller"]
+    if ctl is not None:
+        ctl.close_for_profile()
+        _state["controller"] = None
+
+
+def _deck_browser_link(deck_browser: DeckBrowser, content: DeckBrowserContent) -> None:
+    content.stats += (
+        '<div style="margin-top:0.6em">'
+        f'<a href="#" onclick="return pycmd(\'{OPEN_CMD}\')">Learning Plan</a>'
+        "</div>"
+    )
+
+
+def _on_js_message(handled: tuple[bool, Any], message: str, context: Any) -> tuple[bool, Any]:
+    if message != OPEN_CMD:
+        return handled
+    from aqt import mw
+
+    if mw is not None:
+        open_panel(mw)
+    return True, None
+
+
+def _run_test_script(mw: AnkiQt) -> None:
+    # Desktop tests drive the real panel from inside Anki (tests/desktop/driver.py).
+    # Only ever active when the environment variable is set by the test harness.
+    path = os.environ["LEARNPLAN_TEST_SCRIPT"]
+    code = compile(Path(path).read_text(encoding="utf-8"), path, "exec")
+    namespace: dict[str, Any] = {
+        "__name__": "learnplan_test_driver",
+        "mw": mw,
+        "shell": sys.modules[__name__],
+    }
+    exec(code, namespace)

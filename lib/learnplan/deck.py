@@ -1,0 +1,415 @@
+"""Plan -> Anki package (.apkg), following the identity rules in DESIGN.md.
+
+``build_package`` renders and validates every card (nothing is written); ``write_package``
+writes the package atomically. The writer fills genanki's own schema but inserts rows in
+batches and zips with fixed dates, so the same plan and timestamp give the same bytes and
+no temporary SQLite file is left behind (``genanki.Package.write_to_file`` leaks one).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import gc
+import itertools
+import json
+import os
+import re
+import sqlite3
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .cards import media_name, render_card_text
+from .errors import PlanError, Problem
+from .ids import note_guid, stable_id
+from .manifest import encode_manifest, manifest_name, read_package_manifest
+from .notetypes import SPECS, build_models, model_ids, source_html
+from .plan import Card, CardKind, Course, Lesson, Plan, slugify
+
+__all__ = ["BuiltDeck", "BuiltNote", "BuiltPackage", "build_package", "write_package"]
+
+_CLOZE_RE = re.compile(r"{{c(\d+)::.+?}}", re.DOTALL)
+_PROGRESS_EVERY = 1000
+
+
+@dataclass(frozen=True)
+class BuiltNote:
+    guid: str
+    kind: CardKind
+    fields: tuple[str, str, str]
+    tags: tuple[str, ...]
+    deck_id: int
+    ords: tuple[int, ...]  # card template ordinals (cloze: N-1 for each cN)
+
+
+@dataclass(frozen=True)
+class BuiltDeck:
+    id: int
+    name: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class BuiltPackage:
+    """A rendered, validated plan, ready for :func:`write_package`."""
+
+    plan: Plan
+    timestamp: float
+    decks: tuple[BuiltDeck, ...]
+    notes: tuple[BuiltNote, ...]
+    media: tuple[tuple[str, Path], ...]  # (media name, source file), sorted by name
+    manifest_name: str
+    manifest_bytes: bytes
+
+    @property
+    def note_count(self) -> int:
+        return len(self.notes)
+
+    @property
+    def card_count(self) -> int:
+        return sum(len(n.ords) for n in self.notes)
+
+    @functools.cached_property
+    def package(self) -> Any:
+        """The same content as a ``genanki.Package``, for inspection.
+
+        Its media list holds the image source paths, whose file names are not the hashed
+        names the fields use, and it lacks the manifest: write with :func:`write_package`.
+        """
+        import genanki
+
+        models = build_models()
+        decks = {d.id: genanki.Deck(d.id, d.name, d.description) for d in self.decks}
+        for n in self.notes:
+            decks[n.deck_id].add_note(
+                genanki.Note(models[n.kind], list(n.fields), guid=n.guid, tags=list(n.tags))
+            )
+        return genanki.Package(list(decks.values()), media_files=[str(p) for _, p in self.media])
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    # The build allocates hundreds of thousands of long-lived objects and no cycles;
+    # the cyclic collector would rescan them over and over.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _problem(card: Card | Course, message: str) -> Problem:
+    src = card.source
+    return Problem(src.path, src.line, message) if src else Problem("<plan>", 0, message)
+
+
+def _own_tags(plan: Plan, card: Card) -> tuple[str, ...]:
+    tags: list[str] = []
+    for tag in card.tags:
+        slug = "::".join(slugify(part) for part in tag.split("::") if part.strip())
+        # A hand-written tag under the plan's namespace could add a second course tag.
+        if slug and not slug.startswith(f"{plan.id}::"):
+            tags.append(slug)
+    return tuple(tags)
+
+
+def _resolve_timestamp(timestamp: float | None, previous: str | os.PathLike[str] | None) -> float:
+    ts = time.time() if timestamp is None else float(timestamp)
+    if previous is not None and os.path.exists(previous):
+        before = read_package_manifest(previous)
+        # Anki only updates notes whose mod (whole seconds) is strictly newer.
+        if before is not None and ts < before.built_at + 1:
+            ts = before.built_at + 1
+    return ts
+
+
+def build_package(
+    plan: Plan,
+    *,
+    timestamp: float | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    previous: str | os.PathLike[str] | None = None,
+) -> BuiltPackage:
+    """Render and validate every card of ``plan``.
+
+    ``timestamp`` (seconds) becomes every note's ``mod``; it defaults to now and is raised
+    to at least one second after the build recorded in ``previous`` (an earlier .apkg).
+    Raises ``PlanError`` listing every bad card; nothing is written.
+    """
+    ts = _resolve_timestamp(timestamp, previous)
+    total = sum(len(c.cards) for c in plan.courses)
+    problems: list[Problem] = []
+    notes: list[BuiltNote] = []
+    decks: dict[int, BuiltDeck] = {}
+    media: dict[str, Path] = {}
+    seen_courses: set[str] = set()
+    done = 0
+    with _gc_paused():
+        for course in plan.courses:
+            if course.id in seen_courses:
+                problems.append(_problem(course, f"course id {course.id!r} is used twice"))
+                continue
+            seen_courses.add(course.id)
+            course_deck = stable_id("deck", plan.id, course.id)
+            course_source = source_html(course, None)
+            # The deck description (shown on Anki's deck overview) links the course too.
+            decks[course_deck] = BuiltDeck(course_deck, plan.deck_name(course), course_source)
+            base_tags: tuple[str, ...] = (
+                plan.course_tag(course.id),
+                plan.provider_tag(course.provider),
+            )
+            lessons: dict[str, tuple[int, tuple[str, ...], str, Lesson]] = {}
+            keys: dict[str, Card] = {}
+            for card in course.cards:
+                done += 1
+                if progress is not None and done % _PROGRESS_EVERY == 0:
+                    progress(done, total)
+                note = _build_note(plan, course, card, keys, lessons, problems, media)
+                if note is None:
+                    continue
+                deck_id, tags, source = course_deck, base_tags, course_source
+                if card.lesson is not None:
+                    deck_id, tags, source, _ = lessons[card.lesson]
+                    if deck_id not in decks:
+                        decks[deck_id] = BuiltDeck(
+                            deck_id, plan.deck_name(course, lessons[card.lesson][3]), source
+                        )
+                own = _own_tags(plan, card)
+                notes.append(
+                    BuiltNote(
+                        guid=note_guid(plan.id, course.id, card.key or ""),
+                        kind=note[0],
+                        fields=(note[1], note[2], source),
+                        tags=tags + own if own else tags,
+                        deck_id=deck_id,
+                        ords=note[3],
+                    )
+                )
+    if problems:
+        raise PlanError(problems)
+    if progress is not None:
+        progress(total, total)
+    content = encode_manifest(plan, ts)
+    return BuiltPackage(
+        plan=plan,
+        timestamp=ts,
+        decks=tuple(decks.values()),
+        notes=tuple(notes),
+        media=tuple(sorted(media.items())),
+        manifest_name=manifest_name(plan.id, content),
+        manifest_bytes=content,
+    )
+
+
+def _build_note(
+    plan: Plan,
+    course: Course,
+    card: Card,
+    keys: dict[str, Card],
+    lessons: dict[str, tuple[int, tuple[str, ...], str, Lesson]],
+    problems: list[Problem],
+    media: dict[str, Path],
+) -> tuple[CardKind, str, str, tuple[int, ...]] | None:
+    """Rendered (kind, first field, second field, ords), or None after recording problems."""
+    if card.key is None:
+        problems.append(_problem(card, "card has no id yet (build without --no-write)"))
+        return None
+    first = keys.get(card.key)
+    if first is not None:
+        where = f" (first at line {first.source.line})" if first.source else ""
+        problems.append(
+            _problem(card, f"card id {card.key!r} is used twice in course {course.id!r}{where}")
+        )
+        return None
+    keys[card.key] = card
+    if card.lesson is not None and card.lesson not in lessons:
+        lesson = course.lesson(card.lesson)
+        if lesson is None:
+            problems.append(
+                _problem(card, f"unknown lesson {card.lesson!r} in course {course.id!r}")
+            )
+            return None
+        lessons[card.lesson] = (
+            stable_id("deck", plan.id, course.id, lesson.id),
+            (
+                plan.course_tag(course.id),
+                plan.lesson_tag(course.id, lesson.id),
+                plan.provider_tag(course.provider),
+            ),
+            source_html(course, lesson),
+            lesson,
+        )
+    try:
+        front = render_card_text(
+            card.front, allow_html=plan.allow_html, base_dir=card.base_dir, source=card.source
+        )
+        back = render_card_text(
+            card.back, allow_html=plan.allow_html, base_dir=card.base_dir, source=card.source
+        )
+    except PlanError as exc:
+        problems.extend(exc.problems)
+        return None
+    if not front.html.strip():
+        what = "cloze text" if card.kind == "cloze" else "front"
+        problems.append(
+            _problem(card, f"card {card.key!r} has an empty {what}: Anki would make no card")
+        )
+        return None
+    ords: tuple[int, ...]
+    if card.kind == "cloze":
+        ords = tuple(sorted({int(n) - 1 for n in _CLOZE_RE.findall(front.html) if int(n) > 0}))
+        if not ords:
+            problems.append(
+                _problem(card, f"cloze card {card.key!r} has no {{{{c1::...}}}} deletion")
+            )
+            return None
+    elif card.kind == "reversed":
+        if not back.html.strip():
+            problems.append(
+                _problem(card, f"reversed card {card.key!r} needs a back to ask in reverse")
+            )
+            return None
+        ords = (0, 1)
+    else:
+        ords = (0,)
+    for path in (*front.media, *back.media):
+        media[media_name(path)] = path
+    return card.kind, front.html, back.html, ords
+
+
+# --- writing
+
+
+def _zip_info(name: str, timestamp: float) -> zipfile.ZipInfo:
+    # A fixed date and mode make the archive's bytes depend only on its content.
+    date = time.gmtime(max(timestamp, 315532800.0))[:6]  # the zip format starts in 1980
+    info = zipfile.ZipInfo(name, date_time=date)
+    info.compress_type = zipfile.ZIP_STORED
+    info.external_attr = 0o644 << 16
+    info.create_system = 3
+    return info
+
+
+def _fill_collection(built: BuiltPackage, db_path: str) -> None:
+    import genanki
+    from genanki.apkg_col import APKG_COL
+    from genanki.apkg_schema import APKG_SCHEMA
+
+    ts = built.timestamp
+    mod = int(ts)
+    conn = sqlite3.connect(db_path)
+    try:
+        # The file is thrown away on failure, so durability buys nothing here.
+        conn.execute("PRAGMA journal_mode=OFF")
+        conn.execute("PRAGMA synchronous=OFF")
+        conn.execute("PRAGMA cache_size=-65536")  # KiB: the whole table stays in memory
+        # Indexes are built once after the rows are in, not updated row by row.
+        tables = [s for s in APKG_SCHEMA.split(";") if "CREATE INDEX" not in s]
+        indexes = [s for s in APKG_SCHEMA.split(";") if "CREATE INDEX" in s]
+        conn.executescript(";".join(tables))
+        conn.executescript(APKG_COL)
+        (decks_json,) = conn.execute("SELECT decks FROM col").fetchone()
+        decks = json.loads(decks_json)
+        for d in built.decks:
+            decks[str(d.id)] = genanki.Deck(d.id, d.name, d.description).to_json()
+        default_deck = built.decks[0].id if built.decks else 1
+        models = build_models()
+        ids = model_ids()
+        used = {n.kind for n in built.notes}
+        models_json = {
+            str(ids[kind]): models[kind].to_json(ts, default_deck) for kind in SPECS if kind in used
+        }
+        conn.execute(
+            "UPDATE col SET decks = ?, models = ?",
+            (json.dumps(decks), json.dumps(models_json)),
+        )
+        # The same id sequence genanki uses: note id, then its cards' ids, counting up.
+        next_id = itertools.count(int(ts * 1000))
+        note_rows: list[tuple[Any, ...]] = []
+        card_rows: list[tuple[Any, ...]] = []
+        for due, n in enumerate(built.notes, start=1):
+            note_id = next(next_id)
+            note_rows.append(
+                (
+                    note_id,
+                    n.guid,
+                    ids[n.kind],
+                    mod,
+                    -1,
+                    f" {' '.join(n.tags)} ",
+                    "\x1f".join(n.fields),
+                    n.fields[0],
+                    0,
+                    0,
+                    "",
+                )
+            )
+            for ord_ in n.ords:
+                # due = plan order, so new cards are introduced lesson by lesson.
+                card_rows.append(
+                    (next(next_id), note_id, n.deck_id, ord_, mod, -1, 0, 0, due)
+                )
+        conn.executemany("INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?)", note_rows)
+        del note_rows
+        conn.executemany(
+            "INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,0,0,0,0,0,0,0,0,'')", card_rows
+        )
+        for statement in indexes:
+            conn.execute(statement)
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def _write_zip(built: BuiltPackage, db_path: str, out: Any) -> None:
+    names = [built.manifest_name, *(name for name, _ in built.media)]
+    with zipfile.ZipFile(out, "w") as zf:
+        with open(db_path, "rb") as db, zf.open(
+            _zip_info("collection.anki2", built.timestamp), "w", force_zip64=True
+        ) as entry:
+            while chunk := db.read(1 << 20):
+                entry.write(chunk)
+        media_map = {str(i): name for i, name in enumerate(names)}
+        zf.writestr(_zip_info("media", built.timestamp), json.dumps(media_map))
+        zf.writestr(_zip_info("0", built.timestamp), built.manifest_bytes)
+        for i, (_, path) in enumerate(built.media, start=1):
+            zf.writestr(_zip_info(str(i), built.timestamp), path.read_bytes())
+
+
+def write_package(built: BuiltPackage, path: str | os.PathLike[str]) -> Path:
+    """Write ``built`` to ``path`` atomically: either the whole new file or the old one.
+
+    Temporary files live next to the target (so the final rename is atomic) and are
+    removed whatever happens.
+    """
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    fd, db_path = tempfile.mkstemp(prefix=".learnplan-", suffix=".anki2", dir=directory)
+    os.close(fd)
+    tmp_zip: str | None = None
+    try:
+        with _gc_paused():
+            _fill_collection(built, db_path)
+        fd, tmp_zip = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+        with os.fdopen(fd, "wb") as out:
+            _write_zip(built, db_path, out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(tmp_zip, 0o644)  # mkstemp's 0600 would hide the deck from other users
+        os.replace(tmp_zip, target)
+        tmp_zip = None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(db_path)
+        if tmp_zip is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp_zip)
+    return target
+

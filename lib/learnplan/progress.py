@@ -1,0 +1,524 @@
+"""Progress maths: planned, earned and spent FTE points, indicators, forecast, trim.
+
+Pure functions over a :class:`~learnplan.plan.Plan` and a
+:class:`~learnplan.log.ProgressLog`. Every ``day`` is a *study day*: callers turn
+timestamps into days with :func:`study_day`, which follows Anki's rollover hour, so
+"today" in the panel is Anki's today. Day numbers count study days done by the end of a
+day: 1 on the plan's first day, ``weeks × 7`` on its last, 0 the day before it starts.
+
+The model is earned value (DESIGN.md "Units and progress model"): a course's earned points
+are its FTE × the weighted fraction of its lessons done; planned points spread each
+course evenly over its window; spent points are hours / ``hours_per_point``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .log import ProgressLog, apply_revisions
+from .plan import Course, Plan
+
+
+class TrimError(ValueError):
+    """The pinned courses alone need more points than the plan has room for."""
+
+
+@dataclass(frozen=True)
+class NextUp:
+    """What to study next: the course furthest behind its plan, and its next lesson."""
+
+    course: str
+    title: str
+    provider: str
+    lesson: str | None  # None for a course without lessons
+    lesson_title: str | None
+    behind: float  # planned - earned points for this course (negative = ahead)
+
+
+@dataclass(frozen=True)
+class CourseProgress:
+    id: str
+    provider: str
+    title: str
+    fte: float
+    start_week: int
+    end_week: int
+    lessons_done: int
+    lessons_total: int
+    percent: float  # 0-100, of the course's (weighted) lessons or its manual percentage
+    earned: float
+    planned: float
+    ahead_by: float  # earned - planned (negative = behind)
+    hours: float  # logged + Anki review hours
+    cost_spent: float
+    budget: float
+
+
+@dataclass(frozen=True)
+class BurnPoint:
+    """One day of the burn-up: ``earned``/``spent`` are None after today."""
+
+    day: dt.date
+    day_number: int
+    planned: float
+    total: float
+    earned: float | None
+    spent: float | None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the panel and the report show, as of one study day."""
+
+    plan_id: str
+    title: str
+    currency: str
+    today: dt.date
+    start: dt.date
+    last_day: dt.date
+    week: int  # 0 before the start, > weeks after the end
+    weeks: int
+    day_number: int
+    total_days: int
+    days_left: int  # study days from today to the last day, both counted
+    total: float
+    capacity: float
+    overcommitment: float
+    planned: float
+    earned: float
+    ahead_by: float  # earned - planned (negative = behind plan)
+    schedule_index: float | None  # earned / planned
+    efficiency: float | None  # earned / spent points
+    forecast: dt.date | None
+    forecast_week: int | None
+    logged_hours: float
+    anki_hours: float
+    spent_hours: float
+    spent_points: float
+    other_hours: float  # hours logged against courses no longer in the plan
+    cost_spent: float
+    cost_budget: float
+    week_hours: float  # this week's hours (logged + Anki when known by week)
+    week_target: float  # plan.hours_per_week
+    courses: tuple[CourseProgress, ...]
+    trim: dict[str, float] | None  # suggested FTE per course; None when the plan fits
+    trim_note: str
+    next_up: NextUp | None
+    weekly: tuple[dict[str, float], ...]  # hours per course, index 0 = week 1
+    burnup: tuple[BurnPoint, ...]  # day_number 0 .. max(total_days, today)
+
+
+# --- days and weeks
+
+
+def study_day(ts: dt.datetime, cutoff_hour: int = 4) -> dt.date:
+    """The study day a moment belongs to: before ``cutoff_hour`` it is still yesterday.
+
+    Mirrors Anki's "next day starts at" setting. Naive times are local wall-clock time;
+    aware times are converted to this machine's local zone first, as Anki does.
+    """
+    if ts.tzinfo is not None:
+        ts = ts.astimezone()
+    return (ts - dt.timedelta(hours=cutoff_hour)).date()
+
+
+def day_number(plan: Plan, day: dt.date) -> int:
+    """Study days done by the end of ``day``: 1 on the first day, 0 the day before."""
+    return (day - plan.start).days + 1
+
+
+def week_of(plan: Plan, day: dt.date) -> int:
+    """1-based plan week of ``day``; 0 before the start, > ``plan.weeks`` after the end."""
+    offset = (day - plan.start).days
+    return 0 if offset < 0 else offset // 7 + 1
+
+
+def _window_days(plan: Plan, course: Course) -> tuple[int, int]:
+    """The course's window as (day numbers before it, day number of its last day)."""
+    first, last = course.window(plan.weeks)
+    first = max(1, first)
+    last = max(first, last)
+    return (first - 1) * 7, last * 7
+
+
+# --- planned / earned / spent
+
+
+def course_planned(plan: Plan, course: Course, day: dt.date) -> float:
+    before, last = _window_days(plan, course)
+    done = min(max(day_number(plan, day) - before, 0), last - before)
+    return course.fte * done / (last - before)
+
+
+def planned_points(plan: Plan, day: dt.date) -> float:
+    """Points the plan expects by the end of ``day`` (each course even over its window)."""
+    return sum(course_planned(plan, c, day) for c in plan.courses)
+
+
+def course_fraction(course: Course, log: ProgressLog, day: dt.date) -> tuple[float, int]:
+    """(fraction done 0-1, lessons ticked) by the end of ``day``."""
+    if course.lessons:
+        done = {d.lesson for d in log.lessons_done if d.course == course.id and d.date <= day}
+        ticked = [lesson for lesson in course.lessons if lesson.id in done]
+        total = course.total_weight
+        if total > 0:
+            fraction = sum(lesson.effective_weight for lesson in ticked) / total
+        else:  # all weights zero: fall back to counting lessons
+            fraction = len(ticked) / len(course.lessons)
+        return min(max(fraction, 0.0), 1.0), len(ticked)
+    latest: tuple[dt.date, float] | None = None
+    for entry in log.percents:
+        # ">=" so that of two entries on one day the later-logged one wins
+        if (
+            entry.course == course.id
+            and entry.date <= day
+            and (latest is None or entry.date >= latest[0])
+        ):
+            latest = (entry.date, entry.percent)
+    fraction = 0.0 if latest is None else latest[1] / 100.0
+    return min(max(fraction, 0.0), 1.0), 0
+
+
+def earned_points(plan: Plan, log: ProgressLog, day: dt.date) -> dict[str, float]:
+    """Earned points per course: FTE × fraction done by the end of ``day``."""
+    return {c.id: c.fte * course_fraction(c, log, day)[0] for c in plan.courses}
+
+
+def logged_hours(plan: Plan, log: ProgressLog, day: dt.date) -> dict[str, float]:
+    """Hours logged by hand up to ``day``: every plan course, plus any other course logged."""
+    hours = {c.id: 0.0 for c in plan.courses}
+    for s in log.sessions:
+        if s.date <= day:
+            hours[s.course] = hours.get(s.course, 0.0) + s.hours
+    return hours
+
+
+def spent_hours(
+    plan: Plan,
+    log: ProgressLog,
+    day: dt.date,
+    anki_seconds: Mapping[str, float] | None = None,
+) -> dict[str, float]:
+    """Logged hours up to ``day`` plus Anki review time (seconds, per course id)."""
+    hours = logged_hours(plan, log, day)
+    for course_id, seconds in (anki_seconds or {}).items():
+        hours[course_id] = hours.get(course_id, 0.0) + seconds / 3600.0
+    return hours
+
+
+def points(plan: Plan, hours: float) -> float:
+    return hours / plan.hours_per_point if plan.hours_per_point else 0.0
+
+
+def ratio(numerator: float, denominator: float) -> float | None:
+    """``numerator / denominator``, or None when there is nothing to compare against."""
+    return numerator / denominator if denominator > 0 else None
+
+
+def schedule_index(earned: float, planned: float) -> float | None:
+    return ratio(earned, planned)
+
+
+def efficiency(earned: float, spent_points: float) -> float | None:
+    return ratio(earned, spent_points)
+
+
+def forecast_finish(plan: Plan, log: ProgressLog, day: dt.date) -> dt.date | None:
+    """The day the whole plan would be done at the pace so far (earned per study day).
+
+    None before the start or while nothing is earned; ``day`` itself once all is done.
+    """
+    elapsed = day_number(plan, day)
+    earned = sum(earned_points(plan, log, day).values())
+    return _forecast(plan, earned, elapsed, day)
+
+
+def _forecast(plan: Plan, earned: float, elapsed: int, day: dt.date) -> dt.date | None:
+    total = plan.total_fte
+    if elapsed <= 0 or earned <= 0:
+        return None
+    if earned >= total - 1e-9:
+        return day
+    # Rounded before ceil so float noise (84.0000000001) does not add a day.
+    days_needed = math.ceil(round(total * elapsed / earned, 6))
+    return plan.start + dt.timedelta(days=days_needed - 1)
+
+
+def cost_spent(log: ProgressLog, day: dt.date, item: str | None = None) -> float:
+    """Money logged up to ``day`` (for one course / resource id when ``item`` is given)."""
+    return sum(c.amount for c in log.costs if c.date <= day and (item is None or c.item == item))
+
+
+def weekly_hours(
+    plan: Plan,
+    log: ProgressLog,
+    anki_seconds_by_week: Mapping[int, Mapping[str, float]] | None = None,
+) -> list[dict[str, float]]:
+    """Hours per course for each plan week (index 0 = week 1), logged + Anki.
+
+    ``anki_seconds_by_week`` maps a 1-based week number to seconds per course id. Hours
+    logged before the start count towards week 1 (preparation is study too); the list
+    grows past ``plan.weeks`` when study continues after the plan's end.
+    """
+    by_week = anki_seconds_by_week or {}
+    last = max([plan.weeks, *(week_of(plan, s.date) for s in log.sessions), *by_week.keys()])
+    weeks = [{c.id: 0.0 for c in plan.courses} for _ in range(last)]
+    for s in log.sessions:
+        row = weeks[max(week_of(plan, s.date), 1) - 1]
+        row[s.course] = row.get(s.course, 0.0) + s.hours
+    for week, seconds in by_week.items():
+        if week < 1:
+            continue
+        row = weeks[week - 1]
+        for course_id, secs in seconds.items():
+            row[course_id] = row.get(course_id, 0.0) + secs / 3600.0
+    return weeks
+
+
+def seconds_by_week(
+    plan: Plan, seconds_by_day: Mapping[str, Iterable[tuple[dt.date, float]]]
+) -> dict[int, dict[str, float]]:
+    """Per-course (study day, seconds) series -> {1-based week: {course: seconds}}.
+
+    Turns ``memory.CourseMemory.seconds_by_day`` into the ``anki_seconds_by_week`` that
+    :func:`weekly_hours` and :func:`snapshot` take; days before the start count towards
+    week 1, as logged hours do.
+    """
+    out: dict[int, dict[str, float]] = {}
+    for course_id, days in seconds_by_day.items():
+        for day, seconds in days:
+            row = out.setdefault(max(week_of(plan, day), 1), {})
+            row[course_id] = row.get(course_id, 0.0) + seconds
+    return out
+
+
+# --- re-planning helpers
+
+
+def suggest_trim(plan: Plan, pinned: frozenset[str] = frozenset()) -> dict[str, float]:
+    """New FTE per course that fits the plan into its capacity.
+
+    Unpinned courses are scaled in proportion to their FTE; pinned ones keep theirs. A plan
+    that already fits comes back unchanged. Raises :class:`TrimError` when the pinned
+    courses alone exceed the capacity.
+    """
+    capacity = plan.capacity
+    current = {c.id: c.fte for c in plan.courses}
+    if plan.total_fte <= capacity + 1e-9:
+        return current
+    pinned_total = sum(fte for cid, fte in current.items() if cid in pinned)
+    if pinned_total > capacity + 1e-9:
+        raise TrimError(
+            f"the pinned courses need {pinned_total:.2f} points but only {capacity:.2f} fit "
+            f"in {plan.weeks} weeks; unpin some or lengthen the plan"
+        )
+    free = sum(fte for cid, fte in current.items() if cid not in pinned)
+    scale = (capacity - pinned_total) / free if free > 0 else 0.0
+    return {cid: fte if cid in pinned else round(fte * scale, 9) for cid, fte in current.items()}
+
+
+def next_up(plan: Plan, log: ProgressLog, day: dt.date) -> NextUp | None:
+    """The unfinished course furthest behind its plan (in points) and its next lesson.
+
+    Ties go to the course whose window starts first, then to plan order. None when every
+    course with points is done.
+    """
+    best: tuple[tuple[float, int, int], Course, float] | None = None
+    for index, course in enumerate(plan.courses):
+        if course.fte <= 0:
+            continue
+        fraction, _ = course_fraction(course, log, day)
+        if fraction >= 1.0 - 1e-9:
+            continue
+        behind = course_planned(plan, course, day) - course.fte * fraction
+        key = (-round(behind, 9), _window_days(plan, course)[0], index)
+        if best is None or key < best[0]:
+            best = (key, course, behind)
+    if best is None:
+        return None
+    _, course, behind = best
+    done = {d.lesson for d in log.lessons_done if d.course == course.id and d.date <= day}
+    lesson = next((lesson for lesson in course.lessons if lesson.id not in done), None)
+    return NextUp(
+        course=course.id,
+        title=course.title,
+        provider=course.provider,
+        lesson=lesson.id if lesson else None,
+        lesson_title=lesson.title if lesson else None,
+        behind=behind,
+    )
+
+
+# --- the summary
+
+
+def snapshot(
+    plan: Plan,
+    log: ProgressLog,
+    *,
+    today: dt.date,
+    anki_seconds: Mapping[str, float] | None = None,
+    anki_seconds_by_week: Mapping[int, Mapping[str, float]] | None = None,
+    pinned: frozenset[str] = frozenset(),
+) -> Snapshot:
+    """Everything as of ``today``, with the log's re-allocations applied up to ``today``.
+
+    ``anki_seconds`` is the total Anki review time per course up to today;
+    ``anki_seconds_by_week`` (1-based week -> seconds per course) fills the weekly chart,
+    this week's hours and the history of the spent line.
+    """
+    base_plan = plan
+    plan = apply_revisions(base_plan, log, as_of=today)
+    n = day_number(plan, today)
+    earned_by = earned_points(plan, log, today)
+    logged_by = logged_hours(plan, log, today)
+    spent_by = spent_hours(plan, log, today, anki_seconds)
+    planned = planned_points(plan, today)
+    earned = sum(earned_by.values())
+    logged = sum(logged_by.values())
+    spent = sum(spent_by.values())
+    anki = sum(anki_seconds.values()) / 3600.0 if anki_seconds else 0.0
+    spent_pts = points(plan, spent)
+    plan_ids = {c.id for c in plan.courses}
+    forecast = _forecast(plan, earned, n, today)
+    # A report "as of" a past day must not show hours logged after it.
+    so_far = dataclasses.replace(log, sessions=tuple(x for x in log.sessions if x.date <= today))
+    weekly = weekly_hours(plan, so_far, anki_seconds_by_week)
+    week = week_of(plan, today)
+    trim: dict[str, float] | None = None
+    trim_note = ""
+    if plan.total_fte > plan.capacity + 1e-9:
+        try:
+            trim = suggest_trim(plan, pinned)
+        except TrimError as exc:
+            trim_note = str(exc)
+
+    rows = []
+    for course in plan.courses:
+        fraction, ticked = course_fraction(course, log, today)
+        course_planned_pts = course_planned(plan, course, today)
+        first, last = course.window(plan.weeks)
+        rows.append(
+            CourseProgress(
+                id=course.id,
+                provider=course.provider,
+                title=course.title,
+                fte=course.fte,
+                start_week=first,
+                end_week=last,
+                lessons_done=ticked,
+                lessons_total=len(course.lessons),
+                percent=100.0 * fraction,
+                earned=earned_by[course.id],
+                planned=course_planned_pts,
+                ahead_by=earned_by[course.id] - course_planned_pts,
+                hours=spent_by.get(course.id, 0.0),
+                cost_spent=cost_spent(log, today, course.id),
+                budget=course.cost,
+            )
+        )
+
+    return Snapshot(
+        plan_id=plan.id,
+        title=plan.title,
+        currency=plan.currency,
+        today=today,
+        start=plan.start,
+        last_day=plan.end - dt.timedelta(days=1),
+        week=week,
+        weeks=plan.weeks,
+        day_number=n,
+        total_days=plan.weeks * 7,
+        days_left=max(min((plan.end - today).days, plan.weeks * 7), 0),
+        total=plan.total_fte,
+        capacity=plan.capacity,
+        overcommitment=plan.overcommitment,
+        planned=planned,
+        earned=earned,
+        ahead_by=earned - planned,
+        schedule_index=schedule_index(earned, planned),
+        efficiency=efficiency(earned, spent_pts),
+        forecast=forecast,
+        forecast_week=week_of(plan, forecast) if forecast else None,
+        logged_hours=logged,
+        anki_hours=anki,
+        spent_hours=spent,
+        spent_points=spent_pts,
+        other_hours=sum(h for cid, h in spent_by.items() if cid not in plan_ids),
+        cost_spent=cost_spent(log, today),
+        cost_budget=plan.total_cost,
+        week_hours=sum(weekly[week - 1].values()) if 1 <= week <= len(weekly) else 0.0,
+        week_target=plan.hours_per_week,
+        courses=tuple(rows),
+        trim=trim,
+        trim_note=trim_note,
+        next_up=next_up(plan, log, today),
+        weekly=tuple(weekly),
+        burnup=tuple(_burnup(base_plan, log, today, spent, anki_seconds_by_week or {})),
+    )
+
+
+def _burnup(
+    plan: Plan,
+    log: ProgressLog,
+    today: dt.date,
+    spent_today: float,
+    anki_by_week: Mapping[int, Mapping[str, float]],
+) -> list[BurnPoint]:
+    # Each day uses the plan as it stood that day, so a re-allocation shows as a step
+    # rather than silently rewriting the past.
+    total_days = plan.weeks * 7
+    today_n = day_number(plan, today)
+    out: list[BurnPoint] = []
+    anki_done = 0.0  # Anki hours of weeks finished by the current day
+    for n in range(0, max(total_days, today_n) + 1):
+        day = plan.start + dt.timedelta(days=n - 1)
+        if n > 0 and n % 7 == 0:
+            anki_done += sum(anki_by_week.get(n // 7, {}).values()) / 3600.0
+        day_plan = apply_revisions(plan, log, as_of=day)
+        earned: float | None = None
+        spent: float | None = None
+        if n < today_n:
+            earned = sum(earned_points(day_plan, log, day).values())
+            spent = points(day_plan, sum(logged_hours(day_plan, log, day).values()) + anki_done)
+        elif n == today_n:
+            earned = sum(earned_points(day_plan, log, day).values())
+            spent = points(day_plan, spent_today)
+        out.append(
+            BurnPoint(
+                day=day,
+                day_number=n,
+                planned=planned_points(day_plan, day),
+                total=day_plan.total_fte,
+                earned=earned,
+                spent=spent,
+            )
+        )
+    return out
+
+
+# --- JSON
+
+
+def snapshot_to_dict(s: Snapshot) -> dict[str, Any]:
+    """JSON-ready data: dates as ISO text, non-finite numbers as null, floats rounded."""
+    data = _jsonable(dataclasses.asdict(s))
+    assert isinstance(data, dict)
+    return data
+
+
+def _jsonable(value: object) -> object:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return round(value, 6) if math.isfinite(value) else None
+    return value

@@ -1,0 +1,311 @@
+"""Runs INSIDE Anki (exec'd by the add-on when LEARNPLAN_TEST_SCRIPT points here).
+
+Drives the real panel through its page, the way a learner's clicks would: every action
+is a DOM click or input in the AnkiWebView, which goes through the page's pycmd bridge,
+the add-on's CollectionOp and the collection config. Writes status/results JSON and
+screenshots into LEARNPLAN_TEST_OUT, then closes Anki normally.
+
+Globals provided by the add-on: ``mw`` (the main window) and ``shell`` (addon.shell).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import subprocess
+import sys
+import time
+import traceback
+from collections.abc import Callable, Generator
+from pathlib import Path
+from typing import Any
+
+from aqt import mw as _mw
+from aqt.qt import QTimer
+from aqt.theme import Theme
+
+OUT = Path(os.environ["LEARNPLAN_TEST_OUT"])
+shell: Any = globals()["shell"]  # provided by the add-on when it runs this file
+results: dict[str, Any] = {"steps": []}
+Request = Callable[[Callable[[Any], None]], None]
+
+
+def note(step: str, **values: Any) -> None:
+    results["steps"].append({"step": step, "t": round(time.monotonic(), 3), **values})
+    (OUT / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+
+
+def sleep(ms: int) -> Request:
+    return lambda resume: QTimer.singleShot(ms, lambda: resume(None))
+
+
+def js(expr: str) -> Request:
+    def request(resume: Callable[[Any], None]) -> None:
+        web = shell._state["controller"].web
+        web.evalWithCallback(expr, resume)
+
+    return request
+
+
+def until(check: Callable[[], Any], what: str, timeout: float = 30.0) -> Request:
+    """Poll a Python condition on the main thread; the value it returns is the result."""
+
+    def request(resume: Callable[[Any], None]) -> None:
+        deadline = time.monotonic() + timeout
+
+        def poll() -> None:
+            value = check()
+            if value:
+                resume(value)
+            elif time.monotonic() > deadline:
+                resume(TimeoutError(f"timed out waiting for {what}"))
+            else:
+                QTimer.singleShot(100, poll)
+
+        poll()
+
+    return request
+
+
+def js_until(expr: str, what: str, timeout: float = 30.0) -> Request:
+    """Poll a JS expression in the panel until it is truthy; returns its value."""
+
+    def request(resume: Callable[[Any], None]) -> None:
+        deadline = time.monotonic() + timeout
+
+        def poll() -> None:
+            ctl = shell._state["controller"]
+            if ctl is None:
+                retry(None)
+                return
+            ctl.web.evalWithCallback(expr, retry)
+
+        def retry(value: Any) -> None:
+            if value:
+                resume(value)
+            elif time.monotonic() > deadline:
+                resume(TimeoutError(f"timed out waiting for {what}"))
+            else:
+                QTimer.singleShot(100, poll)
+
+        poll()
+
+    return request
+
+
+def js_deck(expr: str) -> Request:
+    """Evaluate in the main window's deck browser page (polls until the page answers)."""
+
+    def request(resume: Callable[[Any], None]) -> None:
+        deadline = time.monotonic() + 20
+
+        def poll() -> None:
+            _mw.deckBrowser.web.evalWithCallback(expr, retry)
+
+        def retry(value: Any) -> None:
+            if value is not None or time.monotonic() > deadline:
+                resume(value)
+            else:
+                QTimer.singleShot(100, poll)
+
+        poll()
+
+    return request
+
+
+def rendered() -> Request:
+    return js("Number(document.body.dataset.lpRendered || 0)")
+
+
+def text_of(element_id: str) -> Request:
+    return js(f"(document.getElementById({json.dumps(element_id)}) || {{}}).textContent || ''")
+
+
+def shot(name: str) -> None:
+    subprocess.run(["import", "-window", "root", str(OUT / name)], check=True)
+
+
+def scenario() -> Generator[Request, Any, None]:
+    yield until(lambda: _mw.col is not None and _mw.state == "deckBrowser", "deck browser")
+    # Start-up must not have loaded the panel or the library (they load on first use).
+    note(
+        "ready",
+        library_loaded="learnplan" in sys.modules,
+        panel_loaded=any(name.endswith(".panel") for name in sys.modules),
+    )
+    (OUT / "ready").write_text("1", encoding="utf-8")
+
+    # The harness presses Ctrl+Shift+L with xdotool now.
+    ctl = yield until(lambda: shell._state["controller"], "panel opened by the shortcut")
+    yield until(lambda: ctl.window.isVisible() or (ctl.dock and ctl.dock.isVisible()), "shown")
+    note("panel-open", title=ctl.window.windowTitle())
+    offer = yield js_until("(document.querySelector('.lp-offer') || {}).textContent", "plan offer")
+    note("offer", text=" ".join(str(offer).split()))
+
+    before = yield rendered()
+    # "Start it today": the plan's weeks count from today, as for a new learner.
+    yield js("document.querySelector('.lp-offer button').click()")
+    yield js_until(
+        f"Number(document.body.dataset.lpRendered) > {before} && "
+        "document.getElementById('lp-headline') && 1",
+        "adopted plan rendered",
+    )
+    headline = yield text_of("lp-headline")
+    earned0 = yield text_of("lp-earned")
+    note("adopted", headline=headline, earned=earned0, undo=_mw.form.actionUndo.text())
+
+    # Tick the first lesson of the first course (opening its section as a learner would).
+    yield js("document.querySelector('details.lp-course').open = true")
+    yield sleep(300)
+    lesson = yield js("document.querySelector('[data-lp-lesson]').dataset.lpLesson")
+    before = yield rendered()
+    yield js("document.querySelector('[data-lp-lesson]').click()")
+    yield js_until(
+        f"Number(document.body.dataset.lpRendered) > {before} && "
+        f"document.querySelector('[data-lp-lesson=\"{lesson}\"]').checked",
+        "ticked lesson shown",
+    )
+    earned1 = yield text_of("lp-earned")
+    course_id = str(lesson).split("/")[0]
+    progress1 = yield text_of(f"lp-progress-{course_id}")
+    note(
+        "ticked",
+        lesson=lesson,
+        earned=earned1,
+        course_progress=progress1,
+        undo=_mw.form.actionUndo.text(),
+    )
+
+    # Log a study session through the form.
+    yield js(
+        "document.getElementById('lp-session-course').value = "
+        f"{json.dumps(course_id)};"
+        "document.getElementById('lp-session-hours').value = '2.5';"
+        "document.getElementById('lp-session-note').value = 'watched the lecture';"
+    )
+    before = yield rendered()
+    yield js("document.getElementById('lp-session-add').click()")
+    yield js_until(
+        f"Number(document.body.dataset.lpRendered) > {before} && "
+        "document.getElementById('lp-spent').textContent.startsWith('2.5 h')",
+        "session shown",
+    )
+    spent1 = yield text_of("lp-spent")
+    week1 = yield text_of("lp-week-hours")
+    note("session", spent=spent1, week_hours=week1, undo=_mw.form.actionUndo.text())
+    yield sleep(500)
+    shot("panel-light.png")
+    yield js("document.querySelector('details.lp-course').scrollIntoView();")
+    yield sleep(300)
+    shot("panel-light-courses.png")
+
+    # Edit > Undo removes the session (the last step) and the panel follows.
+    before = yield rendered()
+    _mw.form.actionUndo.trigger()
+    yield js_until(
+        f"Number(document.body.dataset.lpRendered) > {before} && "
+        "document.getElementById('lp-spent').textContent.startsWith('0.0 h')",
+        "undo shown",
+    )
+    spent2 = yield text_of("lp-spent")
+    note("undone", spent=spent2, undo=_mw.form.actionUndo.text(), redo=_mw.form.actionRedo.text())
+
+    # Night mode: Anki's theme switch reaches the panel's webview.
+    yield js("window.scrollTo(0, 0)")
+    _mw.set_theme(Theme.DARK)
+    night = yield js_until(
+        "document.documentElement.classList.contains('night-mode') && 1", "night mode"
+    )
+    yield sleep(800)
+    shot("panel-night.png")
+    note("night", night=bool(night))
+    _mw.set_theme(Theme.LIGHT)
+
+    # "Dock beside Anki": the same panel moves into a dock on the main window.
+    _mw.resize(1400, 950)  # a realistic main window for the docked screenshot
+    ctl.dock_box.click()
+    yield until(lambda: ctl.dock is not None and ctl.dock.isVisible(), "docked")
+    yield sleep(800)
+    shot("panel-docked.png")
+    config = _mw.addonManager.getConfig(shell._state["module"]) or {}
+    note("docked", window_visible=ctl.window.isVisible(), config_dock=config.get("dock"))
+    ctl.dock_box.click()
+    yield until(lambda: ctl.window.isVisible() and not ctl.dock.isVisible(), "undocked")
+
+    # Close the window, then reopen it from the deck browser's link.
+    ctl.window.close()
+    yield until(lambda: not ctl.window.isVisible(), "closed")
+    _mw.deckBrowser.refresh()
+    found = yield js_deck("!!document.querySelector('a[onclick*=\"learnplan:open\"]')")
+    yield js_deck("document.querySelector('a[onclick*=\"learnplan:open\"]').click(), true")
+    yield until(lambda: ctl.window.isVisible(), "reopened from the deck browser")
+    note("deck-link", found=found, reopened=ctl.window.isVisible())
+
+    # Tools › Learning Plan › Import outline… (the file dialog's answer given directly):
+    # a plan whose titles are all markup must show as text, and become the current plan.
+    importing = importlib.import_module(shell._state["module"] + ".importing")
+    before = yield rendered()
+    importing.run_import(_mw, os.environ["LEARNPLAN_TEST_OUTLINE"])
+    yield js_until(
+        f"Number(document.body.dataset.lpRendered) > {before} && "
+        "document.getElementById('lp-title').textContent.startsWith('Plan <b>')",
+        "imported plan shown",
+        timeout=60,
+    )
+    title = yield text_of("lp-title")
+    course = yield js("document.querySelector('.lp-course-title').textContent")
+    lesson = yield js("document.querySelector('[data-lp-lesson]').parentElement.textContent")
+    # Elements the titles would create if they were treated as markup.
+    injected = yield js(
+        "document.querySelectorAll('#lp-root img, #lp-root script').length + "
+        "[...document.querySelectorAll('#lp-root b, #lp-root i')]"
+        ".filter(e => e.textContent === 'bold' || e.textContent === 'x').length"
+    )
+    decks = [d.name for d in _mw.col.decks.all_names_and_ids()]
+    note(
+        "outline-imported",
+        title=title,
+        course=course,
+        lesson=" ".join(str(lesson).split()),
+        injected=injected,
+        decks=decks,
+        undo=_mw.form.actionUndo.text(),
+    )
+    shot("panel-hostile.png")
+
+    # Switch back to the default plan from the plans line.
+    before = yield rendered()
+    yield js("document.querySelector('.lp-plans a').click()")
+    yield js_until(
+        f"Number(document.body.dataset.lpRendered) > {before} && "
+        "document.getElementById('lp-title').textContent === 'Zero to Deep Learning'",
+        "switched back",
+    )
+    note("switched", undo=_mw.form.actionUndo.text())
+
+
+def run(gen: Generator[Request, Any, None]) -> None:
+    def advance(value: Any) -> None:
+        try:
+            request = gen.throw(value) if isinstance(value, Exception) else gen.send(value)
+        except StopIteration:
+            finish(None)
+            return
+        except Exception:
+            finish(traceback.format_exc())
+            return
+        request(advance)
+
+    advance(None)
+
+
+def finish(error: str | None) -> None:
+    results["error"] = error
+    results["done"] = error is None
+    note("finish")
+    # Close as the learner would; Anki saves and exits with status 0.
+    QTimer.singleShot(200, _mw.close)
+
+
+run(scenario())

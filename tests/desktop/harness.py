@@ -1,0 +1,271 @@
+"""Run the real Anki desktop with the built add-on under Xvfb.
+
+Used by tests/desktop/test_desktop.py and scripts/desktop_check.py. Needs the Debian
+packages in scripts/ci_desktop_deps.sh and `aqt[qt6]` in the venv. Works as root
+(WebEngine's sandbox is turned off through the environment, as Anki's docs advise).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import zipfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from importlib.util import find_spec
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # so tests can import the add-on's Qt-free modules
+PROFILE = "User 1"
+TOOLS = ("Xvfb", "xdotool", "import")
+
+_SEED = """
+import sys
+from aqt.profiles import ProfileManager
+from aqt.theme import Theme
+pm = ProfileManager(ProfileManager.get_created_base_folder(sys.argv[1]))
+pm.setupMeta()
+pm.setLang("en_US")
+pm.create(sys.argv[2])
+pm.load(sys.argv[2])
+pm.meta["firstRun"] = False
+pm.set_theme(Theme[sys.argv[3]])
+# no update checks or sync prompts from a test profile
+pm.meta["check_for_addon_updates"] = False
+pm.profile["autoSync"] = False
+pm.save()
+"""
+
+_RUN_ANKI = "import sys, aqt; sys.argv = ['anki', '-b', sys.argv[1], '-p', sys.argv[2]]; aqt.run()"
+
+
+def unavailable_reason() -> str | None:
+    """Why the desktop test cannot run here, or None if it can."""
+    missing = [tool for tool in TOOLS if shutil.which(tool) is None]
+    if missing:
+        return f"missing programs {missing} (install: scripts/ci_desktop_deps.sh)"
+    if find_spec("aqt") is None:
+        return "aqt is not installed (pip install 'aqt[qt6]==26.9.3')"
+    return None
+
+
+@contextlib.contextmanager
+def xvfb(width: int = 1440, height: int = 1000) -> Iterator[str]:
+    """Start a private X server; yields its DISPLAY value."""
+    for number in range(91, 160):
+        if (
+            not Path(f"/tmp/.X{number}-lock").exists()
+            and not Path(f"/tmp/.X11-unix/X{number}").exists()
+        ):
+            break
+    else:
+        raise RuntimeError("no free X display number")
+    display = f":{number}"
+    proc = subprocess.Popen(
+        ["Xvfb", display, "-screen", "0", f"{width}x{height}x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        socket = Path(f"/tmp/.X11-unix/X{number}")
+        deadline = time.monotonic() + 20
+        while not socket.exists():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"Xvfb {display} did not start")
+            time.sleep(0.05)
+        yield display
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def seed_profile(base: Path, *, theme: str = "LIGHT") -> Path:
+    """A profile base Anki opens straight into "User 1" (no first-run dialogs)."""
+    base.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [sys.executable, "-c", _SEED, str(base), PROFILE, theme],
+        check=True,
+        env=_quiet_env({}),
+        capture_output=True,
+    )
+    (base / PROFILE).mkdir(exist_ok=True)
+    return base
+
+
+def collection_path(base: Path) -> Path:
+    return base / PROFILE / "collection.anki2"
+
+
+def import_default_plan(base: Path, work: Path) -> str:
+    """Import the default plan's deck the way File › Import would; returns the plan id."""
+    from anki.collection import Collection
+
+    from learnplan.deck import build_package, write_package
+    from learnplan.outline import default_plan_path, load_plan
+    from learnplan.update import import_package
+
+    plan = load_plan(default_plan_path(), assign_ids=False)
+    apkg = write_package(build_package(plan), work / "default.apkg")
+    col = Collection(str(collection_path(base)))
+    try:
+        import_package(col, apkg, plain=True)
+    finally:
+        col.close()
+    return plan.id
+
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+OUTLINE = """\
+plan:
+  id: hostile
+  title: "Plan <b>bold</b> & co"
+  start: 2026-01-05
+  weeks: 4
+courses:
+  - id: evil
+    provider: "Prov <i>x</i>"
+    title: "<img src=x onerror=alert(1)>"
+    fte: 0.5
+    lessons:
+      - id: l1
+        title: "<script>alert(2)</script>"
+        cards:
+          - front: What is 2 + 2?
+            back: "4"
+"""
+
+
+def write_outline(folder: Path) -> Path:
+    """A small outline with markup in every title and a card still without an id."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "plan.yaml"
+    path.write_text(OUTLINE, encoding="utf-8")
+    return path
+
+
+def install_addon(package: Path, base: Path) -> Path:
+    """Install a .ankiaddon as Anki's installer does: extract to addons21/<package>/."""
+    with zipfile.ZipFile(package) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+        target = base / "addons21" / str(manifest["package"])
+        if target.exists():
+            shutil.rmtree(target)
+        target.mkdir(parents=True)
+        for name in zf.namelist():
+            dest = (target / name).resolve()
+            if name.endswith("/") or not str(dest).startswith(str(target.resolve()) + os.sep):
+                continue
+            zf.extract(name, target)  # the same unsafe-path rule as Anki's installer
+    meta = {k: manifest[k] for k in ("name", "human_version", "min_point_version") if k in manifest}
+    meta["mod"] = int(time.time())
+    (target / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    return target
+
+
+def _quiet_env(extra: Mapping[str, str]) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "QTWEBENGINE_DISABLE_SANDBOX": "1",
+            "QTWEBENGINE_CHROMIUM_FLAGS": "--disable-gpu --no-sandbox",
+            "QT_QPA_PLATFORM": "xcb",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "ANKI_NOVERIFYSSL": "1",
+        }
+    )
+    env.update(extra)
+    return env
+
+
+@dataclass
+class AnkiRun:
+    proc: subprocess.Popen[bytes]
+    log_path: Path
+    started: float
+
+    def wait(self, timeout: float) -> int:
+        try:
+            return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+def start_anki(base: Path, display: str, log_path: Path, env: Mapping[str, str]) -> AnkiRun:
+    runtime = base / "xdg-runtime"
+    runtime.mkdir(mode=0o700, exist_ok=True)
+    full_env = _quiet_env({"DISPLAY": display, "XDG_RUNTIME_DIR": str(runtime), **env})
+    with log_path.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _RUN_ANKI, str(base), PROFILE],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=full_env,
+            cwd=str(base),
+        )
+    return AnkiRun(proc, log_path, time.monotonic())
+
+
+def wait_for_file(path: Path, run: AnkiRun, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        if run.proc.poll() is not None:
+            raise RuntimeError(f"Anki exited ({run.proc.returncode}) early:\n{run.log()[-3000:]}")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{path.name} not written in {timeout}s:\n{run.log()[-3000:]}")
+        time.sleep(0.1)
+
+
+def wait_for_window(display: str, title: str, timeout: float) -> float:
+    """Seconds until a window with this exact title exists (xdotool search)."""
+    start = time.monotonic()
+    env = {**os.environ, "DISPLAY": display}
+    while time.monotonic() - start < timeout:
+        found = subprocess.run(
+            ["xdotool", "search", "--name", f"^{title}$"],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        if found.returncode == 0 and found.stdout.strip():
+            return time.monotonic() - start
+        time.sleep(0.05)
+    raise TimeoutError(f"no window {title!r} within {timeout}s")
+
+
+def press(display: str, keys: str) -> None:
+    subprocess.run(["xdotool", "key", keys], env={**os.environ, "DISPLAY": display}, check=True)
+
+
+def screenshot(display: str, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        ["import", "-window", "root", str(path)],
+        env={**os.environ, "DISPLAY": display},
+        check=True,
+    )
+    return path

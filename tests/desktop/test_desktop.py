@@ -1,0 +1,137 @@
+"""The real Anki desktop, the built add-on, a real profile: open the panel, tick, log, undo.
+
+Marked ``desktop``; skipped only when Xvfb/xdotool/ImageMagick or aqt are missing (CI
+installs them: scripts/ci_desktop_deps.sh). Screenshots and logs go to tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from . import harness
+
+pytestmark = pytest.mark.desktop
+
+ARTIFACTS = harness.ROOT / "tests" / "artifacts"
+_reason = harness.unavailable_reason()
+_ISOLATES = str.maketrans("", "", "\u2068\u2069")
+
+
+@pytest.fixture(scope="module")
+def built_addon(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location(
+        "build_addon", harness.ROOT / "scripts" / "build_addon.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["build_addon"] = module
+    spec.loader.exec_module(module)
+    out = tmp_path_factory.mktemp("dist") / "learning-plan.ankiaddon"
+    assert module.main(["--out", str(out)]) == 0
+    return out
+
+
+@pytest.mark.skipif(_reason is not None, reason=str(_reason))
+def test_panel_in_real_anki(tmp_path: Path, built_addon: Path) -> None:
+    from anki.collection import Collection
+
+    from addon import store
+    from learnplan import progress
+
+    out = ARTIFACTS / "desktop"
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+
+    base = harness.seed_profile(tmp_path / "base")
+    plan_id = harness.import_default_plan(base, tmp_path)
+    harness.install_addon(built_addon, base)
+    outline = harness.write_outline(tmp_path / "outline")
+
+    with harness.xvfb() as display:
+        run = harness.start_anki(
+            base,
+            display,
+            out / "anki.log",
+            {
+                "LEARNPLAN_TEST_SCRIPT": str(Path(__file__).with_name("driver.py")),
+                "LEARNPLAN_TEST_OUT": str(out),
+                "LEARNPLAN_TEST_OUTLINE": str(outline),
+            },
+        )
+        try:
+            harness.wait_for_file(out / "ready", run, timeout=90)
+            harness.press(display, "ctrl+shift+l")
+            code = run.wait(timeout=120)
+        finally:
+            run.kill()
+
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert results.get("error") is None, results.get("error")
+    assert results["done"] is True
+    assert code == 0, run.log()[-3000:]
+    # Anki wraps the action name in Unicode isolation marks (Fluent); compare the words.
+    steps = {
+        s["step"]: {k: v.translate(_ISOLATES) if isinstance(v, str) else v for k, v in s.items()}
+        for s in results["steps"]
+    }
+
+    assert steps["ready"]["library_loaded"] is False
+    assert steps["ready"]["panel_loaded"] is False
+    assert steps["panel-open"]["title"] == "Learning Plan"
+    assert "Zero to Deep Learning" in steps["offer"]["text"]
+    assert steps["adopted"]["undo"] == "Undo Adopt Learning Plan"
+    assert steps["adopted"]["earned"] == "0.0 of 7.4 points"
+    assert steps["adopted"]["headline"].startswith("Week 1 of 12: 0.0 of 7.4 points")
+    assert steps["ticked"]["undo"] == "Undo Mark Lesson Done"
+    assert steps["session"]["undo"] == "Undo Log Study Session"
+    assert steps["session"]["spent"].startswith("2.5 h")
+    assert steps["undone"]["spent"].startswith("0.0 h")
+    assert steps["undone"]["undo"] == "Undo Mark Lesson Done"
+    assert steps["undone"]["redo"] == "Redo Log Study Session"
+    assert steps["night"]["night"] is True
+    assert steps["docked"] == {**steps["docked"], "window_visible": False, "config_dock": True}
+    assert steps["deck-link"]["found"] is True
+    assert steps["deck-link"]["reopened"] is True
+
+    imported = steps["outline-imported"]
+    assert imported["title"] == "Plan <b>bold</b> & co"
+    assert imported["course"] == harness.HOSTILE
+    assert imported["lesson"] == "<script>alert(2)</script>"
+    assert imported["injected"] == 0
+    assert "Plan <b>bold</b> & co::Prov <i>x</i>::<img src=x onerror=alert(1)>" in (
+        "\n".join(imported["decks"])
+    )
+    assert steps["switched"]["undo"] == "Undo Switch Learning Plan"
+    # The card that had no id got one, written back into the learner's file.
+    assert "id:" in outline.read_text(encoding="utf-8")
+
+    # What Anki saved on exit is what the panel showed: one lesson, no session.
+    col = Collection(str(harness.collection_path(base)))
+    try:
+        plan = store.read_plan(col, plan_id)
+        log = store.read_log(col, plan_id)
+        today = dt.datetime.fromtimestamp(col.sched.day_cutoff).date() - dt.timedelta(days=1)
+    finally:
+        col.close()
+    assert plan is not None
+    assert plan.start == today  # adopted with "Start it today"
+    course, lesson = steps["ticked"]["lesson"].split("/")
+    assert [(d.course, d.lesson) for d in log.lessons_done] == [(course, lesson)]
+    assert log.sessions == ()
+    snap = progress.snapshot(plan, log, today=today)
+    assert steps["ticked"]["earned"] == f"{snap.earned:.1f} of {snap.total:.1f} points"
+    row = next(r for r in snap.courses if r.id == course)
+    assert steps["ticked"]["course_progress"].startswith(
+        f"1 of {row.lessons_total} lessons · {row.earned:.1f} of {row.fte:.1f} points"
+    )
+    for name in ("panel-light.png", "panel-night.png", "panel-docked.png"):
+        assert (out / name).stat().st_size > 10_000

@@ -1,0 +1,153 @@
+"""The Markdown card-file splitter and the helpers shared by the readers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from learnplan.cardfile import (
+    HeadingAttrs,
+    add_id_to_heading,
+    has_cloze,
+    image_refs,
+    parse_card_file,
+    parse_heading,
+    read_source_text,
+    split_lines,
+)
+from learnplan.errors import PlanError
+
+P = Path("cards.md")
+
+
+def test_cards_split_on_level_two_headings() -> None:
+    parsed = parse_card_file(
+        "---\nlesson: l1\n---\n# Title\n\n## First {#a1}\nanswer one\n\n"
+        "## Second\n\n  indented answer\n\n\n# Section\n\n## Third {#a3}\nQ more\n%\nback\n",
+        P,
+    )
+    assert parsed.problems == ()
+    assert parsed.front_matter is not None
+    assert parsed.front_matter.text == "lesson: l1\n" and parsed.front_matter.first_line == 2
+    first, second, third = parsed.cards
+    assert (first.line, first.front, first.back, first.attrs.key) == (6, "First", "answer one",
+                                                                      "a1")
+    assert (second.line, second.back, second.attrs) == (9, "  indented answer", HeadingAttrs())
+    assert (third.front, third.back, third.kind) == ("Third\n\nQ more", "back", "basic")
+
+
+def test_percent_right_after_heading_keeps_front_the_heading() -> None:
+    (card,) = parse_card_file("## Q {#k}\n%\nA\n", P).cards
+    assert (card.front, card.back) == ("Q", "A")
+
+
+def test_cloze_detection_and_extra() -> None:
+    (cloze, basic) = parse_card_file(
+        "## Paris is the {{c1::capital}} of France\nextra\n## {{c1}} is not a cloze\nback\n", P
+    ).cards
+    assert (cloze.kind, cloze.back) == ("cloze", "extra")
+    assert basic.kind == "basic"
+
+
+def test_cloze_may_end_the_heading_without_being_taken_for_attributes() -> None:
+    (card,) = parse_card_file("## The capital is {{c1::Paris}}\n", P).cards
+    assert (card.kind, card.front, card.attrs.key) == ("cloze", "The capital is {{c1::Paris}}",
+                                                       None)
+
+
+@pytest.mark.parametrize(
+    "heading,title,attrs",
+    [
+        ("Q", "Q", HeadingAttrs()),
+        ("Q {#k1}", "Q", HeadingAttrs(key="k1")),
+        ("Q {#k1 .reversed lesson=l2 tags=a,b::c}", "Q",
+         HeadingAttrs("k1", True, "l2", ("a", "b::c"))),
+        ("Is 3 in {1, 2} {}", "Is 3 in {1, 2}", HeadingAttrs()),
+        ("Closing hashes ## {#k}", "Closing hashes", HeadingAttrs(key="k")),
+        ("Q {#k}   ", "Q", HeadingAttrs(key="k")),
+        ("$\\{x\\}$", "$\\{x\\}$", HeadingAttrs()),
+    ],
+)
+def test_parse_heading(heading: str, title: str, attrs: HeadingAttrs) -> None:
+    assert parse_heading(heading) == (title, attrs, None)
+
+
+@pytest.mark.parametrize(
+    "heading,fragment",
+    [
+        ("Q {#a #b}", "two ids"),
+        ("Q {#Caps}", "not a slug"),
+        ("Q {.rev}", "unknown attribute '.rev'"),
+        ("Is 3 in {1, 2}", "end the heading with {}"),
+        ("Q {tags=}", "tags= is empty"),
+        ("Q {lesson=Big}", "not a lesson id"),
+    ],
+)
+def test_bad_headings(heading: str, fragment: str) -> None:
+    assert fragment in (parse_heading(heading)[2] or "")
+
+
+@pytest.mark.parametrize(
+    "line,expected",
+    [
+        ("## Q", "## Q {#new1}"),
+        ("## Q   ", "## Q {#new1}   "),
+        ("## Q {.reversed}", "## Q {#new1 .reversed}"),
+        ("## Q {}", "## Q {#new1}"),
+        ("## Q {  lesson=l1 }", "## Q {#new1 lesson=l1 }"),
+        ("## The capital is {{c1::Paris}}", "## The capital is {{c1::Paris}} {#new1}"),
+        ("  ## Indented", "  ## Indented {#new1}"),
+    ],
+)
+def test_add_id_to_heading(line: str, expected: str) -> None:
+    new = add_id_to_heading(line, "new1")
+    assert new == expected
+    assert parse_heading(new.lstrip()[3:])[1].key == "new1"
+
+
+def test_has_cloze() -> None:
+    assert has_cloze("a {{c1::b}} c")
+    assert has_cloze("{{c12::b::hint}}")
+    assert has_cloze("{{c1::$\\frac{a}{b}$}}")
+    assert not has_cloze("{{c0::b}}")
+    assert not has_cloze("{{c1::}}")
+    assert not has_cloze("{{c1::::hint}}")
+    assert not has_cloze("no cloze {{c1:b}}")
+
+
+def test_image_refs() -> None:
+    refs = image_refs(
+        "![a](img/a.png) ![b](<img/my b.png> \"title\") ![c](img/c%20d.png)\n\n"
+        "<img src='x.png' alt=\"\"> <IMG SRC=y.png> ![r](https://e.com/r.png)\n\n`![no](code.png)`"
+    )
+    assert [(r.src, r.remote) for r in refs] == [
+        ("img/a.png", False), ("img/my b.png", False), ("img/c d.png", False),
+        ("x.png", False), ("y.png", False), ("https://e.com/r.png", True),
+    ]
+    assert image_refs("no images here") == []
+
+
+def test_split_lines_only_on_newlines() -> None:
+    assert split_lines("a\r\nb\x0cc\u2028d\n") == ["a", "b\x0cc\u2028d"]
+    assert split_lines("") == []
+
+
+def test_read_source_text(tmp_path: Path) -> None:
+    path = tmp_path / "f.md"
+    path.write_bytes(b"\xef\xbb\xbf## Q\r\nA\r\n")
+    assert read_source_text(path) == "## Q\r\nA\r\n"
+    path.write_bytes(b"ok\nok\n\xc3(\n")
+    with pytest.raises(PlanError) as caught:
+        read_source_text(path)
+    assert caught.value.problems[0].line == 3
+    assert "byte offset 6" in caught.value.problems[0].message
+
+
+def test_pathological_lines_still_parse_correctly() -> None:
+    # Shapes that make naive regexes quadratic; here they must simply give the right answer.
+    assert parse_heading(" " * 20000 + "a #") == ("a", HeadingAttrs(), None)
+    assert parse_heading("x" + " #" * 5000)[0] == "x" + " #" * 4999
+    assert not has_cloze("{{c1::" * 20000)
+    assert has_cloze("{{c1::" * 20000 + "}}")
+    assert image_refs("<img " * 5000) == []

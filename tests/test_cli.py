@@ -1,0 +1,176 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from learnplan.cli import main
+
+
+def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_build_without_arguments_builds_the_bundled_plan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = _run(["build"], capsys)
+    assert code == 0, err
+    apkg = tmp_path / "zero-to-deep-learning.apkg"
+    assert apkg.is_file() and apkg.stat().st_size > 0
+    assert "Zero to Deep Learning" in out
+    assert "7.4 FTE points" in out and "(1.85x)" in out and "$367" in out
+    # Only the package: no temp files, no leftovers beside it.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["zero-to-deep-learning.apkg"]
+
+
+def test_console_script_is_installed(tmp_path: Path) -> None:
+    exe = Path(sys.executable).with_name("learnplan")
+    result = subprocess.run(
+        [str(exe), "check"], capture_output=True, text=True, cwd=tmp_path, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Total" in result.stdout
+
+
+def test_check_prints_table_totals_capacity_and_overcommitment(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = _run(["check"], capsys)
+    assert code == 0
+    assert "Capacity: 4 points" in out
+    assert "Overcommitment: 1.85x" in out
+    total = next(line for line in out.splitlines() if line.lstrip().startswith("Total"))
+    assert "7.4" in total and "$367" in total
+    for provider in ("Fastai", "Deeplearning.ai", "MIT", "3Blue1Brown", "Khan Academy", "Udemy"):
+        assert provider in out
+    assert "$45" in out and "$11" in out and "$300" in out
+    # The suggested trim scales every course by capacity / total.
+    assert f"1.5 -> {1.5 * 4.0 / 7.4:.2f}" in out
+
+
+def test_bad_plan_exits_2_with_path_line_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        "plan:\n  id: p\n  title: P\n  start: 2024-01-01\n"
+        "courses:\n  - id: c\n    provider: X\n    title: C\n    fte: -1\n",
+        encoding="utf-8",
+    )
+    before = plan.read_bytes()
+    code, _, err = _run(["build", str(plan), "-o", str(tmp_path / "out.apkg")], capsys)
+    assert code == 2
+    assert f"{plan}:9:" in err
+    assert "Traceback" not in err
+    assert plan.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.yaml"]
+
+
+def test_missing_plan_file_is_bad_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = _run(["check", str(tmp_path / "nope.yaml")], capsys)
+    assert code == 2
+    assert "nope.yaml" in err
+
+
+def test_init_then_build_assigns_ids_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = _run(["init", "myplan"], capsys)
+    assert code == 0, err
+    plan_file = next((tmp_path / "myplan").glob("*.yaml"))
+    _add_card_without_id(tmp_path / "myplan")
+    code, out, err = _run(["check", str(plan_file)], capsys)
+    assert code == 0, err
+    assert "1 cards have no id yet" in out
+    code, out, err = _run(["build", str(plan_file), "-o", "first.apkg"], capsys)
+    assert code == 0, err
+    assert "assigned 1 new card ids" in out
+    snapshot = {p: p.read_bytes() for p in (tmp_path / "myplan").rglob("*") if p.is_file()}
+    # A second build finds every id in place and rewrites nothing.
+    code, out, err = _run(["build", str(plan_file), "-o", "second.apkg"], capsys)
+    assert code == 0, err
+    assert "assigned" not in out
+    assert snapshot == {
+        p: p.read_bytes() for p in (tmp_path / "myplan").rglob("*") if p.is_file()
+    }
+    code, out, err = _run(["build", str(plan_file), "--no-write", "-o", "third.apkg"], capsys)
+    assert code == 0, err
+
+
+def _add_card_without_id(plan_dir: Path) -> None:
+    notes = next((plan_dir / "notes").glob("*.md"))
+    with notes.open("a", encoding="utf-8") as f:
+        f.write("\n## What is a pivot?\nThe first non-zero entry of a row after elimination.\n")
+
+
+def test_no_write_fails_on_cards_without_id(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["init", "p"]) == 0
+    plan_file = next((tmp_path / "p").glob("*.yaml"))
+    _add_card_without_id(tmp_path / "p")
+    capsys.readouterr()
+    before = {p: p.read_bytes() for p in (tmp_path / "p").rglob("*") if p.is_file()}
+    code, _, err = _run(["build", str(plan_file), "--no-write", "-o", "x.apkg"], capsys)
+    assert code == 2
+    assert "no id" in err
+    assert not (tmp_path / "x.apkg").exists()
+    assert before == {p: p.read_bytes() for p in (tmp_path / "p").rglob("*") if p.is_file()}
+
+
+def test_report_json_on_the_bundled_plan(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(["report", "--json", "--today", "2019-05-06"], capsys)
+    assert code == 0, err
+    data = json.loads(out)
+    text = json.dumps(data)
+    assert "7.4" in text
+    assert "1.85" in text
+    assert "4.0" in text
+
+
+def test_report_writes_markdown_with_charts_and_html(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = _run(["report", "--today", "2019-06-17", "-o", "r.md"], capsys)
+    assert code == 0, err
+    text = (tmp_path / "r.md").read_text(encoding="utf-8")
+    svgs = sorted(tmp_path.glob("*.svg"))
+    assert svgs, "charts are written beside the Markdown report"
+    for svg in svgs:
+        assert svg.name in text
+    code, _, err = _run(["report", "--html", "--today", "2019-06-17", "-o", "r.html"], capsys)
+    assert code == 0, err
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "<svg" in html and "<script" not in html
+
+
+def test_report_rejects_a_damaged_log(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = tmp_path / "log.json"
+    log.write_text("{not json", encoding="utf-8")
+    code, _, err = _run(["report", "--log", str(log), "--json"], capsys)
+    assert code == 2
+    assert "log.json" in err and "Traceback" not in err
+
+
+@pytest.mark.skipif(os.name != "posix", reason="uses the shell script")
+def test_run_script_is_the_readme_command() -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    assert "sh scripts/run.sh" in readme and "sh scripts/test.sh" in readme
+    ci = (Path(__file__).parents[1] / ".ci" / "run").read_text(encoding="utf-8")
+    assert "scripts/test.sh" in ci

@@ -1,0 +1,240 @@
+"""Writing assigned ids back: only the ids are inserted, every other byte is kept."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from learnplan.errors import PlanError
+from learnplan.outline import load_plan
+from learnplan.plan import Card, Plan
+from learnplan.writeback import write_back_ids
+
+PLAN_YAML = """\
+# My plan — comments, quoting and odd spacing must survive.
+plan: {id: p, title: "P", start: 2020-01-06}
+courses:
+  - id: c1
+    title: 'Course one'   # a comment
+    fte: 1
+    cards:
+      - front: "Block card"     # trailing comment
+        back: |
+          multi
+          line
+      - {front: Flow card, back: 'b'}
+      - [ignored]
+      - notes/a.md
+      - id: has0id01
+        front: kept
+        back: kept
+    lessons:
+      - id: l1
+        title: L1
+        cards:
+          -   front: Wide indent
+              back: x
+          - {id: flow0id1, front: a, back: b}
+          - {  front: Spaced flow, back: c }
+"""
+
+CARDS_MD = """\
+---
+tags: [t]
+---
+# Title
+
+## Plain question
+Answer.
+
+## Attributes already {.reversed lesson=l1}
+Answer.
+
+## Trailing spaces\t\x20\x20
+Answer.
+
+## Has an id {#mdid0001}
+Answer.
+
+## The capital is {{c1::Paris}}
+"""
+
+
+def _setup(root: Path, plan_text: str = PLAN_YAML, md_text: str = CARDS_MD,
+           newline: bytes = b"\n", bom: bytes = b"") -> None:
+    (root / "notes").mkdir(parents=True)
+    (root / "plan.yaml").write_bytes(bom + plan_text.encode().replace(b"\n", newline))
+    (root / "notes" / "a.md").write_bytes(bom + md_text.encode().replace(b"\n", newline))
+
+
+def _without_list_entry(text: str) -> str:
+    return text.replace("      - [ignored]\n", "")
+
+
+def _new_keys(plan: Plan) -> dict[int, str]:
+    return {c.source.line: c.key for c in _all(plan) if c.new_key and c.source and c.key}
+
+
+def _all(plan: Plan) -> list[Card]:
+    return [card for course in plan.courses for card in course.cards]
+
+
+@pytest.mark.parametrize("newline,bom", [(b"\n", b""), (b"\r\n", b""), (b"\r\n", b"\xef\xbb\xbf")])
+def test_ids_are_inserted_and_nothing_else_changes(tmp_path: Path, newline: bytes,
+                                                   bom: bytes) -> None:
+    _setup(tmp_path, _without_list_entry(PLAN_YAML), newline=newline, bom=bom)
+    yaml_before = (tmp_path / "plan.yaml").read_bytes()
+    md_before = (tmp_path / "notes" / "a.md").read_bytes()
+    plan = load_plan(tmp_path / "plan.yaml")
+    yaml_keys = {c.source.line: c.key for c in _all(plan)
+                 if c.new_key and c.source and c.source.path.suffix == ".yaml"}
+    md_keys = {c.source.line: c.key for c in _all(plan)
+               if c.new_key and c.source and c.source.path.suffix == ".md"}
+    assert sorted(yaml_keys) == [8, 12, 21, 24] and sorted(md_keys) == [6, 9, 12, 18]
+
+    changed = write_back_ids(plan)
+
+    assert changed == [tmp_path / "plan.yaml", tmp_path / "notes" / "a.md"]
+    nl = newline.decode()
+    expected_yaml = (
+        _without_list_entry(PLAN_YAML)
+        .replace('      - front: "Block card"',
+                 f'      - id: {yaml_keys[8]}\n        front: "Block card"')
+        .replace("      - {front: Flow card", f"      - {{id: {yaml_keys[12]}, front: Flow card")
+        .replace("          -   front: Wide indent",
+                 f"          -   id: {yaml_keys[21]}\n              front: Wide indent")
+        .replace("          - {  front: Spaced", f"          - {{id: {yaml_keys[24]},   front: "
+                 "Spaced")
+    )
+    assert (tmp_path / "plan.yaml").read_bytes() == bom + expected_yaml.replace(
+        "\n", nl).encode()
+    expected_md = (
+        CARDS_MD.replace("## Plain question", f"## Plain question {{#{md_keys[6]}}}")
+        .replace("{.reversed lesson=l1}", f"{{#{md_keys[9]} .reversed lesson=l1}}")
+        .replace("## Trailing spaces\t  ", f"## Trailing spaces {{#{md_keys[12]}}}\t  ")
+        .replace("{{c1::Paris}}", f"{{{{c1::Paris}}}} {{#{md_keys[18]}}}")
+    )
+    assert (tmp_path / "notes" / "a.md").read_bytes() == bom + expected_md.replace(
+        "\n", nl).encode()
+    assert yaml_before != (tmp_path / "plan.yaml").read_bytes()
+    assert md_before != (tmp_path / "notes" / "a.md").read_bytes()
+
+    # The ids round-trip: the same cards come back with the written keys, nothing new.
+    again = load_plan(tmp_path / "plan.yaml", assign_ids=False)
+    assert not any(c.new_key for c in _all(again))
+    assert {c.source.line: c.key for c in _all(again) if c.source and
+            c.source.path.suffix == ".md"} == {6: md_keys[6], 9: md_keys[9], 12: md_keys[12],
+                                                15: "mdid0001", 18: md_keys[18]}
+    assert {c.key for c in _all(again)} == {*yaml_keys.values(), *md_keys.values(), "has0id01",
+                                            "flow0id1", "mdid0001"}
+    assert [(c.front, c.back, c.kind, c.lesson) for c in _all(again)] == [
+        (c.front, c.back, c.kind, c.lesson) for c in _all(plan)]
+    # A second build assigns nothing and writes nothing.
+    assert write_back_ids(again) == []
+    assert not list(tmp_path.rglob(".*.tmp"))
+
+
+def test_list_entry_that_is_not_a_card_is_rejected_before_writing(tmp_path: Path) -> None:
+    _setup(tmp_path)
+    with pytest.raises(PlanError):
+        load_plan(tmp_path / "plan.yaml")
+
+
+def test_file_mode_and_symlinks_are_kept(tmp_path: Path) -> None:
+    _setup(tmp_path, _without_list_entry(PLAN_YAML))
+    real = tmp_path / "notes" / "real.md"
+    os.replace(tmp_path / "notes" / "a.md", real)
+    os.symlink("real.md", tmp_path / "notes" / "a.md")
+    os.chmod(tmp_path / "plan.yaml", 0o640)
+    os.chmod(real, 0o600)
+    plan = load_plan(tmp_path / "plan.yaml")
+    write_back_ids(plan)
+    assert stat.S_IMODE((tmp_path / "plan.yaml").stat().st_mode) == 0o640
+    assert (tmp_path / "notes" / "a.md").is_symlink()
+    assert stat.S_IMODE(real.stat().st_mode) == 0o600
+    assert "{#" in real.read_text().split("\n")[5]
+
+
+def test_a_key_that_would_read_as_a_number_is_quoted(tmp_path: Path) -> None:
+    _setup(tmp_path, _without_list_entry(PLAN_YAML))
+    plan = load_plan(tmp_path / "plan.yaml")
+    numeric = iter(["12345678", "2e345678", "nul1ab2c", "true9abc"])
+
+    def pin(card: Card) -> Card:
+        if card.new_key and card.source and card.source.path.suffix == ".yaml":
+            return dataclasses.replace(card, key=next(numeric))
+        return card
+
+    plan = dataclasses.replace(plan, courses=tuple(
+        dataclasses.replace(c, cards=tuple(pin(k) for k in c.cards)) for c in plan.courses))
+    write_back_ids(plan)
+    text = (tmp_path / "plan.yaml").read_text()
+    assert 'id: "12345678"' in text and 'id: "2e345678"' in text
+    assert "id: nul1ab2c" in text
+    again = load_plan(tmp_path / "plan.yaml", assign_ids=False)
+    assert {"12345678", "2e345678", "nul1ab2c", "true9abc"} <= {c.key for c in _all(again)}
+
+
+@pytest.mark.parametrize("target", ["plan.yaml", "notes/a.md"])
+def test_file_edited_since_loading_is_refused_and_nothing_written(tmp_path: Path,
+                                                                  target: str) -> None:
+    _setup(tmp_path, _without_list_entry(PLAN_YAML))
+    plan = load_plan(tmp_path / "plan.yaml")
+    edited = tmp_path / target
+    text = edited.read_text()
+    # The learner inserts a line at the top while the build runs: lines shift by one.
+    edited.write_text("# edited\n" + text if target.endswith(".yaml") else
+                      text.replace("# Title\n", "# Title\n\n"))
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    with pytest.raises(PlanError, match="changed since the plan was read"):
+        write_back_ids(plan)
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
+
+
+def test_nothing_to_write_for_a_plan_with_ids(tmp_path: Path) -> None:
+    _setup(tmp_path, "plan: {id: p, title: P, start: 2020-01-06}\ncourses:\n"
+           "  - {id: c, title: C, fte: 1, cards: notes/a.md}\n", "## Q {#k1}\nA\n")
+    plan = load_plan(tmp_path / "plan.yaml", assign_ids=False)
+    assert write_back_ids(plan) == []
+
+
+def test_written_ids_keep_notes_and_reviews_in_anki(tmp_path: Path) -> None:
+    # The whole loop with real parts: build -> write back -> import; then the learner edits
+    # and reorders cards, rebuilds, and Anki updates the same notes instead of adding new.
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from helpers_anki import collection, import_package
+
+    from learnplan.deck import build_package, write_package
+
+    root = tmp_path / "plan"
+    _setup(root, _without_list_entry(PLAN_YAML))
+    plan = load_plan(root / "plan.yaml")
+    out = tmp_path / "p.apkg"
+    built = build_package(plan, timestamp=1_600_000_000)
+    write_back_ids(plan)
+    write_package(built, out)
+    with collection(tmp_path / "anki") as col:
+        first = import_package(col, out)
+        note_count = col.note_count()
+        assert len(first.new) == note_count == len(_all(plan))
+        guids = {col.get_note(nid).guid for nid in col.find_notes("")}
+
+        md = root / "notes" / "a.md"
+        text = md.read_text()
+        # Reorder two cards and edit one's answer.
+        plain = text[text.index("## Plain question"):text.index("## Attributes")]
+        text = text.replace(plain, "").replace("## Has an id", plain + "## Has an id")
+        md.write_text(text.replace("Answer.\n\n## Has an id", "Edited.\n\n## Has an id"))
+        again = load_plan(root / "plan.yaml", assign_ids=False)
+        write_package(build_package(again, timestamp=1_600_000_100), out)
+        second = import_package(col, out)
+        assert second.new == [] and col.note_count() == note_count
+        assert len(second.updated) >= 1
+        assert {col.get_note(nid).guid for nid in col.find_notes("")} == guids
+        assert col.find_notes('"Edited."')
