@@ -12,18 +12,20 @@ import datetime as dt
 import json
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import aqt
 from aqt import gui_hooks
 from aqt.operations import CollectionOp, QueryOp
 from aqt.qt import (
     QCheckBox,
     QCloseEvent,
     QDockWidget,
+    QFileDialog,
     QHBoxLayout,
     QMainWindow,
+    QStandardPaths,
     Qt,
     QTimer,
     QVBoxLayout,
@@ -37,13 +39,17 @@ from learnplan.log import (
     ProgressLog,
     Session,
     add_cost,
+    add_revision,
     add_session,
     mark_lesson_done,
     unmark_lesson_done,
 )
 from learnplan.plan import Plan
 
-from . import store, viewmodel
+from . import forms, store, viewmodel
+from .cache import FigureCache, cache_file
+from .loader import Loaded, TrackerBox, build_report, load, report_name, study_today
+from .loader import write_text_atomic as _write_text
 
 if TYPE_CHECKING:
     from anki.collection import Collection, OpChanges
@@ -56,157 +62,56 @@ ConfigGetter = Callable[["AnkiQt"], dict[str, Any]]
 ConfigWriter = Callable[["AnkiQt", dict[str, Any]], None]
 
 # Clicks on [data-lp-cmd] become pycmd("lp:" + JSON); forms contribute their fields.
-# lpRender keeps open course sections open across refreshes.
+# lpRender keeps open course sections, and what the learner is typing, across refreshes.
 PANEL_JS = """
 function lpRender(html) {
   const root = document.getElementById('lp-root');
   const open = new Set([...root.querySelectorAll('details[open]')]
       .map(d => d.dataset.lpCourse));
+  const active = document.activeElement;
+  const typing = active && active.id && root.contains(active) && 'value' in active
+      ? [active.id, active.value] : null;
   root.innerHTML = html;
   root.querySelectorAll('details[data-lp-course]').forEach(d => {
     if (open.has(d.dataset.lpCourse)) d.open = true;
   });
+  if (typing) {
+    const again = document.getElementById(typing[0]);
+    if (again) { again.value = typing[1]; again.focus(); }
+  }
+  document.body.dataset.lpUpdating = '0';
   document.body.dataset.lpRendered = String(Number(document.body.dataset.lpRendered || 0) + 1);
 }
+function lpOpenCourse(id) {
+  const d = document.querySelector('details[data-lp-course="' + CSS.escape(id) + '"]');
+  if (!d) return;
+  d.open = true;
+  d.scrollIntoView({block: 'start'});
+}
 document.addEventListener('click', function (evt) {
+  const opener = evt.target.closest('[data-lp-open]');
+  if (opener) { evt.preventDefault(); lpOpenCourse(opener.dataset.lpOpen); return; }
   const el = evt.target.closest('[data-lp-cmd]');
   if (!el) return;
   evt.preventDefault();
   const msg = JSON.parse(el.dataset.lpCmd);
   if (el.dataset.lpForm) {
-    const form = document.querySelector('form[data-lp-form="' + el.dataset.lpForm + '"]');
+    const form = document.querySelector(
+        'form[data-lp-form="' + CSS.escape(el.dataset.lpForm) + '"]');
     new FormData(form).forEach((value, key) => { msg[key] = String(value); });
   }
   pycmd('lp:' + JSON.stringify(msg));
 });
 """
 
-
-@dataclass(frozen=True)
-class Loaded:
-    """Everything read from the collection for one render (built off the main thread)."""
-
-    html: str
-    plan: Plan | None = None
-    log: ProgressLog | None = None
-    today: dt.date = field(default_factory=dt.date.today)
-    error: str = ""
-
-
-def study_today(col: Collection) -> dt.date:
-    # Anki's day ends at day_cutoff (the rollover hour); the study day is the one
-    # that started 24 hours before it.
-    cutoff = dt.datetime.fromtimestamp(col.sched.day_cutoff)
-    return (cutoff - dt.timedelta(days=1)).date()
-
-
-def _memory(col: Collection, plan: Plan, box: list[tuple[Plan, Any]]) -> dict[str, dict[str, Any]]:
-    """Per-course memory numbers via learnplan.memory, when that module is available.
-
-    ``box`` keeps the (plan, tracker) pair between refreshes: the tracker is incremental,
-    and a different (or re-imported) plan needs a fresh one.
-    """
-    import importlib
-
-    try:
-        # learnplan.memory is optional at this stage of integration.
-        memory: Any = importlib.import_module("learnplan.memory")
-    except ImportError:
-        return {}
-    if not box or box[0][0] != plan:
-        box[:] = [(plan, memory.MemoryTracker(plan))]
-    numbers = box[0][1].refresh(col)
-    return {cid: dataclasses.asdict(m) for cid, m in numbers.items()}
-
-
-def load(col: Collection, tracker_box: list[tuple[Plan, Any]]) -> Loaded:
-    """Read the current plan, its log, offers and memory numbers; render the HTML."""
-    from learnplan import progress
-    from learnplan.manifest import find_manifests
-
-    problems: list[viewmodel.Problem] = []
-    today = study_today(col)
-    try:
-        adopted = store.read_adopted(col)
-    except store.DamagedRecord as exc:
-        problems.append(viewmodel.Problem(exc.key, viewmodel.esc(exc)))
-        adopted = store.Adopted()
-
-    plans: list[tuple[str, str]] = []
-    plan: Plan | None = None
-    for pid in adopted.plan_ids:
-        try:
-            p = store.read_plan(col, pid)
-        except store.DamagedRecord as exc:
-            problems.append(viewmodel.Problem(exc.key, viewmodel.esc(exc)))
-            continue
-        if p is None:
-            continue
-        plans.append((p.id, p.title))
-        if pid == adopted.current:
-            plan = p
-
-    offers: list[viewmodel.Offer] = []
-    stored_titles = dict(plans)
-    for manifest in find_manifests(Path(col.media.dir())):
-        mp = manifest.plan
-        if mp.id in stored_titles or any(o.key.startswith(f"_learnplan-{mp.id}-") for o in offers):
-            continue  # adopted already, or an older manifest of a plan already offered
-        detail = f"{len(mp.courses)} courses, {mp.total_fte:g} points, {mp.weeks} weeks"
-        offers.append(
-            viewmodel.Offer(
-                Path(manifest.name).name,
-                viewmodel.esc(mp.title),
-                viewmodel.esc(detail),
-                mp.start.isoformat(),
-            )
-        )
-
-    if plan is None:
-        return Loaded(html=viewmodel.render_empty(offers, problems), today=today)
-
-    try:
-        log = store.read_log(col, plan.id)
-    except store.DamagedRecord as exc:
-        problems.append(viewmodel.Problem(exc.key, viewmodel.esc(exc)))
-        log = ProgressLog(plan_id=plan.id)
-        # Show the plan with nothing ticked, but keep writes refused until the
-        # learner has dealt with the damaged record (store.update_log re-reads it).
-
-    memory = _memory(col, plan, tracker_box)
-    anki_seconds = {cid: float(m.get("review_seconds") or 0.0) for cid, m in memory.items()}
-    by_week: dict[int, dict[str, float]] = {}
-    for cid, m in memory.items():
-        for day, seconds in m.get("seconds_by_day") or ():
-            week = progress.week_of(plan, day)
-            if 1 <= week <= plan.weeks:
-                by_week.setdefault(week, {}).setdefault(cid, 0.0)
-                by_week[week][cid] += float(seconds)
-    snap = progress.snapshot(
-        plan,
-        log,
-        today=today,
-        anki_seconds=anki_seconds or None,
-        anki_seconds_by_week=by_week or None,
-    )
-    chart_svg = ""
-    try:
-        from learnplan.chart import burnup_svg
-
-        chart_svg = burnup_svg(snap)
-    except ImportError:
-        pass
-    view = viewmodel.build_view(
-        plan,
-        log,
-        snap,
-        memory=memory,
-        chart_svg=chart_svg,
-        plans=plans,
-        offers=offers,
-        problems=problems,
-    )
-    return Loaded(html=viewmodel.render_html(view), plan=plan, log=log, today=today)
+#: Marks the figures shown at once (from the cache) until fresh ones arrive; also
+#: records what was first shown, so the desktop test can tell a cached start from a
+#: fast refresh.
+_FIRST_SHOWN_JS = (
+    "document.body.dataset.lpUpdating = '1';"
+    "window.lpFirstHeadline = (document.getElementById('lp-headline') || {}).textContent"
+    " || '';"
+)
 
 
 class _PanelWindow(QWidget):
@@ -223,7 +128,8 @@ class PanelController:
         self._get_config = get_config
         self._write_config = write_config
         self._loaded: Loaded | None = None
-        self._tracker: list[tuple[Plan, Any]] = []
+        self._tracker = TrackerBox()
+        self._cache: FigureCache | None = None
         self._refreshing = False
         self._again = False
         self._page_loaded = False
@@ -264,10 +170,25 @@ class PanelController:
         host = self.dock if self.dock_box.isChecked() else self.window
         return host is not None and host.isVisible()
 
+    def figure_cache(self) -> FigureCache | None:
+        col = self.mw.col
+        if col is None:
+            return None
+        if self._cache is None:
+            folder = Path(__file__).resolve().parent / "user_files"
+            self._cache = FigureCache(cache_file(folder, col.path))
+        return self._cache
+
     def show(self) -> None:
         if not self._page_loaded:
+            # The last figures at once, marked "updating…" until the QueryOp's arrive:
+            # opening the panel never waits on the collection.
+            cache = self.figure_cache()
+            cached = cache.get() if cache is not None else None
+            content = cached or '<p class="lp-muted">Loading…</p>'
             self.web.stdHtml(
-                '<div id="lp-root"><p class="lp-muted">Loading…</p></div>',
+                '<div id="lp-updating" role="status">updating…</div>'
+                f'<div id="lp-root">{content}</div><script>{_FIRST_SHOWN_JS}</script>',
                 head=f"<style>{viewmodel.PANEL_CSS}</style><script>{PANEL_JS}</script>",
                 js=[],
                 context=self,
@@ -348,11 +269,15 @@ class PanelController:
             return
         self._refreshing = True
         box = self._tracker
+        self.web.eval("document.body.dataset.lpUpdating = '1'")
 
         def done(loaded: Loaded) -> None:
             self._finish_refresh()
             self._loaded = loaded
             self.web.eval(f"lpRender({json.dumps(loaded.html)})")
+            cache = self.figure_cache()
+            if cache is not None and loaded.plan is not None:
+                cache.put(loaded.plan.id, loaded.html)
 
         def failed(exc: Exception) -> None:
             self._finish_refresh()
@@ -435,28 +360,19 @@ class PanelController:
                 ),
             )
 
-    @staticmethod
-    def _number(value: object, what: str) -> float:
-        try:
-            number = float(str(value))
-        except ValueError:
-            raise ValueError(f"{what} must be a number") from None
-        if not number > 0 or number != number or number == float("inf"):
-            raise ValueError(f"{what} must be more than 0")
-        return number
-
     def _cmd_session(self, args: dict[str, Any]) -> None:
         current = self._current()
         if current is None:
             return
         plan, _, today = current
         try:
-            hours = self._number(args.get("hours"), "Hours")
+            hours = forms.positive_number(args.get("hours"), "Hours")
+            day = forms.study_date(args.get("date"), today)
         except ValueError as exc:
-            tooltip(str(exc))
+            tooltip(viewmodel.esc(exc))
             return
         session = Session(
-            date=today,
+            date=day,
             course=str(args.get("course")),
             hours=hours,
             note=str(args.get("note") or "").strip(),
@@ -474,18 +390,121 @@ class PanelController:
             return
         plan, _, today = current
         try:
-            amount = self._number(args.get("amount"), "Amount")
+            amount = forms.positive_number(args.get("amount"), "Amount")
+            day = forms.study_date(args.get("date"), today)
         except ValueError as exc:
-            tooltip(str(exc))
+            tooltip(viewmodel.esc(exc))
             return
-        cost = CostPaid(date=today, item=str(args.get("item")), amount=amount)
+        cost = CostPaid(date=day, item=str(args.get("item")), amount=amount)
         self._write(
             "Log Cost",
             lambda col: store.update_log(col, plan.id, lambda lg: add_cost(lg, cost), "Log Cost"),
         )
 
+    def _cmd_realloc(self, args: dict[str, Any]) -> None:
+        current = self._current()
+        loaded = self._loaded
+        if current is None or loaded is None or loaded.snapshot is None:
+            return
+        plan, _, today = current
+        course = str(args.get("course"))
+        row = next((c for c in loaded.snapshot.courses if c.id == course), None)
+        if row is None:
+            return
+        try:
+            revision = forms.reallocation(
+                row.id,
+                today,
+                (row.fte, row.start_week, row.end_week),
+                args,
+                plan.weeks,
+            )
+        except ValueError as exc:
+            tooltip(viewmodel.esc(exc), period=5000)
+            return
+        self._write(
+            "Re-allocate Course",
+            lambda col: store.update_log(
+                col, plan.id, lambda lg: add_revision(lg, revision), "Re-allocate Course"
+            ),
+        )
+
+    def _cmd_trim(self, args: dict[str, Any]) -> None:
+        current = self._current()
+        loaded = self._loaded
+        if current is None or loaded is None or loaded.snapshot is None:
+            return
+        plan, _, today = current
+        revisions = forms.trim_revisions(loaded.snapshot, today)
+        if not revisions:
+            return
+
+        def change(log: ProgressLog) -> ProgressLog:
+            for revision in revisions:
+                log = add_revision(log, revision)
+            return log
+
+        self._write("Apply Trim", lambda col: store.update_log(col, plan.id, change, "Apply Trim"))
+
+    def _cmd_browse(self, args: dict[str, Any]) -> None:
+        current = self._current()
+        if current is None:
+            return
+        plan = current[0]
+        course = str(args.get("course"))
+        if plan.course(course) is None:
+            return
+        # tag: also matches the course's child tags; quoted so odd ids stay one term.
+        aqt.dialogs.open("Browser", self.mw, search=(f'"tag:{plan.course_tag(course)}"',))
+
+    def ask_report_path(self, name: str) -> str | None:
+        """Where the learner wants the report (the folder used last time by default)."""
+        folder = str(self._get_config(self.mw).get("report_folder") or "") or (
+            QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        )
+        path, _ = QFileDialog.getSaveFileName(
+            self.body,
+            "Export progress report",
+            str(Path(folder) / name),
+            "HTML report (*.html)",
+        )
+        if not path:
+            return None
+        if not path.lower().endswith((".html", ".htm")):
+            path += ".html"
+        self._write_config(self.mw, {"report_folder": str(Path(path).parent)})
+        return path
+
+    def _cmd_report(self, args: dict[str, Any]) -> None:
+        current = self._current()
+        if current is None:
+            return
+        plan, _, today = current
+        path = self.ask_report_path(report_name(plan, today))
+        if not path:
+            return
+        target = Path(path)
+
+        def write(col: Collection) -> Path:
+            _, text = build_report(col)
+            return _write_text(target, text)
+
+        def saved(result: Path) -> None:
+            tooltip(f"Progress report saved to {viewmodel.esc(result)}", period=6000)
+
+        def failed(exc: Exception) -> None:
+            tooltip(f"The report could not be saved: {viewmodel.esc(exc)}", period=8000)
+
+        QueryOp(parent=self.body, op=write, success=saved).failure(failed).with_progress(
+            "Writing the progress report…"
+        ).run_in_background()
+
     def _cmd_switch(self, args: dict[str, Any]) -> None:
         plan_id = str(args.get("plan"))
+        cache = self.figure_cache()
+        cached = cache.get(plan_id) if cache is not None else None
+        if cached:
+            self.web.eval(f"lpRender({json.dumps(cached)}); document.body.dataset.lpUpdating='1'")
         self._write("Switch Learning Plan", lambda col: store.set_current(col, plan_id))
 
     def _cmd_adopt(self, args: dict[str, Any]) -> None:

@@ -46,11 +46,12 @@ SEED = 20261128
 PLAN_ID = "zero-to-dl"
 
 CACHE = Path(tempfile.gettempdir()) / "learnplan-bench"
+OTHER = 0.05  # share of notes in no course (the learner's other decks)
 LATE = 0.02  # share of notes added later, in random courses (--late 1 interleaves all)
 
 
 def cached_path(late: float) -> Path:
-    return CACHE / f"memory-{NOTES}-{REVLOG}-late{late:g}-v2.anki2"
+    return CACHE / f"memory-{NOTES}-{REVLOG}-late{late:g}-v4.anki2"
 
 
 def bench_plan(start: dt.date) -> Plan:
@@ -61,26 +62,35 @@ def bench_plan(start: dt.date) -> Plan:
     return Plan(id=PLAN_ID, title="Bench plan", start=start, weeks=12, courses=courses)
 
 
-def _course_of(rng: random.Random, i: int, late: float) -> int:
-    # Each course arrives as one import (consecutive ids); a few notes are added later.
+def _course_of(rng: random.Random, i: int, late: float) -> int | None:
+    """The course of note ``i`` (None: a note of the learner's other decks).
+
+    Like a real collection: the learner's other decks came first, each course then
+    arrived as one import (consecutive ids), and ``late`` of the notes were added later
+    one by one, in random courses or none.
+    """
+    other = int(NOTES * OTHER)
     early = int(NOTES * (1 - late))
+    if i < min(other, early):
+        return None
     if i < early:
-        return i * COURSES // early
-    return rng.randrange(COURSES)
+        return (i - other) * COURSES // (early - other)
+    return None if rng.random() < OTHER else rng.randrange(COURSES)
 
 
 def _note_tags(rng: random.Random, plan: Plan, i: int, late: float) -> str:
-    course = plan.courses[_course_of(rng, i, late)]
+    index = _course_of(rng, i, late)
+    if index is None:
+        return " other::deck "
+    course = plan.courses[index]
     tag = plan.course_tag(course.id)
     roll = rng.random()
-    if roll < 0.05:
-        return " other::deck "  # in no course
     tags = [f"{PLAN_ID}::lesson::{course.id}::l{i % 9}"]
-    if roll < 0.15:
+    if roll < 0.10:
         tags.append(f"{tag}::part-{i % 4}")  # only through a child tag
-    elif roll < 0.20:
+    elif roll < 0.15:
         tags.append(tag.upper())  # mixed case
-    elif roll < 0.25:
+    elif roll < 0.20:
         tags += [tag, f"{tag}::part-{i % 4}"]  # both: must count once
     else:
         tags.append(tag)
@@ -144,7 +154,7 @@ def build(path: Path, late: float = LATE) -> None:
                 ivl = rng.randrange(21, 200)
                 due = today + rng.randrange(-5, ivl + 1)
             if ctype != 0:
-                last = cutoff - 86400 * rng.randrange(1, DAYS) + rng.randrange(0, 86400)
+                last = min(now - 60, cutoff - 86400 * rng.randrange(1, DAYS) + rng.randrange(86400))
                 data = json.dumps(
                     {
                         "s": round(max(ivl, 1) * rng.uniform(0.8, 1.5), 4),
@@ -259,9 +269,10 @@ def answer_some(col: Collection, count: int) -> int:
     return done
 
 
-def anki_backend(col: Collection, plan: Plan) -> dict[str, tuple[int, ...]]:
-    """The same numbers from Anki's own search and stats backend, one course at a time."""
-    out: dict[str, tuple[int, ...]] = {}
+def anki_backend(col: Collection, plan: Plan) -> dict[str, tuple[float, ...]]:
+    """The same numbers from Anki's own search and stats backend, one course at a time:
+    five card counts, true retention over 30 days ("month"), knowledge (sum of R)."""
+    out: dict[str, tuple[float, ...]] = {}
     for course in plan.courses:
         tag = f"tag:{plan.course_tag(course.id)}"
         counts = tuple(
@@ -276,10 +287,12 @@ def anki_backend(col: Collection, plan: Plan) -> dict[str, tuple[int, ...]]:
         )
         graphs = col._backend.graphs(search=tag, days=30)
         tr = graphs.true_retention.month
+        passed = tr.young_passed + tr.mature_passed
+        failed = tr.young_failed + tr.mature_failed
         out[course.id] = (
             *counts,
-            tr.young_passed + tr.mature_passed,
-            int(graphs.retrievability.sum_by_card),
+            passed / (passed + failed) if passed + failed else -1.0,
+            graphs.retrievability.sum_by_card,
         )
     return out
 
@@ -361,9 +374,27 @@ def run(col: Collection, runs: int) -> None:
         for cid, m in mine.items()
     )
     print(f"  card buckets agree with Anki's searches: {agree}")
+    month = course_memory(col, plan, retention_days=30)
+    same_retention = all(anki[cid][5] == m.retention for cid, m in month.items())
+    print(f"  30-day retention equals Anki's true retention (month): {same_retention}")
+    worst = max(
+        abs((m.knowledge or 0.0) - anki[cid][6]) / max(anki[cid][6], 1e-9)
+        for cid, m in month.items()
+    )
+    print(f"  knowledge vs Anki's sum of R: worst relative difference {worst:.2e}")
     sample = plan.courses[0].id
-    print(f"  {sample}: learnplan {mine[sample]!r:.200}")
-    print(f"  {sample}: anki new/learn/young/mature/susp/passed30d/knowledge {anki[sample]}")
+    m = mine[sample]
+    print(
+        f"  {sample}: learnplan new/learn/young/mature/susp {m.new}/{m.learning}/{m.young}/"
+        f"{m.mature}/{m.suspended}, retention 28d {m.retention:.4f}, knowledge "
+        f"{m.knowledge:.1f}, reviews {sum(n for _, n in m.reviews_by_day)}, "
+        f"hours {m.review_seconds / 3600:.1f}"
+    )
+    a = anki[sample]
+    print(
+        f"  {sample}: anki      new/learn/young/mature/susp {int(a[0])}/{int(a[1])}/"
+        f"{int(a[2])}/{int(a[3])}/{int(a[4])}, retention 30d {a[5]:.4f}, knowledge {a[6]:.1f}"
+    )
 
     full_peak = peak(lambda: course_memory(col, plan))
     fresh_tracker = MemoryTracker(plan)

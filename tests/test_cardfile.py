@@ -8,12 +8,14 @@ import pytest
 
 from learnplan.cardfile import (
     HeadingAttrs,
+    RawCard,
     add_id_to_heading,
     has_cloze,
     image_refs,
     parse_card_file,
     parse_heading,
     read_source_text,
+    split_card_file,
     split_lines,
 )
 from learnplan.errors import PlanError
@@ -151,3 +153,88 @@ def test_pathological_lines_still_parse_correctly() -> None:
     assert not has_cloze("{{c1::" * 20000)
     assert has_cloze("{{c1::" * 20000 + "}}")
     assert image_refs("<img " * 5000) == []
+
+
+# --- the fast paths for the usual shapes must agree with the general rules
+
+
+@pytest.mark.parametrize(
+    "heading,expected",
+    [
+        # the usual block, taken by one pattern
+        ("Q {#k1 .reversed lesson=l2}", ("Q", HeadingAttrs("k1", True, "l2"), None)),
+        ("Q {#k1\t.reversed}", ("Q", HeadingAttrs("k1", True), None)),
+        ("Q {#k1   lesson=l3}", ("Q", HeadingAttrs("k1", lesson="l3"), None)),
+        ("Why? ## {#k1 lesson=l3}", ("Why?", HeadingAttrs("k1", lesson="l3"), None)),
+        ("Q {a} {#k1}", ("Q {a}", HeadingAttrs("k1"), None)),
+        ("Q\t{#" + "a" * 64 + "}", ("Q", HeadingAttrs("a" * 64), None)),
+        # near misses: the general rules decide
+        ("Q {#k1 lesson=l3 .reversed}", ("Q", HeadingAttrs("k1", True, "l3"), None)),
+        ("Q {#k1 .reversed .reversed}", ("Q", HeadingAttrs("k1", True), None)),
+        ("Q {#k1 lesson=l1 lesson=l2}", ("Q", HeadingAttrs("k1", lesson="l2"), None)),
+        ("Q {#k1 tags=b,a,b lesson=l1}", ("Q", HeadingAttrs("k1", False, "l1", ("b", "a")), None)),
+        ("Q {#k1\u2003lesson=l1}", ("Q", HeadingAttrs("k1", lesson="l1"), None)),
+        ("{#k1}", ("", HeadingAttrs("k1"), None)),
+        ("x{#k1}", ("x{#k1}", HeadingAttrs(), None)),
+        ("Q\u2003{#k1}", ("Q\u2003{#k1}", HeadingAttrs(), None)),
+        ("Q {#k1}}", ("Q {#k1}}", HeadingAttrs(), None)),
+        ("Q {{#k1}", ("Q {{#k1}", HeadingAttrs(), None)),
+    ],
+)
+def test_usual_attribute_blocks_and_near_misses(
+    heading: str, expected: tuple[str, HeadingAttrs, str | None]
+) -> None:
+    assert parse_heading(heading) == expected
+
+
+@pytest.mark.parametrize(
+    "heading,fragment",
+    [
+        ("Q {#k1 lesson=L3}", "lesson='L3' is not a lesson id"),
+        ("Q {#k1 lesson=-x}", "lesson='-x' is not a lesson id"),
+        ("Q {#-k1}", "card id '-k1' is not a slug"),
+        ("Q {#" + "a" * 65 + "}", "is not a slug"),
+        ("Q {#k1 lesson=}", "lesson='' is not a lesson id"),
+        ("Q {#k1 .Reversed}", "unknown attribute '.Reversed'"),
+    ],
+)
+def test_bad_blocks_that_look_usual_are_still_refused(heading: str, fragment: str) -> None:
+    title, attrs, error = parse_heading(heading)
+    assert (title, attrs) == (heading, HeadingAttrs())
+    assert fragment in (error or "")
+
+
+def test_split_card_file_gives_the_same_cards_and_problems_as_parse_card_file() -> None:
+    text = (
+        "---\nlesson: l1\n---\n"
+        "stray text\n"
+        "## Q1 {#a1 lesson=l2}\nA1\n\n"
+        "## Q2 {#a2 .reversed}\n```\n## fenced, not a card\n```\n%\nback\n%\n"
+        "## {{c1::cloze}} {#a3 tags=x}\nextra\n"
+        "## Q4 {#BAD}\nA4\n"
+        "  ## Q5 indented {#a5}\n\n  A5\n\n"
+    )
+    parsed = parse_card_file(text, P)
+    front_matter, rows, problems = split_card_file(text, P)
+    assert front_matter == parsed.front_matter
+    assert tuple(problems) == parsed.problems
+    assert [str(p) for p in problems] == [
+        "cards.md:4: text outside any card; start each card with a '## ' heading (only '# ' "
+        "titles may stand outside cards)",
+        "cards.md:14: second '%' separator in one card (first at line 12); a card has one "
+        "front and one back",
+        "cards.md:17: card id 'BAD' is not a slug: use lower-case letters, digits and '-', "
+        "starting with a letter or digit",
+    ]
+    assert len(rows) == len(parsed.cards) == 4
+    for row, card in zip(rows, parsed.cards, strict=True):
+        line, last_line, kind, front, back, key, reversed_, lesson, tags = row
+        assert card == RawCard(line, kind, front, back,
+                               HeadingAttrs(key, reversed_, lesson, tags), (line, last_line))
+    assert [(c.line, c.kind, c.attrs.key, c.body_lines) for c in parsed.cards] == [
+        (5, "basic", "a1", (5, 7)), (8, "reversed", "a2", (8, 14)), (15, "cloze", "a3", (15, 16)),
+        (19, "basic", "a5", (19, 22)),
+    ]
+    assert parsed.cards[1].back == "back"
+    assert parsed.cards[1].front == "Q2\n\n```\n## fenced, not a card\n```"
+    assert (parsed.cards[3].front, parsed.cards[3].back) == ("Q5 indented", "  A5")

@@ -165,7 +165,9 @@ def test_fast_markdown_path_agrees_with_markdown_it_on_random_text() -> None:
 
     md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
     pieces = [
-        "**ab**", "*a*", "`c d`", "` x `", "` `", "- a", "word ", "ab", "**a b**", "*x y*",
+        "[a](https://x.org/p)", "[a b](http://e.com/?q=1#f)", "[x](", "](y)", "[", "]",
+        "(https://a.b)", "[ a ](http://A.com/X)", "**ab**", "*a*", "`c d`", "` x `", "` `",
+        "- a", "word ", "ab", "**a b**", "*x y*",
         "a", "b", "x1", " ", "  ", "*", "**", "***", "`", "``", "-", "- ", "1. ", "1)", "\n",
         "\n\n", "\n\n- ", '"', "'", ".", ",", ":", "(", ")", "{{c1::", "}}", "=", "+", "#",
         "> ", "_", "é", "—", "$", "%", "@", "~", "/", "|", "<", "&", "\t", "\ue0000\ue001",

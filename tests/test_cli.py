@@ -45,7 +45,7 @@ def test_check_prints_table_totals_capacity_and_overcommitment(
 ) -> None:
     code, out, _ = _run(["check"], capsys)
     assert code == 0
-    assert "Capacity: 4 points" in out
+    assert "Capacity: 4.0 points" in out
     assert "Overcommitment: 1.85x" in out
     total = next(line for line in out.splitlines() if line.lstrip().startswith("Total"))
     assert "7.4" in total and "$367" in total

@@ -178,6 +178,19 @@ def test_rebuilt_plan_updates_notes_in_place_and_ships_a_new_manifest(tmp_path: 
     with collection(tmp_path / "col") as col:
         import_package(col, target)
         ids_before = sorted(col.find_notes(""))
+        # Study a few cards with the real scheduler: the update must keep their reviews.
+        col.decks.select(col.decks.id_for_name("Zero to DL"))
+        for _ in range(3):
+            card = col.sched.getCard()
+            assert card is not None
+            col.sched.answerCard(card, 3)
+        studied = {
+            cid: (c.type, c.queue, c.due, c.ivl, c.reps)
+            for cid in col.find_cards("-is:new")
+            for c in [col.get_card(cid)]
+        }
+        assert len(studied) == 3
+        revlog = col.db.all("select * from revlog order by id")
         # Edit a card's text and reorder a course: same timestamp asked for, but the
         # previous package forces it forward so Anki applies the update.
         la = plan.courses[0]
@@ -190,6 +203,11 @@ def test_rebuilt_plan_updates_notes_in_place_and_ships_a_new_manifest(tmp_path: 
         log = import_package(col, target)
         assert len(log.updated) == 6 and not log.new and not log.conflicting
         assert sorted(col.find_notes("")) == ids_before
+        after = {cid: col.get_card(cid) for cid in studied}
+        assert {
+            cid: (c.type, c.queue, c.due, c.ivl, c.reps) for cid, c in after.items()
+        } == studied
+        assert col.db.all("select * from revlog order by id") == revlog
         a1 = note_of(col, 'mit-1806', 'a1')
         assert a1["Front"] == r"What is entry \(A_{ij}\) of \(A\)?"
         names = sorted(p.name for p in Path(col.media.dir()).glob("_learnplan-zdl-*.json"))

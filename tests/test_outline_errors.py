@@ -388,3 +388,60 @@ def test_missing_plan_file_is_a_plan_error(tmp_path: Path) -> None:
 def test_plan_file_that_is_a_folder(tmp_path: Path) -> None:
     with pytest.raises(PlanError, match="is a folder"):
         load_plan(tmp_path)
+
+
+def test_a_missing_image_is_reported_for_every_card_that_shows_it(tmp_path: Path) -> None:
+    # The reader remembers what it found on disk for each (name, folder); every card that
+    # shows the image must still get its own problem at its own line.
+    _write(tmp_path, {
+        "plan.yaml": HEAD + "      - {id: k2, front: 'Q ![x](pic.png)', back: A}\n"
+                            "      - notes/a.md\n      - more/b.md\n",
+        "notes/a.md": md("""
+            ## One {#k3}
+            ![x](pic.png)
+
+            ## Two {#k4}
+            ![x](pic.png) and again ![y](pic.png)
+            """),
+        "more/b.md": "## Three {#k5}\n![x](pic.png)\n",
+        "more/pic.png": b"\x89PNG",  # found from more/, missing from notes/ and the plan folder
+    })
+    with pytest.raises(PlanError) as caught:
+        load_plan(tmp_path / "plan.yaml")
+    assert [(Path(p.path).relative_to(tmp_path).as_posix(), p.line, p.message)
+            for p in caught.value.problems] == [
+        ("plan.yaml", 16, f"image 'pic.png' not found (looked for {tmp_path / 'pic.png'})"),
+        ("notes/a.md", 2,
+         f"image 'pic.png' not found (looked for {tmp_path / 'notes' / 'pic.png'})"),
+        ("notes/a.md", 5,
+         f"image 'pic.png' not found (looked for {tmp_path / 'notes' / 'pic.png'})"),
+        ("notes/a.md", 5,
+         f"image 'pic.png' not found (looked for {tmp_path / 'notes' / 'pic.png'})"),
+    ]
+
+
+def test_card_problems_of_a_course_come_in_a_fixed_order(tmp_path: Path) -> None:
+    # Duplicate ids first (each at the later card), then the other card problems in card
+    # order: course cards, then lesson cards.
+    plan = HEAD.replace("      - id: l1\n        title: Lesson one\n",
+                        "      - id: l1\n        title: Lesson one\n        cards: notes/l.md\n")
+    _write(tmp_path, {
+        "plan.yaml": plan + "      - notes/a.md\n",
+        "notes/a.md": "## Q {#k1}\nA\n\n## R {#k2 lesson=l9}\nB\n\n## S\nC\n\n## T {#k2}\nD\n",
+        "notes/l.md": "## U {#k1}\nE\n\n## V\nF\n",
+    })
+    with pytest.raises(PlanError) as caught:
+        load_plan(tmp_path / "plan.yaml", assign_ids=False)
+    a, lfile, plan_file = (tmp_path / "notes" / "a.md", tmp_path / "notes" / "l.md",
+                           tmp_path / "plan.yaml")
+    assert [str(p) for p in caught.value.problems] == [
+        f"{a}:1: duplicate card id 'k1' in course 'c1' (first used at {plan_file}:14); give "
+        "one of them a new id, or delete it to have one assigned",
+        f"{a}:10: duplicate card id 'k2' in course 'c1' (first used at {a}:4); give one of "
+        "them a new id, or delete it to have one assigned",
+        f"{lfile}:1: duplicate card id 'k1' in course 'c1' (first used at {plan_file}:14); "
+        "give one of them a new id, or delete it to have one assigned",
+        f"{a}:4: card names lesson 'l9', which course 'c1' does not have (its lessons: l1)",
+        f"{a}:7: card has no id; build without --no-write to assign one",
+        f"{lfile}:4: card has no id; build without --no-write to assign one",
+    ]

@@ -429,3 +429,14 @@ def test_seconds_by_week_feeds_the_weekly_chart() -> None:
     b = {p.day_number: p for p in s.burnup}
     assert b[6].spent == 0
     assert b[7].spent == pytest.approx(2400 / 3600 / 120)
+
+
+def test_no_forecast_from_the_first_week_alone() -> None:
+    # One lesson of fastai-p1 (1.5 / 7 points) on day 1 would extrapolate to a finish in
+    # week 5; a pace needs a week of data first.
+    plan = seed_plan()
+    log = mark_lesson_done(ProgressLog("deep-learning"), "fastai-p1", "l1", day(1))
+    for n in range(1, 7):
+        assert forecast_finish(plan, log, day(n)) is None
+    # Day 7: 1.5/7 points in 7 days -> 7.4 / (1.5/7) * 7 days = 241.73 -> day 242.
+    assert forecast_finish(plan, log, day(7)) == day(242)

@@ -12,7 +12,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from addon import viewmodel
-from learnplan.log import ProgressLog, Session, add_session, mark_lesson_done
+from learnplan.log import (
+    CostPaid,
+    ProgressLog,
+    Revision,
+    Session,
+    add_cost,
+    add_revision,
+    add_session,
+    mark_lesson_done,
+)
 from learnplan.plan import Course, Lesson, Plan, Resource
 from learnplan.progress import snapshot
 
@@ -132,8 +141,9 @@ def test_overcommitment_warning_and_trim() -> None:
     out, _ = _render(plan, ProgressLog("p"), START)
     assert "1.80× what fits in 12 weeks" in out
     assert 'id="lp-warning"' in out
-    # proportional trim of 7.2 into 4.0: 1.2 × 4/7.2 = 0.67
-    assert "<li>Linear Algebra: 0.7</li>" in out
+    # proportional trim of 7.2 into 4.0: 1.2 × 4/7.2 = 0.667, rounded down so it fits
+    assert "<li>Linear Algebra: 0.66</li>" in out
+    assert 'id="lp-apply-trim"' in out
 
 
 def test_fitting_plan_has_no_warning() -> None:
@@ -198,3 +208,112 @@ def test_costs_can_be_logged_against_resources() -> None:
     assert '<option value="gpu">AWS — GPU &lt;server&gt;</option>' in cost_select
     session_select = out[out.index('id="lp-session-course"') :].split("</select>", 1)[0]
     assert "gpu" not in session_select
+
+
+def _row(out: str, course_id: str) -> list[str]:
+    """A course's table row as text, cell by cell (from the FTE cell on)."""
+    import re
+
+    row = out[out.index(f'id="lp-browse-{course_id}"') :]
+    row = row[: row.index("</tr>")]
+    cells = [c.split(">", 1)[1] for c in row.split("<td")[1:]]
+    return [html.unescape(re.sub(r"<[^>]+>", "", c.split("</td>")[0])) for c in cells]
+
+
+MEMORY: dict[str, dict[str, float | int | None]] = {
+    "la": {"new": 4, "learning": 1, "young": 3, "mature": 2, "total": 10, "retention": 0.875},
+    "dl": {"new": 7, "learning": 0, "young": 0, "mature": 0, "total": 7, "retention": None},
+}
+
+
+def test_course_table_cells() -> None:
+    plan = _plan()
+    today = START + dt.timedelta(days=41)
+    log = mark_lesson_done(ProgressLog("p"), "la", "l1", START)
+    log = add_session(log, Session(date=today, course="la", hours=3.0))
+    log = add_cost(log, CostPaid(date=today, item="dl", amount=45))
+    out, _parsed = _render(plan, log, today, memory=MEMORY)
+    # FTE, done, earned, hours, cost, new, learning, young, mature, retention
+    assert _row(out, "la") == ["1.2", "33%", "0.4", "3.0", "–", "4", "1", "3", "2", "88%"]
+    assert _row(out, "dl") == ["6", "0%", "0.0", "0.0", "$45 / $45", "7", "0", "0", "0", "–"]
+    assert "Knowledge" not in out  # FSRS is off: no knowledge column
+    total = out[out.index('class="lp-total"') :].split("</tr>")[0]
+    assert ">7.2<" in total and ">$45 / $45<" in total and ">11<" in total
+    # the course name asks for the Browser on its tag
+    assert {"cmd": "browse", "course": "la"} in _cmds(out)
+
+
+def _cmds(out: str) -> list[dict[str, str]]:
+    found: list[dict[str, str]] = []
+
+    class Cmds(html.parser.HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            for name, value in attrs:
+                if name == "data-lp-cmd" and value:
+                    found.append(json.loads(value))
+
+    Cmds().feed(out)
+    return found
+
+
+def test_knowledge_column_when_fsrs_is_on() -> None:
+    memory: dict[str, dict[str, float | int | None]] = {
+        k: {**v, "knowledge": 6.4} for k, v in MEMORY.items()
+    }
+    memory["dl"]["knowledge"] = None
+    out, _ = _render(_plan(), ProgressLog("p"), START, memory=memory)
+    assert "Knowledge</th>" in out
+    assert _row(out, "la")[-1] == "6"
+    assert _row(out, "dl")[-1] == "–"
+
+
+def test_table_without_memory_numbers_shows_dashes() -> None:
+    out, _ = _render(_plan(), ProgressLog("p"), START)
+    assert _row(out, "la")[5:] == ["–"] * 5
+
+
+def test_revised_fte_and_history() -> None:
+    plan = _plan()
+    day = START + dt.timedelta(days=10)
+    log = add_revision(ProgressLog("p"), Revision(day, "dl", "too much <b>", fte=3.0))
+    log = add_revision(
+        log, Revision(day + dt.timedelta(days=1), "dl", "", start_week=2, end_week=9)
+    )
+    before, _ = _render(plan, log, day - dt.timedelta(days=1))
+    assert _row(before, "dl")[0] == "6"  # not revised yet on that day
+    out, _ = _render(plan, log, day + dt.timedelta(days=2))
+    assert _row(out, "dl")[0] == "3*"
+    assert 'title="revised from 6"' in out
+    history = out[out.index('id="lp-history-dl"') :].split("</ul>")[0]
+    assert f"{day.isoformat()} · FTE 6 → 3 · too much &lt;b&gt;" in history
+    assert "weeks 1–12 → 2–9" in history
+    # the re-allocation form starts from the values in force
+    form = out[out.index('data-lp-form="realloc-dl"') :].split("</form>")[0]
+    assert 'value="3.0"' in form and 'value="2"' in form and 'value="9"' in form
+
+
+def test_resources_and_dates_in_forms() -> None:
+    plan = dataclasses.replace(
+        _plan(), resources=(Resource(id="gpu", title="GPU <server>", cost=300, provider="AWS"),)
+    )
+    today = START + dt.timedelta(days=3)
+    log = add_cost(ProgressLog("p"), CostPaid(date=today, item="gpu", amount=12.5))
+    out, _ = _render(plan, log, today)
+    resource = out[out.index('class="lp-resource"') :].split("</tr>")[0]
+    assert "GPU &lt;server&gt;" in resource and "$12.50 / $300" in resource
+    assert out.count(f'type="date" value="{today.isoformat()}" max="{today.isoformat()}"') == 2
+
+
+def test_every_table_row_has_a_cell_per_column() -> None:
+    plan = dataclasses.replace(_plan(), resources=(Resource(id="gpu", title="GPU", cost=300),))
+    for knowledge in (None, 3.0):
+        memory: dict[str, dict[str, float | int | None]] = {
+            k: {**v, "knowledge": knowledge} for k, v in MEMORY.items()
+        }
+        out, _ = _render(plan, ProgressLog("p"), START, memory=memory)
+        table = out[out.index('id="lp-table"') :].split("</table>")[0]
+        rows = table.split("<tr")[1:]
+        columns = rows[0].count("<th")
+        assert columns == (12 if knowledge else 11)
+        assert len(rows) == 1 + 2 + 1 + 1  # header, courses, resource, total
+        assert all(row.count("<td") == columns for row in rows[1:])

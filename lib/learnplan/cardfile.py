@@ -37,10 +37,13 @@ _IMG_TAG = re.compile(r"<img\b[^<>]*?\bsrc\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s
 _SPECIAL = frozenset(" \t#`~%")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _REMOTE_SCHEMES = ("http:", "https:", "data:")
+# Bound once: these run for every card of a 100,000-card plan.
+_slug_match = _SLUG.fullmatch
+_cloze_search = _CLOZE_START.search
 
 
 def is_slug(value: str) -> bool:
-    return _SLUG.fullmatch(value) is not None
+    return _slug_match(value) is not None
 
 
 def is_tag(value: str) -> bool:
@@ -61,7 +64,7 @@ def has_cloze(text: str) -> bool:
 
 
 def looks_like_cloze(text: str) -> bool:
-    return _CLOZE_START.search(text) is not None
+    return "{{c" in text and _cloze_search(text) is not None
 
 
 def read_source_text(path: Path) -> str:
@@ -98,6 +101,8 @@ def split_lines(text: str) -> list[str]:
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
+    if "\r" not in text:
+        return lines
     return [line[:-1] if line.endswith("\r") else line for line in lines]
 
 
@@ -179,8 +184,30 @@ class ParsedCardFile:
     problems: tuple[Problem, ...]
 
 
+#: One card as :func:`split_card_file` finds it: (line of its heading, last line, kind,
+#: front, back, id, reversed, lesson, tags). A plain tuple, not a RawCard, because the
+#: outline reader turns hundreds of thousands of them straight into plan Cards.
+CardRow = tuple[int, int, CardKind, str, str, str | None, bool, str | None, tuple[str, ...]]
+
+
 def parse_card_file(text: str, path: Path) -> ParsedCardFile:
     """Split a Markdown card file into cards. Problems are collected, not raised."""
+    front_matter, rows, problems = split_card_file(text, path)
+    return ParsedCardFile(
+        front_matter,
+        tuple(
+            RawCard(line, kind, front, back, HeadingAttrs(key, reversed_, lesson, tags),
+                    (line, last_line))
+            for line, last_line, kind, front, back, key, reversed_, lesson, tags in rows
+        ),
+        tuple(problems),
+    )
+
+
+def split_card_file(text: str, path: Path
+                    ) -> tuple[FrontMatter | None, list[CardRow], list[Problem]]:
+    """:func:`parse_card_file` with each card as a :data:`CardRow` and the problems as a
+    list (same cards, same problems, in the same order)."""
     lines = split_lines(text)
     problems: list[Problem] = []
     front_matter: FrontMatter | None = None
@@ -192,11 +219,11 @@ def parse_card_file(text: str, path: Path) -> ParsedCardFile:
                 Problem(path, 1, "front matter opened with '---' is never closed; "
                         "end it with a line holding only '---'")
             )
-            return ParsedCardFile(None, (), tuple(problems))
+            return None, [], problems
         front_matter = FrontMatter("\n".join(lines[1:end]) + "\n", 2)
         index = end + 1
 
-    cards: list[RawCard] = []
+    cards: list[CardRow] = []
     heading: tuple[int, str] | None = None  # (line number, heading text)
     body: list[str] = []
     separator: int | None = None  # line number of the card's '%' line
@@ -207,13 +234,18 @@ def parse_card_file(text: str, path: Path) -> ParsedCardFile:
     def finish(last_line: int) -> None:
         if heading is not None:
             split = cut if separator is not None else None
-            card = _make_card(path, heading[0], heading[1], body, split, last_line, problems)
+            card = _make_row(path, heading[0], heading[1], body, split, last_line, problems)
             if card is not None:
                 cards.append(card)
 
     for number, line in enumerate(lines[index:], start=index + 1):
         if heading is not None and fence is None and (not line or line[0] not in _SPECIAL):
             body.append(line)  # the common case, kept cheap for large files
+            continue
+        if fence is None and line.startswith("## "):
+            # The usual card heading, taken without _heading_level (same result).
+            finish(number - 1)
+            heading, body, separator = (number, line[3:].strip(" \t")), [], None
             continue
         if fence is not None:
             if line.lstrip(" ").startswith(fence) and not line.strip().strip(fence[0]):
@@ -253,7 +285,7 @@ def parse_card_file(text: str, path: Path) -> ParsedCardFile:
             continue
         body.append(line)
     finish(len(lines))  # an unclosed fence runs to the end of the file, as in CommonMark
-    return ParsedCardFile(front_matter, tuple(cards), tuple(problems))
+    return front_matter, cards, problems
 
 
 def _heading_level(line: str) -> tuple[int, str]:
@@ -270,7 +302,7 @@ def _heading_level(line: str) -> tuple[int, str]:
     return 0, ""
 
 
-def _make_card(
+def _make_row(
     path: Path,
     line: int,
     heading: str,
@@ -278,9 +310,9 @@ def _make_card(
     cut: int | None,  # body lines before the '%' line, if there is one
     last_line: int,
     problems: list[Problem],
-) -> RawCard | None:
-    title, attrs, error = parse_heading(heading)
-    if error:
+) -> CardRow | None:
+    title, key, reversed_, lesson, tags, error = _heading_fields(heading)
+    if error is not None:
         problems.append(Problem(path, line, error))
         return None
     if cut is not None:
@@ -295,8 +327,8 @@ def _make_card(
                                 "after '## '"))
         return None
     kind: CardKind
-    if looks_like_cloze(front):
-        if attrs.reversed:
+    if "{{c" in front and _cloze_search(front) is not None:  # looks_like_cloze, inlined
+        if reversed_:
             problems.append(Problem(path, line, "a cloze card cannot be .reversed"))
             return None
         if not has_cloze(front):
@@ -305,12 +337,12 @@ def _make_card(
             return None
         kind = "cloze"
     else:
-        kind = "reversed" if attrs.reversed else "basic"
+        kind = "reversed" if reversed_ else "basic"
         if not back:
             problems.append(Problem(path, line, "card has no back: write the answer under "
                                     "its heading (or after a '%' line)"))
             return None
-    return RawCard(line, kind, front, back, attrs, (line, last_line))
+    return line, last_line, kind, front, back, key, reversed_, lesson, tags
 
 
 def _strip_blank(lines: list[str]) -> list[str]:
@@ -323,30 +355,62 @@ def _strip_blank(lines: list[str]) -> list[str]:
 
 
 def _join(lines: list[str]) -> str:
+    if len(lines) == 2 and not lines[1].strip() and lines[0].strip():
+        return lines[0]  # the usual body: one line, then the blank line before the next card
     return "\n".join(_strip_blank(lines))
 
 
 _NO_ATTRS = HeadingAttrs()
+_SLUG_TEXT = r"([a-z0-9][a-z0-9-]{0,63})"
+# A heading ending in the usual attribute block: title, id, .reversed, lesson. The block
+# holds no brace, so its '{' is the last one, as the general path requires.
+_COMMON_HEADING = re.compile(
+    r"(.*)[ \t]\{#" + _SLUG_TEXT + r"(?:[ \t]+(\.reversed))?(?:[ \t]+lesson=" + _SLUG_TEXT
+    + r")?\}"
+).fullmatch
 
 
 def parse_heading(text: str) -> tuple[str, HeadingAttrs, str | None]:
     """(title, attributes, error) for the text after ``## ``."""
+    title, key, reversed_, lesson, tags, error = _heading_fields(text)
+    if error is not None:
+        return title, _NO_ATTRS, error
+    return title, HeadingAttrs(key, reversed_, lesson, tags), None
+
+
+def _heading_fields(text: str
+                    ) -> tuple[str, str | None, bool, str | None, tuple[str, ...], str | None]:
+    """:func:`parse_heading` with the attributes as separate fields: (title, key,
+    reversed, lesson, tags, error). On an error, the title is the whole heading."""
     text = text.rstrip()
-    attrs = _NO_ATTRS
-    if text.endswith("}"):
-        match = _ATTRS.search(text)
-        if match:
-            attrs, error = _parse_attrs(match.group(1))
-            if error:
-                return text, attrs, error
-            text = text[: match.start()]
+    key: str | None = None
+    reversed_ = False
+    lesson: str | None = None
+    tags: tuple[str, ...] = ()
+    common = _COMMON_HEADING(text) if text.endswith("}") else None
+    if common is not None:
+        # The usual block, ``{#id}`` maybe with .reversed and lesson=, all checked by one
+        # pattern; anything else takes the general path below, which gives the same result.
+        text, key, reversed_mark, lesson = common.groups()
+        reversed_ = reversed_mark is not None
+    elif text.endswith("}"):
+        # What _ATTRS finds, with string operations (this runs for every card): the last
+        # '{', nothing but the final '}' after it that is a brace, and before it a space, a
+        # tab or the start of the text. (After rstrip the final '}' ends the text.)
+        start = text.rfind("{")
+        if start >= 0 and (start == 0 or text[start - 1] in " \t") \
+                and "}" not in text[start + 1 : -1]:
+            key, reversed_, lesson, tags, error = _parse_attrs(text[start + 1 : -1])
+            if error is not None:
+                return text, None, False, None, (), error
+            text = text[: start - 1] if start else ""
     if text.endswith("#"):
         # An optional closing sequence of '#'s, as CommonMark allows (string ops, not a
         # regex: a long run of spaces must not make this quadratic).
         rest = text.rstrip(" \t").rstrip("#")
         if not rest or rest[-1] in " \t":
             text = rest
-    return text.strip(), attrs, None
+    return text.strip(), key, reversed_, lesson, tags, None
 
 
 def attr_block_span(line: str) -> tuple[int, int] | None:
@@ -365,7 +429,15 @@ def attr_block_span(line: str) -> tuple[int, int] | None:
 _ATTR_HELP = "expected #id, .reversed, lesson=ID or tags=a,b"
 
 
-def _parse_attrs(inner: str) -> tuple[HeadingAttrs, str | None]:
+_AttrFields = tuple[str | None, bool, str | None, tuple[str, ...], str | None]
+
+
+def _attr_error(message: str) -> _AttrFields:
+    return None, False, None, (), message
+
+
+def _parse_attrs(inner: str) -> _AttrFields:
+    """(key, reversed, lesson, tags, error) for the text inside ``{...}``."""
     key: str | None = None
     reversed_ = False
     lesson: str | None = None
@@ -373,28 +445,28 @@ def _parse_attrs(inner: str) -> tuple[HeadingAttrs, str | None]:
     for token in inner.split():
         if token.startswith("#"):
             if key is not None:
-                return HeadingAttrs(), f"two ids in one attribute block ({key!r} and " \
-                    f"{token[1:]!r}); a card has one id"
+                return _attr_error(f"two ids in one attribute block ({key!r} and "
+                                   f"{token[1:]!r}); a card has one id")
             key = token[1:]
-            if not is_slug(key):
-                return HeadingAttrs(), f"card id {key!r} is not a slug: use lower-case " \
-                    "letters, digits and '-', starting with a letter or digit"
+            if _slug_match(key) is None:
+                return _attr_error(f"card id {key!r} is not a slug: use lower-case "
+                                   "letters, digits and '-', starting with a letter or digit")
         elif token == ".reversed":
             reversed_ = True
         elif token.startswith("lesson="):
             lesson = token[len("lesson="):]
-            if not is_slug(lesson):
-                return HeadingAttrs(), f"lesson={lesson!r} is not a lesson id (a slug)"
+            if _slug_match(lesson) is None:
+                return _attr_error(f"lesson={lesson!r} is not a lesson id (a slug)")
         elif token.startswith("tags="):
             tags.extend(t for t in token[len("tags="):].split(",") if t)
             if not tags:
-                return HeadingAttrs(), "tags= is empty; write tags=a,b or leave it out"
+                return _attr_error("tags= is empty; write tags=a,b or leave it out")
         else:
             hint = ""
             if "=" not in token and not token.startswith((".", "#")):
                 hint = " (if the braces belong to the question, end the heading with {})"
-            return HeadingAttrs(), f"unknown attribute {token!r} in {{...}}: {_ATTR_HELP}{hint}"
-    return HeadingAttrs(key, reversed_, lesson, tuple(dict.fromkeys(tags))), None
+            return _attr_error(f"unknown attribute {token!r} in {{...}}: {_ATTR_HELP}{hint}")
+    return key, reversed_, lesson, tuple(dict.fromkeys(tags)) if tags else (), None
 
 
 def add_id_to_heading(line: str, key: str) -> str:

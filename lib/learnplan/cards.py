@@ -200,14 +200,16 @@ def _is_plain(text: str) -> bool:
 
 
 # A fast path for the Markdown most cards use: paragraphs and "- " lists of single lines
-# with plain text, `code`, **strong** and *em*. Anything else (or anything ambiguous, such
-# as adjacent emphasis) returns None and goes to markdown-it; tests compare both.
+# with plain text, `code`, **strong**, *em* and [links](https://simple.url/). Anything
+# else (or anything ambiguous, such as adjacent emphasis) returns None and goes to
+# markdown-it; a randomised test checks both give the same HTML.
 _P = r"[^\\`*_\[\]!<>&~|#\n\r\t\0]"
 _INLINE_RE = re.compile(
     rf"(?P<plain>{_P}+)"
     r"|`(?P<code>[^`\n]+)`(?!`)"
     rf"|\*\*(?P<strong>[A-Za-z0-9](?:{_P}*[A-Za-z0-9])?)\*\*"
     rf"|\*(?P<em>[A-Za-z0-9](?:{_P}*[A-Za-z0-9])?)\*"
+    rf"|\[(?P<link>{_P}+)\]\((?P<href>https?://[a-z0-9.-]+(?:/[A-Za-z0-9._~/=?#+-]*)?)\)"
 )
 _LINE_START_RE = re.compile(r"[-+=#>|~<]|\*\s|\d{1,9}[.)]|\s|`{3}")
 
@@ -232,6 +234,9 @@ def _fast_inline(line: str) -> str | None:
         value = m.group(kind or 0)
         if kind == "plain":
             out.append(value.replace('"', "&quot;"))
+        elif kind == "href":  # the last group of a link
+            text = m.group("link").replace('"', "&quot;")
+            out.append(f'<a href="{value}">{text}</a>')
         elif kind == "code":
             if value.startswith(" ") and value.endswith(" ") and value.strip(" "):
                 value = value[1:-1]

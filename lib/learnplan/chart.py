@@ -196,7 +196,7 @@ def burnup_svg(snapshot: Snapshot, *, standalone: bool = False) -> str:
                 'stroke="currentColor" stroke-opacity="0.45" stroke-width="1"',
             )
         )
-        body.append(_text(LEFT + 4, f.y(pts[-1].total) - 5, f"plan total {pts[-1].total:.1f}"))
+        body.append(_total_label(f, pts[-1].total, s.day_number))
         body.append(
             _polyline(
                 ((f.x(p.day_number), f.y(p.planned)) for p in pts),
@@ -242,7 +242,15 @@ def burnup_svg(snapshot: Snapshot, *, standalone: bool = False) -> str:
             f'<line class="lp-today" x1="{_n(xt)}" x2="{_n(xt)}" y1="{_n(TOP)}" '
             f'y2="{_n(BOTTOM)}" stroke="{TODAY}" stroke-width="1.5"/>'
         )
-        body.append(_text(xt, TOP - 4 + 0, "today", anchor="middle", extra=f' fill="{TODAY}"'))
+        # Beside the line rather than centred on it, so that near the left edge the label
+        # clears the "points" axis title and near the right edge it stays inside the chart.
+        if xt < LEFT + 40:
+            tx, anchor = xt + 4, "start"
+        elif xt > RIGHT - 40:
+            tx, anchor = xt - 4, "end"
+        else:
+            tx, anchor = xt, "middle"
+        body.append(_text(tx, TOP - 4, "today", anchor=anchor, extra=f' fill="{TODAY}"'))
 
     body.append(
         _legend(
@@ -263,6 +271,23 @@ def burnup_svg(snapshot: Snapshot, *, standalone: bool = False) -> str:
         f"{s.planned:.1f} planned by week {s.week}"
     )
     return _svg(WIDTH, BURNUP_HEIGHT, title, body, standalone)
+
+
+def _total_label(f: Frame, total: float, today_n: int) -> str:
+    """The "plan total" label on its line, clear of the today line and the top label row."""
+    text = f"plan total {total:.1f}"
+    width = 6.6 * len(text)
+    x = f.left + 4
+    if 0 <= today_n <= f.xmax:
+        xt = f.x(today_n)
+        if x - 4 <= xt <= x + width + 4:
+            # The today line would cross the words: move them to its right, or to its
+            # left when there is no room before the right edge.
+            x = xt + 6 if xt + 6 + width <= f.right else xt - 6 - width
+    y = f.y(total) - 5
+    if y < f.top + 12:  # too close to the "today" label above the plot: go under the line
+        y = f.y(total) + 14
+    return _text(x, y, text)
 
 
 def _course_colours(snapshot: Snapshot) -> dict[str, str]:

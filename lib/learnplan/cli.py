@@ -34,6 +34,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:  # LogError and friends: bad input that isn't a plan file
         print(f"learnplan: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        # `learnplan check | head`: the reader has gone; stop quietly, as cat does.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILURE
     except OSError as exc:
         print(f"learnplan: {exc}", file=sys.stderr)
         return EXIT_FAILURE
@@ -120,7 +124,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         f"{len(built.media)} media files, {size / 1024:.0f} KiB in {elapsed:.1f} s"
     )
     print(
-        f"  {plan.total_fte:g} FTE points against a capacity of {plan.capacity:g} "
+        f"  {plan.total_fte:g} FTE points against a capacity of {plan.capacity:.1f} "
         f"({plan.overcommitment:.2f}x), budget {_money(plan.total_cost, plan.currency)}"
     )
     if changed:
@@ -220,7 +224,7 @@ def format_check(plan: Plan) -> str:
         rule,
         line(footer),
         "",
-        f"Capacity: {plan.capacity:g} points ({plan.weeks} weeks × {plan.hours_per_week:g} h "
+        f"Capacity: {plan.capacity:.1f} points ({plan.weeks} weeks × {plan.hours_per_week:g} h "
         f"/ {plan.hours_per_point:g} h per point)",
         f"Overcommitment: {plan.overcommitment:.2f}x",
     ]

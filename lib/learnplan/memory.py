@@ -25,7 +25,7 @@ import datetime as dt
 import json
 import math
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -47,6 +47,8 @@ RANGE_LIMIT = 4096
 #: New cards with review history (e.g. imported with scheduling) above this many make
 #: the tracker start over instead of reading their revlog rows card by card.
 BACKFILL_LIMIT = 2000
+#: Revlog rows per grouped query on a full read (see _read_revlog).
+REVLOG_SLICE = 25_000
 
 _DAY_MS = 86_400_000
 NEW, LEARNING, YOUNG, MATURE, SUSPENDED = range(5)
@@ -159,6 +161,29 @@ def _exact(value: float) -> int:
     return num << (_EXACT_SHIFT - den.bit_length() + 1)
 
 
+CHUNK = 25_000
+
+
+def _chunks(
+    col: Collection, select: str, condition: str = "", *args: Any
+) -> Iterator[list[Sequence[Any]]]:
+    """Rows of ``select ... WHERE condition`` in id order (id first), a chunk at a time.
+
+    The DB bridge hands over every row at once as Python lists; reading 100k cards in
+    one go costs several times the peak memory of reading them in slices.
+    """
+    where = f"({condition}) AND " if condition else ""
+    query = f"{select} WHERE {where}id > ? ORDER BY id LIMIT {CHUNK}"
+    last = -(2**63)
+    while True:
+        rows = _db(col).all(query, *args, last)
+        if rows:
+            yield rows
+        if len(rows) < CHUNK:
+            return
+        last = int(rows[-1][0])
+
+
 def _db(col: Collection) -> DBProxy:
     db = col.db
     if db is None:
@@ -184,6 +209,8 @@ def _range_case(starts: Sequence[int], values: Sequence[int], lo: int, hi: int) 
 
 
 _Sig = tuple[int, float, int, bool]
+#: (stability, decay, last review in epoch secs or -1, the last review's study day if -1)
+_Memory = tuple[float, float, float, int]
 
 
 class _Card(NamedTuple):
@@ -254,14 +281,15 @@ class MemoryTracker:
         self._card_mod: dict[int, int] = {}
         self._buckets: list[list[int]] = [[0] * 5]
         self._days: list[dict[int, list[int]]] = [{}]
-        # Per group: card id -> (stability, decay, last review secs), FSRS cards only.
-        self._with_memory: list[dict[int, tuple[float, float, float]]] = [{}]
+        # Per group: card id -> FSRS memory, for cards that have one.
+        self._with_memory: list[dict[int, _Memory]] = [{}]
         self._k_all = True
 
         # Signatures first: a change made while we read shows up on the next refresh.
         self._cards_sig, self._notes_sig, (self._rev_last, self._rev_count) = self._sigs(col)
         self._read_notes(col)
-        self._read_cards(col, self._card_rows(col, None))
+        for chunk in _chunks(col, f"SELECT {self._card_columns()} FROM cards"):
+            self._read_cards(chunk)
         self._read_revlog(col, today, cutoff)
         self._ready = True
 
@@ -283,86 +311,76 @@ class MemoryTracker:
             self._tag_cache[tags] = gid
         return gid
 
-    def _notes_query(self) -> tuple[str, list[Any]]:
-        prefix = f"{self.plan.id}::course::"
-        if prefix.isascii():
-            # LIKE folds ASCII case only; that is enough to pre-filter an ASCII prefix.
-            return "SELECT id, tags FROM notes WHERE tags LIKE ? ESCAPE '\\'", [
-                f"% {_like_escape(prefix)}%"
-            ]
-        return "SELECT id, tags FROM notes", []
-
     def _read_notes(self, col: Collection) -> None:
-        sql, args = self._notes_query()
+        prefix = f"{self.plan.id}::course::"
+        # LIKE folds ASCII case only; that is enough to pre-filter by an ASCII prefix.
+        condition = "tags LIKE ? ESCAPE '\\'" if prefix.isascii() else ""
+        args = [f"% {_like_escape(prefix)}%"] if condition else []
         note_gid: dict[int, int] = {}
-        for nid, tags in _db(col).all(sql, *args):
-            gid = self._tags_gid(str(tags))
-            if gid:
-                note_gid[int(nid)] = gid
+        for chunk in _chunks(col, "SELECT id, tags FROM notes", condition, *args):
+            for nid, tags in chunk:
+                gid = self._tags_gid(str(tags))
+                if gid:
+                    note_gid[int(nid)] = gid
         self._note_gid = note_gid
 
     def _card_columns(self) -> str:
+        """id, nid, mod, bucket (as card_bucket), FSRS "[s,decay,lrt]", fallback last review."""
+        bucket = (
+            f"CASE WHEN queue = -1 THEN {SUSPENDED} WHEN type = 0 THEN {NEW}"
+            f" WHEN type = 2 THEN (CASE WHEN ivl < {MATURE_IVL} THEN {YOUNG} ELSE {MATURE} END)"
+            f" ELSE {LEARNING} END"
+        )
+        if not self._fsrs:
+            return f"id, nid, mod, {bucket}, NULL, NULL"
+        # Cards answered before Anki stored "lrt": like Anki's stats, the study day of
+        # the last review is due - interval (review cards), counted in whole days; else
+        # today.
+        due = "(CASE WHEN odid THEN odue ELSE due END)"
+        fallback = (
+            f"CASE WHEN type IN (2, 3) AND {due} < 1000000000"
+            f" THEN {due} - ivl ELSE {self._today} END"
+        )
         memory = (
             "CASE WHEN data LIKE '%\"s\":%' AND json_valid(data)"
             " THEN json_extract(data, '$.s', '$.decay', '$.lrt') END"
-            if self._fsrs
-            else "NULL"
         )
-        return f"id, nid, type, queue, ivl, mod, due, odue, odid, {memory}"
+        return f"id, nid, mod, {bucket}, {memory}, {fallback}"
 
-    def _card_rows(self, col: Collection, since_mod: int | None) -> list[Sequence[Any]]:
-        sql = f"SELECT {self._card_columns()} FROM cards"
-        if since_mod is None:
-            return _db(col).all(sql)
-        return _db(col).all(sql + " WHERE mod >= ?", since_mod)
+    def _card_rows(self, col: Collection, since_mod: int) -> list[Sequence[Any]]:
+        return _db(col).all(f"SELECT {self._card_columns()} FROM cards WHERE mod >= ?", since_mod)
 
     @staticmethod
-    def _memory(row: Sequence[Any], today: int, cutoff: int) -> tuple[float, float, float] | None:
-        raw = row[9]
-        if not raw:
-            return None
+    def _memory(raw: str, fallback: int) -> _Memory | None:
         # json_extract of three paths gives "[s,decay,lrt]" (numbers or null); splitting
         # it is several times faster than json.loads for 100k cards.
-        s_text, decay_text, last_text = str(raw)[1:-1].split(",")
+        s_text, decay_text, last_text = raw[1:-1].split(",")
         if s_text == "null" or float(s_text) <= 0:
             return None
         decay = FSRS5_DEFAULT_DECAY if decay_text == "null" else float(decay_text)
         if decay <= 0:
             decay = FSRS5_DEFAULT_DECAY
-        if last_text != "null":
-            last = float(last_text)
-        else:
-            # Cards answered before Anki stored "lrt": the day of the last review from
-            # due - interval, as the start of that study day.
-            ctype, ivl = int(row[2]), int(row[4])
-            due_day = int(row[7]) if int(row[8]) else int(row[6])
-            if ctype in (2, 3) and due_day < 1_000_000_000:
-                last = float((cutoff - 86_400) - (today - (due_day - ivl)) * 86_400)
-            else:
-                last = float(cutoff - 86_400)
-        return float(s_text), decay, last
+        if last_text == "null":
+            return float(s_text), decay, -1.0, int(fallback)
+        return float(s_text), decay, float(last_text), 0
 
-    def _read_cards(self, col: Collection, rows: Iterable[Sequence[Any]]) -> None:
-        today, cutoff = int(col.sched.today), int(col.sched.day_cutoff)
+    def _read_cards(self, rows: Iterable[Sequence[Any]]) -> None:
         note_gid = self._note_gid
         cards = self._cards
         card_mod = self._card_mod
         buckets = self._buckets
         with_memory = self._with_memory
-        fsrs = self._fsrs
         memory_of = self._memory
         pending = self._k_pending
-        for row in rows:
-            cid = row[0]
-            card_mod[cid] = row[5]
-            gid = note_gid.get(row[1], 0)
+        for cid, nid, mod, bucket, raw, fallback in rows:
+            card_mod[cid] = mod
+            gid = note_gid.get(nid, 0)
             if not gid:
                 continue
-            bucket = card_bucket(row[2], row[3], row[4])
             cards[cid] = _Card(gid, bucket)
             buckets[gid][bucket] += 1
-            if fsrs:
-                memory = memory_of(row, today, cutoff)
+            if raw:
+                memory = memory_of(raw, fallback)
                 if memory is not None:
                     with_memory[gid][cid] = memory
                     pending.add(cid)
@@ -379,7 +397,9 @@ class MemoryTracker:
         rows = _db(col).all(
             "SELECT count(), total(mod), coalesce(max(mod), 0) FROM cards"
             " UNION ALL SELECT count(), total(mod), coalesce(max(mod), 0) FROM notes"
-            " UNION ALL SELECT count(), 0, coalesce(max(id), 0) FROM revlog"
+            # count() alone uses SQLite's fast count; with max() beside it, it scans.
+            " UNION ALL SELECT (SELECT count() FROM revlog), 0,"
+            " (SELECT coalesce(max(id), 0) FROM revlog)"
         )
         (cn, ct, cm), (nn, nt, nm), (rn, _, rm) = ((int(a), float(b), int(c)) for a, b, c in rows)
         return (cn, ct, cm, cm < started), (nn, nt, nm, nm < started), (rm, rn)
@@ -432,40 +452,48 @@ class MemoryTracker:
         last_ms = cutoff * 1000 - 1
         first_day, _ = self._window_days(today, cutoff)
         retention_first = today - self.retention_days + 1
-        since = last_ms - (today - min(first_day, retention_first)) * _DAY_MS - _DAY_MS + 1
-        since_ret = last_ms - (today - retention_first) * _DAY_MS - _DAY_MS + 1
+        oldest = today - min(first_day, retention_first)  # in days ago
+
+        def day_start(ago: int) -> int:  # first revlog id of the study day ``ago`` days back
+            return last_ms - (ago + 1) * _DAY_MS + 1
+
+        since_ret = day_start(today - retention_first)
+        rows = _db(col).scalar(
+            "SELECT count() FROM revlog WHERE id >= ? AND id <= ?",
+            day_start(oldest),
+            self._rev_last,
+        )
+        # SQLite sorts for GROUP BY; several sorts of slices of whole days are cheaper
+        # than one big sort (and each (group, day) still comes from one slice).
         expr, args = self._group_expr(col)
+        # Set lookups rebuild their sets for every query: one slice for those.
+        slices = 1 if args else max(1, min(oldest + 1, int(rows or 0) // REVLOG_SLICE))
+        step = -(-(oldest + 1) // slices)
+        # The group expression is the costly part, so it runs once a row (the subquery
+        # with LIMIT -1 is not flattened into the outer query), and retention is folded
+        # in as a CASE that only rows of the retention window get past.
+        sql = (
+            f"SELECT g, (? - id) / {_DAY_MS} AS ago, count(), total(time),"
+            " total(r = 2), total(r = 1) FROM"
+            f" (SELECT {expr} AS g, id, time,"
+            f" CASE WHEN id >= ? AND {_ELIGIBLE_SQL} THEN 1 + (ease > 1) END AS r"
+            " FROM revlog WHERE id >= ? AND id <= ? AND ease > 0 LIMIT -1)"
+            " WHERE g > 0 GROUP BY g, ago"
+        )
         days = self._days
-        # The subquery with LIMIT -1 is not flattened, so the group expression runs once
-        # a row rather than once for each place it is used.
-        for gid, ago, count, ms in _db(col).all(
-            f"SELECT g, (? - id) / {_DAY_MS} AS ago, count(), total(time) FROM"
-            f" (SELECT {expr} AS g, id, time FROM revlog"
-            " WHERE id >= ? AND id <= ? AND ease > 0 LIMIT -1)"
-            " WHERE g > 0 GROUP BY g, ago",
-            last_ms,
-            *args,
-            since,
-            self._rev_last,
-        ):
-            days[int(gid)][today - int(ago)] = [int(count), int(ms), 0, 0]
-        for gid, ago, passed, failed in _db(col).all(
-            f"SELECT g, (? - id) / {_DAY_MS} AS ago, sum(ease > 1), sum(ease = 1) FROM"
-            f" (SELECT {expr} AS g, id, ease FROM revlog"
-            f" WHERE id >= ? AND id <= ? AND {_ELIGIBLE_SQL} LIMIT -1)"
-            " WHERE g > 0 GROUP BY g, ago",
-            last_ms,
-            *args,
-            since_ret,
-            self._rev_last,
-        ):
-            day = days[int(gid)].setdefault(today - int(ago), [0, 0, 0, 0])
-            day[2] += int(passed)
-            day[3] += int(failed)
+        for top_ago in range(oldest, -1, -step):
+            low = day_start(top_ago)
+            high = day_start(top_ago - step) - 1 if top_ago - step >= 0 else self._rev_last
+            for gid, ago, count, ms, passed, failed in _db(col).all(
+                sql, last_ms, *args, since_ret, low, min(high, self._rev_last)
+            ):
+                days[int(gid)][today - int(ago)] = [int(count), int(ms), int(passed), int(failed)]
 
     # -- incremental --------------------------------------------------------------------
 
     def _incremental(self, col: Collection, today: int, cutoff: int) -> None:
+        # Same epoch as the last full read (checked by refresh), so day numbers agree.
+        self._today, self._cutoff = today, cutoff
         # Cards first, under the old note -> course mapping; then notes whose courses
         # changed move their cards (and those cards' reviews) to the new groups.
         cards_sig, notes_sig, top = self._sigs(col)
@@ -493,11 +521,13 @@ class MemoryTracker:
             f"SELECT {self._card_columns()} FROM cards WHERE nid IN ({placeholders})", *moved
         )
         moved_cards = [int(r[0]) for r in rows]
+        if len(moved_cards) > BACKFILL_LIMIT:
+            raise _Reset
         # Take the cards' reviews out under their old group, then back in under the new.
         self._apply_history(col, moved_cards, -1)
         for cid in moved_cards:
             self._drop_card(cid)
-        self._read_cards(col, rows)
+        self._read_cards(rows)
         self._apply_history(col, moved_cards, +1)
 
     def _drop_card(self, cid: int) -> None:
@@ -518,7 +548,7 @@ class MemoryTracker:
         rows = self._card_rows(col, newest + 1 if settled else newest)
         fresh: list[int] = []
         for row in rows:
-            cid, mod = int(row[0]), int(row[5])
+            cid, mod = int(row[0]), int(row[2])
             old = self._card_mod.get(cid)
             if old is None:
                 count += 1
@@ -533,7 +563,7 @@ class MemoryTracker:
             card = self._cards.get(cid)
             if card is not None:
                 self._drop_card(cid)
-        self._read_cards(col, rows)
+        self._read_cards(rows)
         if len(fresh) > BACKFILL_LIMIT:
             raise _Reset
         # New cards may arrive with older history (an import with scheduling): count it,
@@ -655,7 +685,7 @@ class MemoryTracker:
         if self._k_all:
             self._r = {}
             self._k_exact = [0] * len(self.plan.courses)
-            todo: Iterable[tuple[int, int, tuple[float, float, float]]] = (
+            todo: Iterable[tuple[int, int, _Memory]] = (
                 (gid, cid, memory)
                 for gid, members in enumerate(self._with_memory)
                 for cid, memory in members.items()
@@ -666,18 +696,29 @@ class MemoryTracker:
                 for cid in self._k_pending
             )
         r = self._r
-        sums = [0] * len(self._groups)
+        # Whole multiples of 2**-60 for R >= 2**-7 (int() of the scaled float is exact and
+        # cheap); exact ratios for the rare smaller values.
+        coarse = [0] * len(self._groups)
+        fine = [0] * len(self._groups)
         factors: dict[float, float] = {}
-        for gid, cid, (stability, decay, last) in todo:
+        today = self._today
+        for gid, cid, (stability, decay, last, day) in todo:
             factor = factors.get(decay)
             if factor is None:
                 factor = factors[decay] = 0.9 ** (-1.0 / decay) - 1.0
-            elapsed = at - last if at > last else 0.0
+            if last < 0:
+                elapsed = (today - day) * 86_400.0 if today > day else 0.0
+            else:
+                elapsed = at - last if at > last else 0.0
             # retrievability(), inlined: this runs for every FSRS card on a full read.
             value = (1.0 + factor * elapsed / 86_400.0 / stability) ** -decay
             r[cid] = value
-            sums[gid] += _exact(value)
-        for gid, total in enumerate(sums):
+            if value >= 0.0078125:
+                coarse[gid] += int(value * 1152921504606846976.0)  # 2**60
+            else:
+                fine[gid] += _exact(value)
+        for gid in range(len(self._groups)):
+            total = (coarse[gid] << (_EXACT_SHIFT - 60)) + fine[gid]
             if total:
                 for ci in self._groups[gid]:
                     self._k_exact[ci] += total

@@ -7,6 +7,7 @@ The format is documented in docs/outline.md.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import math
@@ -24,9 +25,9 @@ from .cardfile import (
     is_slug,
     is_tag,
     looks_like_cloze,
-    parse_card_file,
     read_source_text,
     relative_inside,
+    split_card_file,
     split_lines,
 )
 from .errors import PlanError, Problem
@@ -314,20 +315,32 @@ def _is_float(text: str) -> bool:
 
 
 @dataclass
-class _PendingCard:
-    """A card read from a source, before lessons are checked and ids assigned."""
+class _Pending:
+    """Cards read for a course, before lessons are checked and ids assigned.
 
-    key: str | None
-    kind: CardKind
-    front: str
-    back: str
-    lesson: str | None
-    lesson_line: int  # where the lesson was named (for an unknown-lesson message)
-    tags: tuple[str, ...]
-    path: Path
-    line: int
-    base_dir: Path
-    id_line: int
+    Each card is built once, as it will be returned (one without an id gets its key with
+    dataclasses.replace). Where to point a message about its lesson or id is kept in
+    parallel lists rather than an object per card: a plan may hold 100,000s of cards.
+    """
+
+    cards: list[Card] = field(default_factory=list)
+    lesson_lines: list[int] = field(default_factory=list)  # where the lesson was named
+    id_lines: list[int] = field(default_factory=list)
+
+    def add(self, card: Card, lesson_line: int, id_line: int) -> None:
+        self.cards.append(card)
+        self.lesson_lines.append(lesson_line)
+        self.id_lines.append(id_line)
+
+    def extend(self, other: _Pending) -> None:
+        self.cards.extend(other.cards)
+        self.lesson_lines.extend(other.lesson_lines)
+        self.id_lines.extend(other.id_lines)
+
+
+def _source(card: Card) -> SourceRef:
+    assert card.source is not None  # the reader builds every card with its source
+    return card.source
 
 
 class _Reader:
@@ -337,6 +350,8 @@ class _Reader:
         self.root = Path(os.path.realpath(self.plan_dir))
         self.problems: list[Problem] = []
         self.used_files: dict[Path, tuple[Path, int]] = {}
+        # _inside's answers for this read, by (name, base folder, what)
+        self.resolved: dict[tuple[str, Path, str], tuple[Path | None, str | None]] = {}
 
     def add(self, path: Path, line: int, message: str) -> None:
         self.problems.append(Problem(path, line, message))
@@ -485,7 +500,8 @@ class _Reader:
             f.problem("end_week", f"{f.what} ends (week {end_week}) before it starts (week "
                       f"{start_week}); swap start_week and end_week")
         lessons, lesson_cards = self._lessons(f)
-        cards = self._card_list(f, "cards", default_lesson=None) if "cards" in node else []
+        cards = (self._card_list(f, "cards", default_lesson=None) if "cards" in node
+                 else _Pending())
         for group in lesson_cards:
             cards.extend(group)
         if course_id is None or title is None or fte is None or f.bad:
@@ -505,7 +521,7 @@ class _Reader:
             source=SourceRef(self.plan_file, f.line()),
         )
 
-    def _lessons(self, course: _Fields) -> tuple[tuple[Lesson, ...], list[list[_PendingCard]]]:
+    def _lessons(self, course: _Fields) -> tuple[tuple[Lesson, ...], list[_Pending]]:
         if "lessons" not in course.mapping:
             return (), []
         node = course.mapping["lessons"]
@@ -516,7 +532,7 @@ class _Reader:
                            f"with '- id:'), not {_type_name(node)}")
             return (), []
         lessons: list[Lesson] = []
-        groups: list[list[_PendingCard]] = []
+        groups: list[_Pending] = []
         seen: dict[str, int] = {}
         for index, item in enumerate(node):
             line = _line_of_item(node, index, 1)
@@ -547,33 +563,35 @@ class _Reader:
     # -- cards
 
     def _card_list(self, owner: _Fields, key: str, *, default_lesson: str | None
-                   ) -> list[_PendingCard]:
+                   ) -> _Pending:
         node = owner.mapping[key]
         in_lesson = default_lesson is not None
+        cards = _Pending()
         if node is None:  # `cards:` left empty while editing
-            return []
+            return cards
         if isinstance(node, str):
-            return self._card_file(node, owner.line(key), default_lesson)
+            self._card_file(node, owner.line(key), default_lesson, cards)
+            return cards
         if not isinstance(node, list):
             owner.problem(key, f"{owner.what} cards must be a file name, a list of file names "
                           f"or a list of cards, not {_type_name(node)}")
-            return []
-        cards: list[_PendingCard] = []
+            return cards
         for index, item in enumerate(node):
             line = _line_of_item(node, index, 1)
             if isinstance(item, str):
-                cards.extend(self._card_file(item, line, default_lesson))
+                self._card_file(item, line, default_lesson, cards)
             elif isinstance(item, dict):
                 card = self._inline_card(item, default_lesson, in_lesson)
                 if card is not None:
-                    cards.append(card)
+                    cards.add(*card)
             else:
                 self.add(self.plan_file, line, "each entry of cards must be a card (front/back "
                          f"or cloze) or a Markdown file name, not {_type_name(item)}")
         return cards
 
     def _inline_card(self, node: Any, default_lesson: str | None, in_lesson: bool
-                     ) -> _PendingCard | None:
+                     ) -> tuple[Card, int, int] | None:
+        """The card, the line naming its lesson and the line of its id."""
         f = _Fields(self, self.plan_file, node, "card")
         f.check_keys(CARD_KEYS, ())
         key = None
@@ -636,54 +654,54 @@ class _Reader:
                            lambda _ref: f.line("cloze" if "cloze" in node else "front"))
         self._check_images(text_back, self.plan_file, self.plan_dir,
                            lambda _ref: f.line("extra" if "cloze" in node else "back"))
-        return _PendingCard(
+        card = Card(
             key=key,
             kind=kind,
             front=text_front,
             back=text_back,
             lesson=lesson if lesson is not None else default_lesson,
-            lesson_line=f.line("lesson") if lesson is not None else line,
             tags=tags,
-            path=self.plan_file,
-            line=line,
+            source=SourceRef(self.plan_file, line),
             base_dir=self.plan_dir,
-            id_line=f.line("id") if key is not None else line,
         )
+        return (card, f.line("lesson") if lesson is not None else line,
+                f.line("id") if key is not None else line)
 
-    def _card_file(self, name: str, line: int, default_lesson: str | None
-                   ) -> list[_PendingCard]:
+    def _card_file(self, name: str, line: int, default_lesson: str | None, out: _Pending
+                   ) -> None:
+        """Adds the file's cards to ``out``."""
         path = self._inside(name, self.plan_dir, self.plan_file, line, "card file")
         if path is None:
-            return []
+            return
         real = Path(os.path.realpath(path))
         if real in self.used_files:
             first_path, first_line = self.used_files[real]
             self.add(self.plan_file, line, f"card file {name!r} is already used at "
                      f"{first_path}:{first_line}; list each file once")
-            return []
+            return
         self.used_files[real] = (self.plan_file, line)
         try:
             text = read_source_text(path)
         except PlanError as exc:
             self.problems.extend(exc.problems)
-            return []
-        parsed = parse_card_file(text, path)
-        self.problems.extend(parsed.problems)
+            return
+        front_matter, rows, problems = split_card_file(text, path)
+        self.problems.extend(problems)
         file_lesson, file_lesson_line = default_lesson, line
         file_tags: tuple[str, ...] = ()
-        if parsed.front_matter is not None:
-            fm = parsed.front_matter
+        if front_matter is not None:
+            fm = front_matter
             try:
                 data = parse_yaml(fm.text, path, fm.first_line)
             except PlanError as exc:
                 self.problems.extend(exc.problems)
-                return []
+                return
             if data is None:
                 data = {}
             if not isinstance(data, dict):
                 self.add(path, fm.first_line, "front matter must be a mapping (lesson:, tags:), "
                          f"not {_type_name(data)}")
-                return []
+                return
             f = _Fields(self, path, data, "front matter", offset=fm.first_line)
             f.check_keys(FRONT_MATTER_KEYS, ())
             if "lesson" in data:
@@ -692,65 +710,59 @@ class _Reader:
                     file_lesson, file_lesson_line = lesson, f.line("lesson")
             file_tags = f.tags("tags")
         lines: list[str] = []  # split only when a card may hold an image
-        cards: list[_PendingCard] = []
+        add_card, add_lesson_line, add_id_line = (
+            out.cards.append, out.lesson_lines.append, out.id_lines.append)
         folder = path.parent
-        for raw in parsed.cards:
-            for part in (raw.front, raw.back):
-                if "![" in part or "<" in part:
-                    lines = lines or split_lines(text)
-                    self._check_images(part, path, folder,
-                                       _line_finder(lines, raw.body_lines, raw.line))
+        for line, last_line, kind, front, back, key, _, card_lesson, tags in rows:
+            if "![" in front or "<" in front or "![" in back or "<" in back:
+                lines = lines or split_lines(text)
+                for part in (front, back):
+                    if "![" in part or "<" in part:
+                        self._check_images(part, path, folder,
+                                           _line_finder(lines, (line, last_line), line))
             lesson, lesson_line = file_lesson, file_lesson_line
-            if raw.attrs.lesson is not None:
-                lesson, lesson_line = raw.attrs.lesson, raw.line
-            tags = raw.attrs.tags
+            if card_lesson is not None:
+                lesson, lesson_line = card_lesson, line
             if file_tags:
                 tags = tuple(dict.fromkeys((*file_tags, *tags)))
-            cards.append(_PendingCard(raw.attrs.key, raw.kind, raw.front, raw.back, lesson,
-                                      lesson_line, tags, path, raw.line, folder, raw.line))
-        return cards
+            # Positional: this runs once per card of a large plan (fields in plan.py order).
+            add_card(Card(key, kind, front, back, lesson, tags, SourceRef(path, line), folder))
+            add_lesson_line(lesson_line)
+            add_id_line(line)
 
     def _finish_cards(self, course_id: str, lessons: tuple[Lesson, ...],
-                      pending: list[_PendingCard], assign_ids: bool) -> tuple[Card, ...]:
+                      pending: _Pending, assign_ids: bool) -> tuple[Card, ...]:
         lesson_ids = {lesson.id for lesson in lessons}
-        seen: dict[str, _PendingCard] = {}
-        for card in pending:
-            if card.key is None:
+        id_lines = pending.id_lines
+        seen: dict[str, int] = {}  # card id -> index of its first card in pending
+        for index, card in enumerate(pending.cards):
+            key = card.key
+            if key is None:
                 continue
-            if card.key in seen:
-                first = seen[card.key]
-                self.add(card.path, card.id_line, f"duplicate card id {card.key!r} in course "
-                         f"'{course_id}' (first used at {first.path}:{first.id_line}); give "
-                         "one of them a new id, or delete it to have one assigned")
-            else:
-                seen[card.key] = card
+            first = seen.setdefault(key, index)
+            if first != index:
+                self.add(_source(card).path, id_lines[index], f"duplicate card id {key!r} in "
+                         f"course '{course_id}' (first used at "
+                         f"{_source(pending.cards[first]).path}:{id_lines[first]}); give one "
+                         "of them a new id, or delete it to have one assigned")
         cards: list[Card] = []
-        for card in pending:
+        append = cards.append
+        for index, card in enumerate(pending.cards):
             if card.lesson is not None and card.lesson not in lesson_ids:
                 known = ", ".join(sorted(lesson_ids)) or "none"
-                self.add(card.path, card.lesson_line, f"card names lesson {card.lesson!r}, "
-                         f"which course '{course_id}' does not have (its lessons: {known})")
+                self.add(_source(card).path, pending.lesson_lines[index], f"card names lesson "
+                         f"{card.lesson!r}, which course '{course_id}' does not have (its "
+                         f"lessons: {known})")
                 continue
-            key, new = card.key, False
-            if key is None:
+            if card.key is None:
                 if not assign_ids:
-                    self.add(card.path, card.line, "card has no id; build without --no-write "
-                             "to assign one")
+                    self.add(_source(card).path, _source(card).line, "card has no id; build "
+                             "without --no-write to assign one")
                     continue
                 key = _fresh_key(seen)
-                seen[key] = card
-                new = True
-            cards.append(Card(
-                key=key,
-                kind=card.kind,
-                front=card.front,
-                back=card.back,
-                lesson=card.lesson,
-                tags=card.tags,
-                source=SourceRef(card.path, card.line),
-                base_dir=card.base_dir,
-                new_key=new,
-            ))
+                seen[key] = index
+                card = dataclasses.replace(card, key=key, new_key=True)
+            append(card)
         return tuple(cards)
 
     # -- resources
@@ -793,29 +805,33 @@ class _Reader:
 
     def _inside(self, name: str, base: Path, path: Path, line: int, what: str) -> Path | None:
         """``name`` resolved against ``base`` if it stays in the plan folder and exists."""
+        key = (name, base, what)
+        if key not in self.resolved:  # many cards may show the same image
+            self.resolved[key] = self._resolve(name, base, what)
+        found, message = self.resolved[key]
+        if message is not None:
+            self.add(path, line, message)
+        return found
+
+    def _resolve(self, name: str, base: Path, what: str) -> tuple[Path | None, str | None]:
+        """(the file, None), or (None, what is wrong) for :meth:`_inside`."""
         if not name.strip() or "\x00" in name:
-            self.add(path, line, f"{what} name {name!r} is empty or holds a NUL character")
-            return None
+            return None, f"{what} name {name!r} is empty or holds a NUL character"
         if os.path.isabs(name) or name.startswith(("~", "\\")) or has_scheme(name):
-            self.add(path, line, f"{what} {name!r} must be a path relative to "
-                     f"{base}, inside the plan folder {self.plan_dir}")
-            return None
+            return None, (f"{what} {name!r} must be a path relative to {base}, inside the "
+                          f"plan folder {self.plan_dir}")
         candidate = Path(os.path.normpath(base / name))
         if not relative_inside(Path(os.path.normpath(self.plan_dir)), candidate):
-            self.add(path, line, f"{what} {name!r} is outside the plan folder "
-                     f"{self.plan_dir}; keep plan files inside it")
-            return None
+            return None, (f"{what} {name!r} is outside the plan folder {self.plan_dir}; keep "
+                          "plan files inside it")
         if not candidate.exists():
-            self.add(path, line, f"{what} {name!r} not found (looked for {candidate})")
-            return None
+            return None, f"{what} {name!r} not found (looked for {candidate})"
         if not relative_inside(self.root, Path(os.path.realpath(candidate))):
-            self.add(path, line, f"{what} {name!r} is a link to a place outside the plan "
-                     f"folder {self.plan_dir}; copy the file into the folder instead")
-            return None
+            return None, (f"{what} {name!r} is a link to a place outside the plan folder "
+                          f"{self.plan_dir}; copy the file into the folder instead")
         if not candidate.is_file():
-            self.add(path, line, f"{what} {name!r} is not a file")
-            return None
-        return candidate
+            return None, f"{what} {name!r} is not a file"
+        return candidate, None
 
     def _check_images(self, text: str, path: Path, base: Path,
                       line_of: Callable[[ImageRef], int]) -> None:

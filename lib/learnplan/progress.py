@@ -228,10 +228,15 @@ def efficiency(earned: float, spent_points: float) -> float | None:
     return ratio(earned, spent_points)
 
 
+#: Days of data before a pace is forecast: extrapolating one lucky day is noise.
+MIN_FORECAST_DAYS = 7
+
+
 def forecast_finish(plan: Plan, log: ProgressLog, day: dt.date) -> dt.date | None:
     """The day the whole plan would be done at the pace so far (earned per study day).
 
-    None before the start or while nothing is earned; ``day`` itself once all is done.
+    None before the start, during the first week (one lucky day is not a pace) and while
+    nothing is earned; ``day`` itself once all is done.
     """
     elapsed = day_number(plan, day)
     earned = sum(earned_points(plan, log, day).values())
@@ -240,10 +245,10 @@ def forecast_finish(plan: Plan, log: ProgressLog, day: dt.date) -> dt.date | Non
 
 def _forecast(plan: Plan, earned: float, elapsed: int, day: dt.date) -> dt.date | None:
     total = plan.total_fte
-    if elapsed <= 0 or earned <= 0:
-        return None
-    if earned >= total - 1e-9:
+    if earned >= total - 1e-9 and elapsed > 0:
         return day
+    if elapsed < MIN_FORECAST_DAYS or earned <= 0:
+        return None
     # Rounded before ceil so float noise (84.0000000001) does not add a day.
     days_needed = math.ceil(round(total * elapsed / earned, 6))
     return plan.start + dt.timedelta(days=days_needed - 1)

@@ -21,9 +21,11 @@ from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
 
+import aqt
 from aqt import mw as _mw
 from aqt.qt import QTimer
 from aqt.theme import Theme
+from PyQt6 import sip
 
 OUT = Path(os.environ["LEARNPLAN_TEST_OUT"])
 shell: Any = globals()["shell"]  # provided by the add-on when it runs this file
@@ -122,8 +124,10 @@ def text_of(element_id: str) -> Request:
     return js(f"(document.getElementById({json.dumps(element_id)}) || {{}}).textContent || ''")
 
 
-def shot(name: str) -> None:
-    subprocess.run(["import", "-window", "root", str(OUT / name)], check=True)
+def shot(name: str, widget: Any = None) -> None:
+    """Screenshot the whole screen, or only ``widget``'s window (the panel as shown)."""
+    window = "root" if widget is None else hex(int(widget.winId()))
+    subprocess.run(["import", "-window", window, str(OUT / name)], check=True)
 
 
 def scenario() -> Generator[Request, Any, None]:
@@ -184,6 +188,7 @@ def scenario() -> Generator[Request, Any, None]:
         "document.getElementById('lp-session-hours').value = '2.5';"
         "document.getElementById('lp-session-note').value = 'watched the lecture';"
     )
+    session_date = yield js("document.getElementById('lp-session-date').value")
     before = yield rendered()
     yield js("document.getElementById('lp-session-add').click()")
     yield js_until(
@@ -193,12 +198,14 @@ def scenario() -> Generator[Request, Any, None]:
     )
     spent1 = yield text_of("lp-spent")
     week1 = yield text_of("lp-week-hours")
-    note("session", spent=spent1, week_hours=week1, undo=_mw.form.actionUndo.text())
-    yield sleep(500)
-    shot("panel-light.png")
-    yield js("document.querySelector('details.lp-course').scrollIntoView();")
+    note(
+        "session",
+        spent=spent1,
+        week_hours=week1,
+        date=session_date,
+        undo=_mw.form.actionUndo.text(),
+    )
     yield sleep(300)
-    shot("panel-light-courses.png")
 
     # Edit > Undo removes the session (the last step) and the panel follows.
     before = yield rendered()
@@ -211,6 +218,118 @@ def scenario() -> Generator[Request, Any, None]:
     spent2 = yield text_of("lp-spent")
     note("undone", spent=spent2, undo=_mw.form.actionUndo.text(), redo=_mw.form.actionRedo.text())
 
+    # Re-allocate the course from its course view (opened by the table's "lessons"
+    # button): 1.0 point instead of its planned FTE, with a reason.
+    yield js(f"document.querySelector('[data-lp-open=\"{course_id}\"]').click()")
+    fte0 = yield text_of(f"lp-fte-{course_id}")
+    total0 = yield text_of("lp-fte-total")
+    form = f'form[data-lp-form="realloc-{course_id}"]'
+    yield js(
+        f"document.querySelector('{form} [name=fte]').value = '1';"
+        f"document.querySelector('{form} [name=reason]').value = 'more time for maths';"
+    )
+    before = yield rendered()
+    yield js(f"document.querySelector('{form} button').click()")
+    yield js_until(
+        f"Number(document.body.dataset.lpRendered) > {before} && "
+        f"document.getElementById('lp-fte-{course_id}').textContent === '1*'",
+        "revised FTE shown",
+    )
+    fte1 = yield text_of(f"lp-fte-{course_id}")
+    total1 = yield text_of("lp-fte-total")
+    history = yield text_of(f"lp-history-{course_id}")
+    note(
+        "reallocated",
+        fte_before=fte0,
+        total_before=total0,
+        fte=fte1,
+        total=total1,
+        history=history,
+        undo=_mw.form.actionUndo.text(),
+    )
+    before = yield rendered()
+    _mw.form.actionUndo.trigger()
+    yield js_until(
+        f"Number(document.body.dataset.lpRendered) > {before} && "
+        f"document.getElementById('lp-fte-{course_id}').textContent === {json.dumps(fte0)}",
+        "re-allocation undone",
+    )
+    fte2 = yield text_of(f"lp-fte-{course_id}")
+    history2 = yield js(f"!!document.getElementById('lp-history-{course_id}')")
+    note("realloc-undone", fte=fte2, history=history2, redo=_mw.form.actionRedo.text())
+    # Redo it: the screenshots then show a revised course and its history.
+    before = yield rendered()
+    _mw.form.actionRedo.trigger()
+    yield js_until(
+        f"Number(document.body.dataset.lpRendered) > {before} && "
+        f"document.getElementById('lp-fte-{course_id}').textContent === '1*'",
+        "re-allocation redone",
+    )
+
+    # A course's name opens Anki's Browser on the course's tag.
+    yield js("window.scrollTo(0, 0)")
+    yield js(f"document.getElementById('lp-browse-{course_id}').click()")
+    browser = yield until(lambda: aqt.dialogs._dialogs["Browser"][1], "browser opened")
+    yield until(lambda: browser.table.len() > 0, "browser rows")
+    search = browser.current_search()
+    rows = browser.table.len()
+    notes_mode = browser.table.is_notes_mode()
+    expected = len(_mw.col.find_notes(search) if notes_mode else _mw.col.find_cards(search))
+    note("browser", search=search, rows=rows, expected=expected, notes_mode=notes_mode)
+    # Closing waits for the editor page to confirm the (unchanged) note is saved.
+    yield until(lambda: browser.editor.web.isVisible() or True, "editor")
+    yield sleep(1500)
+    browser.close()
+    yield until(
+        lambda: sip.isdeleted(browser) or not browser.isVisible(), "browser closed", timeout=15
+    )
+    ctl.window.raise_()
+    ctl.window.activateWindow()
+
+    # Export the report; the file dialog's answer is given directly (as with the
+    # outline import below), everything after it is the real button's path.
+    asked: list[str] = []
+
+    def answer(name: str) -> str:
+        asked.append(name)
+        return str(OUT / name)
+
+    ctl.ask_report_path = answer
+    yield js("document.getElementById('lp-export').click()")
+    report = yield until(lambda: asked and (OUT / asked[0]).exists() and OUT / asked[0], "report")
+    note("report", name=asked[0], size=report.stat().st_size)
+    del ctl.ask_report_path
+
+    # Opening in a new session shows the last figures at once (from the add-on's
+    # user_files), before the first refresh can have answered.
+    headline_now = yield text_of("lp-headline")
+    cache_path = ctl.figure_cache().path
+    shell._close_panel()  # what closing the profile does
+    shell.open_panel(_mw)
+    ctl = shell._state["controller"]
+    first = yield js_until("window.lpFirstHeadline", "page with cached figures")
+    yield js_until("Number(document.body.dataset.lpRendered) > 0", "fresh figures")
+    updating = yield js("document.body.dataset.lpUpdating")
+    note(
+        "cached-open",
+        first=first,
+        headline=headline_now,
+        cache_exists=cache_path.exists(),
+        updating_after=updating,
+    )
+
+    # The panel as a learner sees it: the top (headline, tiles, chart), the course
+    # table, and a course view with its lessons and re-allocation history.
+    ctl.window.resize(900, 1000)
+    yield sleep(600)
+    shot("panel-light.png", ctl.window)
+    yield js("document.getElementById('lp-table').scrollIntoView({block: 'start'})")
+    yield sleep(300)
+    shot("panel-light-table.png", ctl.window)
+    yield js(f"lpOpenCourse({json.dumps(course_id)})")
+    yield sleep(300)
+    shot("panel-light-course.png", ctl.window)
+
     # Night mode: Anki's theme switch reaches the panel's webview.
     yield js("window.scrollTo(0, 0)")
     _mw.set_theme(Theme.DARK)
@@ -218,7 +337,11 @@ def scenario() -> Generator[Request, Any, None]:
         "document.documentElement.classList.contains('night-mode') && 1", "night mode"
     )
     yield sleep(800)
-    shot("panel-night.png")
+    shot("panel-night.png", ctl.window)
+    yield js("document.getElementById('lp-table').scrollIntoView({block: 'start'})")
+    yield sleep(300)
+    shot("panel-night-table.png", ctl.window)
+    yield js("window.scrollTo(0, 0)")
     note("night", night=bool(night))
     _mw.set_theme(Theme.LIGHT)
 
@@ -279,10 +402,42 @@ def scenario() -> Generator[Request, Any, None]:
     yield js("document.querySelector('.lp-plans a').click()")
     yield js_until(
         f"Number(document.body.dataset.lpRendered) > {before} && "
-        "document.getElementById('lp-title').textContent === 'Zero to Deep Learning'",
+        "document.getElementById('lp-title').textContent === 'Zero to Deep Learning' && "
+        "document.body.dataset.lpUpdating === '0'",
         "switched back",
     )
     note("switched", undo=_mw.form.actionUndo.text())
+
+
+def showcase() -> Generator[Request, Any, None]:
+    """Screenshots of a plan five weeks in (seeded by harness.seed_showcase), light and
+    night: the top of the panel and the course table."""
+    yield until(lambda: _mw.col is not None and _mw.state == "deckBrowser", "deck browser")
+    shell.open_panel(_mw)
+    ctl = shell._state["controller"]
+    ctl.window.move(0, 0)
+    ctl.window.resize(900, 1000)
+    yield js_until(
+        "Number(document.body.dataset.lpRendered) > 0 && document.getElementById('lp-table')",
+        "panel rendered",
+    )
+    headline = yield text_of("lp-headline")
+    knowledge = yield js("document.querySelector('#lp-table thead').textContent")
+    row = yield js(
+        "[...document.getElementById('lp-browse-fastai-p1').closest('tr').cells]"
+        ".map(c => c.textContent.trim())"
+    )
+    note("showcase", headline=headline, header=knowledge, row=row)
+    for theme, name in ((Theme.LIGHT, "light"), (Theme.DARK, "night")):
+        _mw.set_theme(theme)
+        yield sleep(800)
+        yield js("window.scrollTo(0, 0)")
+        yield sleep(300)
+        shot(f"showcase-{name}.png", ctl.window)
+        yield js("document.getElementById('lp-table').scrollIntoView({block: 'start'})")
+        yield sleep(300)
+        shot(f"showcase-{name}-table.png", ctl.window)
+    _mw.set_theme(Theme.LIGHT)
 
 
 def run(gen: Generator[Request, Any, None]) -> None:
@@ -308,4 +463,4 @@ def finish(error: str | None) -> None:
     QTimer.singleShot(200, _mw.close)
 
 
-run(scenario())
+run(showcase() if os.environ.get("LEARNPLAN_TEST_SCENARIO") == "showcase" else scenario())

@@ -269,3 +269,88 @@ def screenshot(display: str, path: Path) -> Path:
         check=True,
     )
     return path
+
+
+def seed_showcase(base: Path, work: Path) -> str:
+    """A learner five weeks into the default plan, for the README's screenshots.
+
+    Everything goes through Anki's and the add-on's public paths: the deck imported by
+    Anki's importer, the plan adopted and the progress written by ``addon.store``, FSRS
+    switched on, some cards made review cards with ``set_due_date`` (older ones mature)
+    and today's due cards answered through the real v3 scheduler (mostly Good, some
+    Again), so retention, knowledge and review time are Anki's own numbers.
+    """
+    import dataclasses
+    import datetime as dt
+    import random
+
+    from anki.collection import Collection  # first: anki.cards needs it loaded
+
+    from anki.cards import Card  # isort: skip
+    from anki.scheduler.v3 import Scheduler
+    from anki.scheduler_pb2 import CardAnswer
+
+    from addon import store
+    from learnplan import log as lg
+    from learnplan.outline import default_plan_path, load_plan
+
+    plan_id = import_default_plan(base, work)
+    plan = load_plan(default_plan_path(), assign_ids=False)
+    col = Collection(str(collection_path(base)))
+    try:
+        cutoff = dt.datetime.fromtimestamp(col.sched.day_cutoff)
+        today = (cutoff - dt.timedelta(days=1)).date()
+        plan = dataclasses.replace(plan, start=today - dt.timedelta(days=36))  # week 6
+        store.adopt_plan(col, plan)
+        rng = random.Random(5)
+        log = lg.ProgressLog(plan.id)
+        share = {"fastai-p1": 0.85, "dlai": 0.6, "mit-1806": 0.35, "3b1b": 0.55, "udemy-pyds": 0.5}
+        for course in plan.courses:
+            lessons = course.lessons[: round(len(course.lessons) * share.get(course.id, 0.15))]
+            for i, lesson in enumerate(lessons):
+                day = plan.start + dt.timedelta(days=min(35, i * 36 // max(len(lessons), 1)))
+                log = lg.mark_lesson_done(log, course.id, lesson.id, day)
+        for week in range(6):
+            for course_id, hours in (("fastai-p1", 9.0), ("mit-1806", 4.0), ("dlai", 5.0)):
+                day = plan.start + dt.timedelta(days=week * 7 + rng.randrange(5))
+                if day <= today:
+                    log = lg.add_session(log, lg.Session(day, course_id, hours, note="lectures"))
+        log = lg.add_cost(log, lg.CostPaid(plan.start, "dlai", 45.0))
+        log = lg.add_cost(log, lg.CostPaid(plan.start, "udemy-pyds", 11.0))
+        log = lg.add_cost(log, lg.CostPaid(plan.start + dt.timedelta(days=10), "gpu", 84.0))
+        log = lg.add_revision(
+            log,
+            lg.Revision(
+                plan.start + dt.timedelta(days=20), "fastai-p2", "keep time for maths", fte=1.0
+            ),
+        )
+        store.update_log(col, plan.id, lambda _: log, "Showcase")
+
+        col.set_config("fsrs", True)
+        sched = col.sched
+        assert isinstance(sched, Scheduler)
+        for course in plan.courses:
+            if course.id not in share:
+                continue
+            cids = list(col.find_cards(f'"tag:{plan.course_tag(course.id)}"'))
+            rng.shuffle(cids)
+            cut = int(len(cids) * share[course.id])
+            older, due = cids[: cut // 2], cids[cut // 2 : cut]
+            if older:
+                sched.set_due_date(older, "30!")  # seen long ago: mature, not due today
+            if due:
+                sched.set_due_date(due, "0")
+        col.decks.select(col.decks.id_for_name(plan.title) or col.decks.get_current_id())
+        for _ in range(400):
+            queued = sched.get_queued_cards(fetch_limit=1)
+            if not queued.cards:
+                break
+            top = queued.cards[0]
+            card = Card(col)
+            card._load_from_backend_card(top.card)
+            card.timer_started = time.time() - rng.uniform(4, 20)  # a realistic answer time
+            rating = CardAnswer.AGAIN if rng.random() < 0.12 else CardAnswer.GOOD
+            sched.answer_card(sched.build_answer(card=card, states=top.states, rating=rating))
+    finally:
+        col.close()
+    return plan_id

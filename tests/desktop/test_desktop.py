@@ -6,7 +6,9 @@ installs them: scripts/ci_desktop_deps.sh). Screenshots and logs go to tests/art
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import html
 import json
 import shutil
 from pathlib import Path
@@ -45,6 +47,7 @@ def test_panel_in_real_anki(tmp_path: Path, built_addon: Path) -> None:
 
     from addon import store
     from learnplan import progress
+    from learnplan.report import Report, headline
 
     out = ARTIFACTS / "desktop"
     if out.exists():
@@ -98,6 +101,29 @@ def test_panel_in_real_anki(tmp_path: Path, built_addon: Path) -> None:
     assert steps["undone"]["undo"] == "Undo Mark Lesson Done"
     assert steps["undone"]["redo"] == "Redo Log Study Session"
     assert steps["night"]["night"] is True
+
+    realloc = steps["reallocated"]
+    assert realloc["undo"] == "Undo Re-allocate Course"
+    assert realloc["fte"] == "1*" and realloc["fte_before"] != "1*"
+    assert float(realloc["total"]) == pytest.approx(
+        float(realloc["total_before"]) - (float(realloc["fte_before"]) - 1.0)
+    )
+    assert "more time for maths" in realloc["history"]
+    assert steps["realloc-undone"]["fte"] == realloc["fte_before"]
+    assert steps["realloc-undone"]["history"] is False
+    assert steps["realloc-undone"]["redo"] == "Redo Re-allocate Course"
+
+    browser = steps["browser"]
+    ticked_course = steps["ticked"]["lesson"].split("/")[0]
+    # Anki shows the search normalised (quotes dropped where not needed)
+    assert browser["search"] == f"tag:{plan_id}::course::{ticked_course}"
+    assert browser["rows"] == browser["expected"]
+    assert int(browser["rows"]) > 0
+
+    cached = steps["cached-open"]
+    assert cached["cache_exists"] is True
+    assert cached["first"] == cached["headline"]  # shown before any refresh answered
+    assert cached["updating_after"] == "0"
     assert steps["docked"] == {**steps["docked"], "window_visible": False, "config_dock": True}
     assert steps["deck-link"]["found"] is True
     assert steps["deck-link"]["reopened"] is True
@@ -127,11 +153,61 @@ def test_panel_in_real_anki(tmp_path: Path, built_addon: Path) -> None:
     course, lesson = steps["ticked"]["lesson"].split("/")
     assert [(d.course, d.lesson) for d in log.lessons_done] == [(course, lesson)]
     assert log.sessions == ()
-    snap = progress.snapshot(plan, log, today=today)
+    assert [(r.course, r.fte, r.reason) for r in log.revisions] == [
+        (course, 1.0, "more time for maths")
+    ]
+    assert steps["session"]["date"] == today.isoformat()  # Anki's day, the form's default
+    # the tick was checked before the re-allocation (redone later, kept in the log)
+    snap = progress.snapshot(plan, dataclasses.replace(log, revisions=()), today=today)
     assert steps["ticked"]["earned"] == f"{snap.earned:.1f} of {snap.total:.1f} points"
     row = next(r for r in snap.courses if r.id == course)
     assert steps["ticked"]["course_progress"].startswith(
         f"1 of {row.lessons_total} lessons · {row.earned:.1f} of {row.fte:.1f} points"
     )
+    report = steps["report"]
+    assert report["name"] == f"zero-to-deep-learning-report-{today.isoformat()}.html"
+    page = (out / report["name"]).read_text(encoding="utf-8")
+    exported = progress.snapshot(plan, log, today=today)
+    assert html.escape(headline(Report(plan=plan, snapshot=exported))) in page
+
     for name in ("panel-light.png", "panel-night.png", "panel-docked.png"):
+        assert (out / name).stat().st_size > 10_000
+
+
+@pytest.mark.skipif(_reason is not None, reason=str(_reason))
+def test_showcase_screenshots(tmp_path: Path, built_addon: Path) -> None:
+    """A learner five weeks in, for the README (docs/images/ holds resized copies:
+    ``convert showcase-light.png -resize 75% docs/images/panel-light.png``)."""
+    out = ARTIFACTS / "showcase"
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    base = harness.seed_profile(tmp_path / "base")
+    harness.seed_showcase(base, tmp_path)
+    harness.install_addon(built_addon, base)
+    with harness.xvfb() as display:
+        run = harness.start_anki(
+            base,
+            display,
+            out / "anki.log",
+            {
+                "LEARNPLAN_TEST_SCRIPT": str(Path(__file__).with_name("driver.py")),
+                "LEARNPLAN_TEST_OUT": str(out),
+                "LEARNPLAN_TEST_SCENARIO": "showcase",
+            },
+        )
+        try:
+            code = run.wait(timeout=120)
+        finally:
+            run.kill()
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert results.get("error") is None, results.get("error")
+    assert code == 0, run.log()[-3000:]
+    shown = next(s for s in results["steps"] if s["step"] == "showcase")
+    assert shown["headline"].startswith("Week 6 of 12:")
+    assert "Knowledge" in shown["header"]  # FSRS is on
+    # FTE, done, earned, hours ... : Part 1 is mostly done and has review time
+    fte, done = shown["row"][1], shown["row"][2]
+    assert fte == "1.5" and done == "86%"
+    for name in ("showcase-light.png", "showcase-night.png", "showcase-light-table.png"):
         assert (out / name).stat().st_size > 10_000

@@ -1,0 +1,51 @@
+"""The examples in README.md and docs/ are run, so they cannot drift from the code."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from learnplan.cli import main
+from learnplan.log import log_from_json
+from learnplan.outline import default_plan_path, load_plan
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _block(path: Path, lang: str) -> str:
+    match = re.search(rf"```{lang}\n(.*?)```", path.read_text(encoding="utf-8"), re.S)
+    assert match, f"no {lang} block in {path}"
+    return match.group(1)
+
+
+def test_readme_python_example_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["init", "my-plan"]) == 0
+    capsys.readouterr()
+    exec(compile(_block(ROOT / "README.md", "python"), "README.md", "exec"), {})
+    out = capsys.readouterr().out
+    plan = load_plan(tmp_path / "my-plan" / "plan.yaml")
+    assert f"{plan.total_fte:g} points" in out
+    assert (tmp_path / "my-plan.apkg").stat().st_size > 0
+
+
+def test_progress_log_example_is_a_valid_log_for_the_bundled_plan(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = json.loads(_block(ROOT / "docs" / "progress-log.md", "json"))
+    log = log_from_json(data)
+    plan = load_plan(default_plan_path())
+    assert log.plan_id == plan.id
+    for done in log.lessons_done:
+        course = plan.course(done.course)
+        assert course is not None and course.lesson(done.lesson) is not None
+    path = tmp_path / "log.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert main(["report", "--log", str(path), "--json", "--today", "2019-06-10"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert "fastai-p1" in json.dumps(report)
