@@ -468,7 +468,7 @@ def render_table(v: PanelView) -> str:
     heads = [
         ("l", "Course · provider", "Click a course to see its cards in the Browser"),
         ("", "FTE", "FTE points in force today (re-allocations applied)"),
-        ("", "Done", "Share of the course's lessons done"),
+        ("", "Done", "Share of the course's lessons done; click for its lessons"),
         ("", "Earned", "FTE points earned"),
         ("", "Hours", "Hours logged plus Anki review time"),
         ("", "Cost", "Spent / budget"),
@@ -497,11 +497,10 @@ def render_table(v: PanelView) -> str:
         provider = f' <span class="lp-provider">· {c.provider}</span>' if c.provider else ""
         cells = [
             f'<td class="l lp-name"><a href="#" class="lp-browse" id="lp-browse-{esc(c.id)}" '
-            f"{_cmd('browse', course=c.id)}>{c.title}</a>{provider} "
-            f'<button class="lp-open" title="Lessons, re-allocation and history" '
-            f'data-lp-open="{esc(c.id)}">lessons</button></td>',
+            f"{_cmd('browse', course=c.id)}>{c.title}</a>{provider}</td>",
             f'<td id="lp-fte-{esc(c.id)}">{fte}</td>',
-            f"<td>{c.done}</td>",
+            f'<td><a href="#" class="lp-open" title="Lessons, re-allocation and history" '
+            f'data-lp-open="{esc(c.id)}">{c.done}</a></td>',
             f"<td>{c.earned}</td>",
             f"<td>{c.hours.removesuffix(' h')}</td>",
             f"<td>{c.cost}</td>",
@@ -692,7 +691,7 @@ h2 { font-size: 1.1em; margin: 18px 0 6px; }
 .lp-table td { white-space: nowrap; }
 .lp-table .l { text-align: left; }
 .lp-table-wrap { overflow-x: auto; }
-.lp-table td.lp-name { white-space: normal; min-width: 11em; }
+.lp-table td.lp-name { white-space: normal; min-width: 12em; }
 .lp-provider { color: var(--fg-subtle); font-weight: normal; }
 .lp-table .lp-browse { color: var(--fg); font-weight: 600; text-decoration: none; }
 .lp-table .lp-browse:hover { text-decoration: underline; }
@@ -703,9 +702,7 @@ h2 { font-size: 1.1em; margin: 18px 0 6px; }
 .lp-table tr.lp-total td { font-weight: 600; border-bottom: none;
   border-top: 1px solid var(--border); }
 .lp-revised { text-decoration: underline dotted; cursor: help; }
-.lp-open { font-size: 0.85em; padding: 0 5px; margin-left: 2px; border-radius: 4px;
-  border: 1px solid var(--border); background: transparent; color: var(--fg-subtle);
-  cursor: pointer; }
+.lp-open { color: var(--fg); text-decoration: underline dotted; cursor: pointer; }
 .lp-hint { margin: -2px 0 6px; font-size: 0.85em; }
 .lp-course { border-bottom: 1px solid var(--border-subtle, var(--border)); padding: 4px 0; }
 .lp-course summary { cursor: pointer; }

@@ -174,3 +174,57 @@ def test_run_script_is_the_readme_command() -> None:
     assert "sh scripts/run.sh" in readme and "sh scripts/test.sh" in readme
     ci = (Path(__file__).parents[1] / ".ci" / "run").read_text(encoding="utf-8")
     assert "scripts/test.sh" in ci
+
+
+def test_report_with_a_collection_counts_memory_and_review_time(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import datetime as dt
+    import time
+
+    from anki.scheduler_pb2 import CardAnswer
+
+    from helpers_anki import import_package, open_collection
+
+    start = dt.date.today() - dt.timedelta(days=3)
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        f"plan:\n  id: p\n  title: P\n  start: {start.isoformat()}\n"
+        "courses:\n  - id: c\n    provider: X\n    title: C\n    fte: 1\n"
+        "    lessons:\n      - id: l1\n        title: L1\n"
+        "    cards:\n"
+        "      - {id: a1, front: one, back: '1'}\n"
+        "      - {id: a2, front: two, back: '2'}\n"
+        "      - {id: a3, front: three, back: '3'}\n",
+        encoding="utf-8",
+    )
+    apkg = tmp_path / "p.apkg"
+    assert main(["build", str(plan), "-o", str(apkg)]) == 0
+    col = open_collection(tmp_path / "anki")
+    import_package(col, apkg)
+    cids = sorted(col.find_cards("tag:p::course::c"))
+    for cid in cids[:2]:  # two cards answered "good", 90 s each
+        states = col._backend.get_scheduling_states(cid)
+        col.sched.answer_card(
+            CardAnswer(
+                card_id=cid,
+                current_state=states.current,
+                new_state=states.good,
+                rating=CardAnswer.GOOD,
+                answered_at_millis=int(time.time() * 1000),
+                milliseconds_taken=90_000,
+            )
+        )
+    path = col.path
+    col.close()
+    capsys.readouterr()
+
+    assert main(["report", str(plan), "--collection", path, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    memory = data["memory"]["c"] if isinstance(data["memory"], dict) else data["memory"][0]
+    assert memory["new"] == 1
+    assert memory["learning"] == 2
+    # 2 answers of 90 s, each capped by the deck preset's 60 s maximum answer time, count
+    # as spent effort: 120 s = 0.0333 h.
+    assert data["snapshot"]["anki_hours"] == pytest.approx(120 / 3600, abs=1e-5)
+    assert data["snapshot"]["courses"][0]["hours"] == pytest.approx(120 / 3600, abs=1e-5)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import sys
@@ -100,6 +101,32 @@ def test_mark_lesson_done_undo_redo(col: Collection) -> None:
 
     col.redo()
     assert len(store.read_log(col, "p1").lessons_done) == 1
+
+
+def test_applied_trim_is_one_undo_step(col: Collection) -> None:
+    from addon import forms
+    from learnplan.log import add_revision, apply_revisions
+    from learnplan.progress import snapshot
+
+    # 0.7 + 1.5 = 2.2 points in 2 weeks at 40 h/week = 0.67 capacity: over
+    plan = dataclasses.replace(_plan(), weeks=2)
+    store.adopt_plan(col, plan)
+    revisions = forms.trim_revisions(snapshot(plan, ProgressLog("p1"), today=DAY), DAY)
+    assert len(revisions) == 2
+
+    def change(log: ProgressLog) -> ProgressLog:
+        for revision in revisions:
+            log = add_revision(log, revision)
+        return log
+
+    store.update_log(col, "p1", change, "Apply Trim")
+    trimmed = apply_revisions(plan, store.read_log(col, "p1"))
+    assert trimmed.total_fte <= trimmed.capacity
+    assert col.undo_status().undo == "Apply Trim"
+    col.undo()  # both courses come back in one step
+    assert store.read_log(col, "p1").revisions == ()
+    col.redo()
+    assert len(store.read_log(col, "p1").revisions) == 2
 
 
 def test_log_session_survives_reopen(tmp_path: Path) -> None:

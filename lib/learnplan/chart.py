@@ -196,7 +196,10 @@ def burnup_svg(snapshot: Snapshot, *, standalone: bool = False) -> str:
                 'stroke="currentColor" stroke-opacity="0.45" stroke-width="1"',
             )
         )
-        body.append(_total_label(f, pts[-1].total, s.day_number))
+        room = RIGHT
+        if forecast_n is not None and 0 <= s.day_number < forecast_n <= xmax:
+            room = f.x(forecast_n) - 6.6 * len(f"forecast wk {s.forecast_week}") - 8
+        body.append(_total_label(f, pts[-1].total, s.day_number, room))
         body.append(
             _polyline(
                 ((f.x(p.day_number), f.y(p.planned)) for p in pts),
@@ -273,17 +276,23 @@ def burnup_svg(snapshot: Snapshot, *, standalone: bool = False) -> str:
     return _svg(WIDTH, BURNUP_HEIGHT, title, body, standalone)
 
 
-def _total_label(f: Frame, total: float, today_n: int) -> str:
-    """The "plan total" label on its line, clear of the today line and the top label row."""
+def _total_label(f: Frame, total: float, today_n: int, room_until: float) -> str:
+    """The "plan total" label on its line, clear of the today line and the top label row.
+
+    Right of the today line when it fits before ``room_until`` (where the forecast label
+    starts): from today on the total line is flat (re-allocations count up to today),
+    so the words sit on the value they name. Otherwise at the left, stepping over the
+    today line if it would cross them.
+    """
     text = f"plan total {total:.1f}"
     width = 6.6 * len(text)
     x = f.left + 4
     if 0 <= today_n <= f.xmax:
         xt = f.x(today_n)
-        if x - 4 <= xt <= x + width + 4:
-            # The today line would cross the words: move them to its right, or to its
-            # left when there is no room before the right edge.
-            x = xt + 6 if xt + 6 + width <= f.right else xt - 6 - width
+        if xt + 6 + width <= room_until:
+            x = xt + 6
+        elif x - 4 <= xt <= x + width + 4:
+            x = xt - 6 - width if xt - 6 - width >= f.left else xt + 6
     y = f.y(total) - 5
     if y < f.top + 12:  # too close to the "today" label above the plot: go under the line
         y = f.y(total) + 14

@@ -280,13 +280,17 @@ def _cmd_report(args: argparse.Namespace) -> int:
     today = _parse_day(args.today) if args.today else dt.date.today()
     memory = None
     by_week = None
+    anki_seconds = None
     if args.collection:
         memory, today_anki = _read_collection(Path(args.collection), plan)
         if not args.today:
             today = today_anki
         by_week = seconds_by_week(plan, {cid: m.seconds_by_day for cid, m in memory.items()})
+        anki_seconds = {cid: m.review_seconds for cid, m in memory.items()}
     # snapshot() applies the log's plan revisions itself, day by day.
-    snap = snapshot(plan, log, today=today, anki_seconds_by_week=by_week)
+    snap = snapshot(
+        plan, log, today=today, anki_seconds=anki_seconds, anki_seconds_by_week=by_week
+    )
     report = Report(plan=plan, snapshot=snap, memory=memory)
 
     if args.json:

@@ -417,10 +417,9 @@ def showcase() -> Generator[Request, Any, None]:
     ctl = shell._state["controller"]
     ctl.window.move(0, 0)
     ctl.window.resize(900, 1000)
-    yield js_until(
-        "Number(document.body.dataset.lpRendered) > 0 && document.getElementById('lp-table')",
-        "panel rendered",
-    )
+    yield js_until("Number(document.body.dataset.lpRendered) > 0", "panel rendered")
+    page = yield js("document.getElementById('lp-root').textContent.slice(0, 300)")
+    note("rendered", text=" ".join(str(page).split()))
     headline = yield text_of("lp-headline")
     knowledge = yield js("document.querySelector('#lp-table thead').textContent")
     row = yield js(

@@ -276,8 +276,8 @@ def seed_showcase(base: Path, work: Path) -> str:
 
     Everything goes through Anki's and the add-on's public paths: the deck imported by
     Anki's importer, the plan adopted and the progress written by ``addon.store``, FSRS
-    switched on, some cards made review cards with ``set_due_date`` (older ones mature)
-    and today's due cards answered through the real v3 scheduler (mostly Good, some
+    switched on, some cards made review cards with ``set_due_date`` and today's due
+    cards answered through the real v3 scheduler (mostly Good, some
     Again), so retention, knowledge and review time are Anki's own numbers.
     """
     import dataclasses
@@ -337,7 +337,7 @@ def seed_showcase(base: Path, work: Path) -> str:
             cut = int(len(cids) * share[course.id])
             older, due = cids[: cut // 2], cids[cut // 2 : cut]
             if older:
-                sched.set_due_date(older, "30!")  # seen long ago: mature, not due today
+                sched.set_due_date(older, "3-9")  # reviewed before: due later
             if due:
                 sched.set_due_date(due, "0")
         col.decks.select(col.decks.id_for_name(plan.title) or col.decks.get_current_id())
