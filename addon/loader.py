@@ -2,7 +2,8 @@
 
 :func:`load` is what the panel's ``QueryOp`` runs off the main thread (and what
 benchmarks/panel.py times): the stored plan and log, the per-course memory numbers
-(learnplan.memory, incrementally through a :class:`TrackerBox` kept between refreshes),
+(learnplan.memory, incrementally through a :class:`TrackerBox` kept between refreshes
+and saved between sessions),
 the progress snapshot and the rendered HTML. :func:`build_report` does the same reading
 for the shareable report. Only plain reads here; writes go through ``store``.
 """
@@ -10,6 +11,7 @@ for the shareable report. Only plain reads here; writes go through ``store``.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +22,7 @@ from learnplan.plan import Plan, slugify
 from learnplan.progress import Snapshot
 
 from . import store, viewmodel
+from .cache import TrackerFiles
 
 if TYPE_CHECKING:
     from anki.collection import Collection
@@ -38,20 +41,115 @@ class Loaded:
 
 
 class TrackerBox:
-    """The incremental memory tracker of the plan last shown, kept between refreshes.
+    """The incremental memory tracker of the plan last shown, kept between refreshes and,
+    given ``files``, between sessions.
 
-    A different (or re-imported, or revised) plan gets a fresh tracker. Only ever used by
-    one refresh at a time: the panel never runs two at once.
+    A different (or re-imported, or revised) plan gets another tracker, restored from the
+    state saved for it when there is one (the tracker checks it against the collection
+    and reads only what changed since), else a new one. The state is saved after a new
+    tracker's first refresh (a full read: the one worth keeping), for a plan switched
+    away from, and at :meth:`close` (the profile closing) when refreshed since. Saving
+    runs on its own thread, so the panel shows its figures first; a lock keeps it apart
+    from refreshes. Only one refresh at a time: the panel never runs two at once.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, files: TrackerFiles | None = None) -> None:
         self.plan: Plan | None = None
         self.tracker: MemoryTracker | None = None
+        self.files = files
+        self._lock = threading.Lock()
+        #: Whether the current tracker was given a saved state (MemoryTracker.from_state
+        #: still starts over when the state does not fit the plan or the collection).
+        self.restored = False
+        self._new = False  # a tracker not restored, before its first (full) refresh
+        self._unsaved = False  # refreshed since its state was last read or written
+        self._damaged: MemoryTracker | None = None
+        self._savers: list[threading.Thread] = []
+        self._write_lock = threading.Lock()
+        self._taken = 0  # states taken for saving, in order
+        self._written: dict[str, int] = {}  # plan id -> the last of them written
 
     def refresh(self, col: Collection, plan: Plan) -> dict[str, CourseMemory]:
-        if self.tracker is None or self.plan != plan:
-            self.plan, self.tracker = plan, MemoryTracker(plan)
-        return self.tracker.refresh(col)
+        with self._lock:
+            if self.tracker is None or self.plan != plan:
+                old, old_plan = self.tracker, self.plan
+                # The plan switched away from keeps its state for when it comes back
+                # (a revised plan's old state is of no use: same file, other plan).
+                if old is not None and old_plan is not None and old_plan.id != plan.id:
+                    self._save_retired(old, old_plan.id)
+                self.plan, self.tracker = plan, self._restore(plan)
+            tracker = self.tracker
+            try:
+                memory = tracker.refresh(col)
+            except BaseException:
+                # Possibly half updated: neither kept nor saved.
+                self._damaged, self.plan, self.tracker = tracker, None, None
+                self._new = self._unsaved = False
+                raise
+            self._unsaved = True
+            if self._new:
+                self._new = False
+                self._save_later(tracker, plan.id)
+            return memory
+
+    def _save_retired(self, tracker: MemoryTracker, plan_id: str) -> None:
+        if self._unsaved:
+            self._save_later(tracker, plan_id)
+
+    def _restore(self, plan: Plan) -> MemoryTracker:
+        state = self.files.read(plan.id) if self.files is not None else None
+        self.restored, self._new, self._unsaved = state is not None, state is None, False
+        if state is None:
+            return MemoryTracker(plan)
+        # A state of an older plan or format, or a malformed one, gives a new tracker
+        # (a full read on its first refresh): from_state checks.
+        return MemoryTracker.from_state(plan, state)
+
+    def close(self) -> None:
+        """Save the tracker's state if it was refreshed since last saved (profile closing).
+
+        Returns at once: a refresh still running finishes first, then the state is
+        written (Python waits for the thread before exiting).
+        """
+        if self.tracker is not None and self.plan is not None:
+            self._save_later(self.tracker, self.plan.id)
+
+    def wait(self) -> None:
+        """Until every save started so far has finished."""
+        for thread in list(self._savers):
+            thread.join()
+
+    def _save_later(self, tracker: MemoryTracker, plan_id: str) -> None:
+        if self.files is None:
+            return
+        thread = threading.Thread(
+            target=self._save, args=(tracker, plan_id), name="learnplan-tracker-save"
+        )
+        self._savers = [t for t in self._savers if t.is_alive()]
+        self._savers.append(thread)
+        thread.start()
+
+    def _save(self, tracker: MemoryTracker, plan_id: str) -> None:
+        files = self.files
+        try:
+            with self._lock:
+                current = tracker is self.tracker
+                if files is None or tracker is self._damaged or (current and not self._unsaved):
+                    return
+                state = tracker.to_state()
+                if current:
+                    self._unsaved = False
+                self._taken += 1
+                taken = self._taken
+            # Encoding and writing need not hold up refreshes (the state is a copy), but
+            # a state taken earlier must not overwrite a later one.
+            with self._write_lock:
+                if taken > self._written.get(plan_id, 0) and files.write(plan_id, state):
+                    self._written[plan_id] = taken
+        except Exception:
+            # On a thread of its own, an error would reach Anki's error dialog; a state
+            # not saved only makes the next session's first refresh a full read.
+            return
 
 
 def study_today(col: Collection) -> dt.date:

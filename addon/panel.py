@@ -47,7 +47,7 @@ from learnplan.log import (
 from learnplan.plan import Plan
 
 from . import forms, store, viewmodel
-from .cache import FigureCache, cache_file
+from .cache import FigureCache, TrackerFiles, cache_file
 from .loader import Loaded, TrackerBox, build_report, load, report_name, study_today
 from .loader import write_text_atomic as _write_text
 
@@ -114,6 +114,11 @@ _FIRST_SHOWN_JS = (
 )
 
 
+def _user_files() -> Path:
+    # Anki keeps an add-on's user_files folder across updates of the add-on.
+    return Path(__file__).resolve().parent / "user_files"
+
+
 class _PanelWindow(QWidget):
     def closeEvent(self, event: QCloseEvent | None) -> None:
         saveGeom(self, GEOM_KEY)
@@ -175,8 +180,7 @@ class PanelController:
         if col is None:
             return None
         if self._cache is None:
-            folder = Path(__file__).resolve().parent / "user_files"
-            self._cache = FigureCache(cache_file(folder, col.path))
+            self._cache = FigureCache(cache_file(_user_files(), col.path))
         return self._cache
 
     def show(self) -> None:
@@ -238,6 +242,9 @@ class PanelController:
         gui_hooks.sync_did_finish.remove(self._schedule_refresh)
         gui_hooks.theme_did_change.remove(self._schedule_refresh)
         self._timer.stop()
+        # The memory tracker's state, for a quick first refresh next session; written on
+        # a thread of its own after any refresh still running.
+        self._tracker.close()
         if self.window.isVisible():
             saveGeom(self.window, GEOM_KEY)
         self.web.cleanup()
@@ -269,6 +276,9 @@ class PanelController:
             return
         self._refreshing = True
         box = self._tracker
+        if box.files is None:
+            # Read (lazily, inside the background load) and written in user_files too.
+            box.files = TrackerFiles(_user_files(), self.mw.col.path)
         self.web.eval("document.body.dataset.lpUpdating = '1'")
 
         def done(loaded: Loaded) -> None:

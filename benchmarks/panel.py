@@ -10,8 +10,10 @@ snapshot, draw the burn-up chart and render the panel's HTML. It runs on a copy 
 caches (built here first if missing), with the bench plan adopted and a progress log of
 ticked lessons, sessions, costs and a re-allocation.
 
-Prints medians for: the first refresh after opening (full: a new tracker); a refresh
-with nothing changed; a refresh after 20 answers through the real scheduler
+Prints medians for: the first refresh after opening (full: a new tracker); the first
+refresh after restarting Anki with the tracker state saved in the last session (nothing
+changed since, and 20 answers made elsewhere since), with the cost and size of that
+state file; a refresh with nothing changed; a refresh after 20 answers through the real scheduler
 (incremental); the parts of a refresh; and reading the cached figures that the panel
 shows at once while the first refresh runs.
 """
@@ -37,7 +39,7 @@ import progress as progress_bench  # noqa: E402  (benchmarks/progress.py: the ge
 from anki.collection import Collection  # noqa: E402
 
 from addon import loader, store  # noqa: E402
-from addon.cache import FigureCache  # noqa: E402
+from addon.cache import FigureCache, TrackerFiles  # noqa: E402
 from learnplan.log import (  # noqa: E402
     CostPaid,
     ProgressLog,
@@ -87,6 +89,53 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:8.1f} ms"
 
 
+def restart(col: Collection, plan: Plan, runs: int, work: Path) -> None:
+    """The first refresh of a session whose previous one saved the tracker's state."""
+    files = TrackerFiles(work / "user_files", col.path)
+    session = loader.TrackerBox(files)
+    loader.load(col, session)
+    session.wait()  # saved after that full read, on the box's own thread
+    tracker = session.tracker
+    assert tracker is not None
+    size = files.path(plan.id).stat().st_size
+    to_state, _ = timed(tracker.to_state, runs)
+    state = tracker.to_state()
+    write, _ = timed(lambda: files.write(plan.id, state), runs)
+    read, _ = timed(lambda: files.read(plan.id), runs)
+
+    def first_after_restart() -> loader.Loaded:
+        box = loader.TrackerBox(files)
+        loaded = loader.load(col, box)
+        assert box.restored
+        return loaded
+
+    same, _ = timed(first_after_restart, runs)
+    print(f"panel refresh, first after restart (saved)  {ms(same)}")
+    changed: list[float] = []
+    loaded = None
+    answered = 0
+    for _ in range(runs):
+        # The last session saved at close; then answers elsewhere arrive (a sync).
+        box = loader.TrackerBox(files)
+        loader.load(col, box)
+        box.close()
+        box.wait()
+        answered = progress_bench.answer_some(col, 20)
+        t0 = time.perf_counter()
+        loaded = first_after_restart()
+        changed.append(time.perf_counter() - t0)
+    print(f"  same, {answered} answers since the save        {ms(statistics.median(changed))}")
+    assert loaded is not None
+    print(
+        f"  restored html == full html: {loaded.html == loader.load(col, loader.TrackerBox()).html}"
+    )
+    print(
+        f"  state file {size / 2**20:.2f} MiB (marshal+zlib); save (on a thread):"
+        f" to_state {ms(to_state).strip()} + write {ms(write).strip()};"
+        f" file read {ms(read).strip()}"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
     parser.add_argument("--runs", type=int, default=5)
@@ -129,6 +178,7 @@ def run(col: Collection, runs: int, work: Path) -> None:
 
     full, _ = timed(lambda: loader.load(col, loader.TrackerBox()), runs)
     print(f"panel refresh, first (full memory read)     {ms(full)}")
+    restart(col, plan, runs, work)
     box = loader.TrackerBox()
     loaded = loader.load(col, box)
     same, _ = timed(lambda: loader.load(col, box), runs)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import marshal
 import random
 import shutil
 import statistics
@@ -31,9 +32,11 @@ import time
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from anki.collection import Collection
+from anki.dbproxy import DBProxy
+from anki.scheduler.v3 import Scheduler
 
 from learnplan.memory import MemoryTracker, course_memory
 from learnplan.plan import Course, Plan
@@ -43,6 +46,7 @@ REVLOG = 1_000_000
 COURSES = 13
 DAYS = 84
 SEED = 20261128
+T = TypeVar("T")
 PLAN_ID = "zero-to-dl"
 
 CACHE = Path(tempfile.gettempdir()) / "learnplan-bench"
@@ -218,25 +222,34 @@ def build(path: Path, late: float = LATE) -> None:
             )
 
         def insert() -> None:
-            col.db.executemany("insert into notes values (?,?,?,?,?,?,?,?,?,?,?)", notes)
-            col.db.executemany(
+            db(col).executemany("insert into notes values (?,?,?,?,?,?,?,?,?,?,?)", notes)
+            db(col).executemany(
                 "insert into cards values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", cards
             )
-            col.db.executemany("insert into revlog values (?,?,?,?,?,?,?,?,?)", revlog)
+            db(col).executemany("insert into revlog values (?,?,?,?,?,?,?,?,?)", revlog)
 
-        col.db.transact(insert)
+        db(col).transact(insert)
     finally:
         col.close()
 
 
-def timed(fn: Callable[[], object], runs: int) -> tuple[float, object]:
+def timed(fn: Callable[[], T], runs: int) -> tuple[float, T]:
     times = []
-    result: object = None
-    for _ in range(runs):
+    for _ in range(max(1, runs)):
         t0 = time.perf_counter()
         result = fn()
         times.append(time.perf_counter() - t0)
     return statistics.median(times), result
+
+
+def db(col: Collection) -> DBProxy:
+    assert col.db is not None, "collection closed"
+    return col.db
+
+
+def sched(col: Collection) -> Scheduler:
+    assert isinstance(col.sched, Scheduler), "v3 scheduler expected"
+    return col.sched
 
 
 def peak(fn: Callable[[], object]) -> int:
@@ -255,15 +268,15 @@ def answer_some(col: Collection, count: int) -> int:
 
     done = 0
     while done < count:
-        queued = col.sched.get_queued_cards(fetch_limit=1)
+        queued = sched(col).get_queued_cards(fetch_limit=1)
         if not queued.cards:
             break
         top = queued.cards[0]
         card = Card(col)
         card._load_from_backend_card(top.card)
         card.start_timer()
-        col.sched.answer_card(
-            col.sched.build_answer(card=card, states=top.states, rating=CardAnswer.GOOD)
+        sched(col).answer_card(
+            sched(col).build_answer(card=card, states=top.states, rating=CardAnswer.GOOD)
         )
         done += 1
     return done
@@ -327,7 +340,7 @@ def run(col: Collection, runs: int) -> None:
     start = dt.date.today() - dt.timedelta(days=DAYS - 7)
     plan = bench_plan(start)
     print(
-        f"cards {col.card_count()}, revlog {col.db.scalar('select count() from revlog')}, "
+        f"cards {col.card_count()}, revlog {db(col).scalar('select count() from revlog')}, "
         f"courses {len(plan.courses)}, runs {runs} (medians)"
     )
 
@@ -352,6 +365,42 @@ def run(col: Collection, runs: int) -> None:
     again = course_memory(col, plan, now=now)
     print(f"  incremental == fresh: {result == again}")
 
+    # The next session: the tracker's state saved as JSON, ~20 answers later restored.
+    save_s, saved = timed(lambda: json.dumps(tracker.to_state()), runs)
+    print(
+        f"MemoryTracker.to_state + json.dumps          {save_s * 1000:8.1f} ms"
+        f"  ({len(saved) / 1e6:.1f} MB)"
+    )
+    answer_some(col, 20)
+    text = str(saved)
+    load_s, state = timed(lambda: json.loads(text), runs)
+    from_s, _ = timed(lambda: MemoryTracker.from_state(plan, state), runs)
+    restored: list[MemoryTracker] = []
+
+    def restore_refresh() -> dict[str, Any]:
+        restored.append(MemoryTracker.from_state(plan, state))
+        t0 = time.perf_counter()
+        out = restored[-1].refresh(col)
+        refresh_times.append(time.perf_counter() - t0)
+        return out
+
+    refresh_times: list[float] = []
+    restore_s, restored_result = timed(lambda: restore_refresh(), runs)
+    print(f"restored: json.loads {load_s * 1000:.1f} ms, from_state {from_s * 1000:.1f} ms,")
+    print(
+        f"  first refresh (20 answers later) {statistics.median(refresh_times) * 1000:.1f} ms;"
+        f" json.loads + from_state + refresh {load_s * 1000 + restore_s * 1000:8.1f} ms"
+    )
+    packed = marshal.dumps(tracker.to_state())
+    unmarshal_s, _ = timed(lambda: marshal.loads(packed), runs)
+    print(
+        f"  or with marshal instead of JSON: loads {unmarshal_s * 1000:.1f} ms"
+        f" ({len(packed) / 1e6:.1f} MB)"
+    )
+    full_reads = not restored[-1]._ready
+    same = restored_result == course_memory(col, plan, now=restored[-1].knowledge_time)
+    print(f"  restored == fresh: {same} (state used: {not full_reads})")
+
     anki_s, anki = timed(lambda: anki_backend(col, plan), max(1, runs // 2))
     print(f"Anki backend (5 searches + graphs) x{len(plan.courses)}   {anki_s * 1000:8.1f} ms")
     search_s, _ = timed(
@@ -368,7 +417,7 @@ def run(col: Collection, runs: int) -> None:
     )
     print(f"  of which stats graphs per course x13    {graphs_s * 1000:8.1f} ms")
 
-    mine = again
+    mine = course_memory(col, plan)  # after every answer above, like `anki`
     agree = all(
         anki[cid][:5] == (m.new, m.learning, m.young, m.mature, m.suspended)
         for cid, m in mine.items()

@@ -58,3 +58,60 @@ def test_an_unwritable_folder_only_loses_the_file(tmp_path: Path) -> None:
     figures = cache.FigureCache(blocker / "sub" / "panel.json")  # parent is a file
     figures.put("a", "<p>a</p>")  # must not raise
     assert figures.get() == "<p>a</p>"  # still there for this session
+
+
+# --- TrackerFiles: the memory tracker's state per plan ---------------------------------
+
+STATE = {"version": 1, "plan": "p", "cards": [1, 2, 3] * 1000, "memory": [0.5, 1e-300, 3.25]}
+
+
+def test_tracker_state_round_trips_per_collection_and_plan(tmp_path: Path) -> None:
+    files = cache.TrackerFiles(tmp_path / "user_files", str(tmp_path / "collection.anki2"))
+    assert files.read("p") is None
+    assert files.write("p", STATE)
+    assert files.read("p") == STATE
+    assert files.read("q") is None
+    assert files.path("p") != files.path("q")
+    assert files.path("p").parent == tmp_path / "user_files"
+    assert files.path("p").name.startswith("tracker-") and files.path("p").suffix == ".bin"
+    assert files.path("p").stat().st_size < 1000  # compressed: repeated values cost little
+    again = cache.TrackerFiles(tmp_path / "user_files", str(tmp_path / "collection.anki2"))
+    assert again.read("p") == STATE  # as after restarting Anki
+    other = cache.TrackerFiles(tmp_path / "user_files", str(tmp_path / "other.anki2"))
+    assert other.path("p") != files.path("p") and other.read("p") is None
+    assert not files.write("p", {})  # a tracker never refreshed has nothing to save
+    assert files.read("p") == STATE
+
+
+def test_tracker_files_of_another_format_are_ignored(tmp_path: Path) -> None:
+    files = cache.TrackerFiles(tmp_path, str(tmp_path / "collection.anki2"))
+    files.write("p", STATE)
+    data = files.path("p").read_bytes()
+    older = data.replace(cache.TRACKER_MAGIC, b"learnplan-tracker\x00\x04", 1)
+    files.path("p").write_bytes(older)
+    assert files.read("p") is None
+    files.path("p").write_bytes(json.dumps(STATE).encode())
+    assert files.read("p") is None
+
+
+def test_only_the_latest_tracker_files_are_kept(tmp_path: Path) -> None:
+    import os
+
+    files = cache.TrackerFiles(tmp_path, str(tmp_path / "collection.anki2"))
+    neighbour = cache.TrackerFiles(tmp_path, str(tmp_path / "other.anki2"))
+    neighbour.write("n", STATE)
+    for i in range(cache.MAX_TRACKERS + 2):
+        files.write(f"p{i}", STATE)
+        os.utime(files.path(f"p{i}"), (1000 + i, 1000 + i))  # distinct, ordered times
+    files.write("p0", STATE)  # written again: the newest now
+    kept = {f"p{i}" for i in range(cache.MAX_TRACKERS + 2) if files.read(f"p{i}") is not None}
+    assert len(kept) == cache.MAX_TRACKERS and "p0" in kept and "p1" not in kept
+    assert neighbour.read("n") == STATE  # another collection's files are left alone
+
+
+def test_an_unwritable_folder_only_loses_the_tracker_state(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    files = cache.TrackerFiles(blocker / "sub", str(tmp_path / "collection.anki2"))
+    assert not files.write("p", STATE)  # must not raise
+    assert files.read("p") is None

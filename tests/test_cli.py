@@ -183,7 +183,6 @@ def test_report_with_a_collection_counts_memory_and_review_time(
     import time
 
     from anki.scheduler_pb2 import CardAnswer
-
     from helpers_anki import import_package, open_collection
 
     start = dt.date.today() - dt.timedelta(days=3)
@@ -228,3 +227,28 @@ def test_report_with_a_collection_counts_memory_and_review_time(
     # as spent effort: 120 s = 0.0333 h.
     assert data["snapshot"]["anki_hours"] == pytest.approx(120 / 3600, abs=1e-5)
     assert data["snapshot"]["courses"][0]["hours"] == pytest.approx(120 / 3600, abs=1e-5)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="uses the shell script")
+def test_readme_run_command_builds_an_importable_default_deck(tmp_path: Path) -> None:
+    from helpers_anki import import_package, open_collection
+
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run(
+        ["sh", str(root / "scripts" / "run.sh")],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    apkg = tmp_path / "zero-to-deep-learning.apkg"
+    col = open_collection(tmp_path / "anki")
+    try:
+        log = import_package(col, apkg)
+        assert len(log.new) == 80 and not log.conflicting
+        assert len(col.find_cards("tag:zero-to-dl::course::*")) == 90
+        assert col.decks.by_name("Zero to Deep Learning::MIT::18.06 Linear Algebra")
+    finally:
+        col.close()

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from learnplan.deck import build_package, write_package
 from learnplan.outline import default_plan_path, load_plan
 from learnplan.plan import Card, Plan

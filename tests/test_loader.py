@@ -7,8 +7,11 @@ import dataclasses
 import datetime as dt
 import html
 import re
+import resource
+import signal
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -19,8 +22,10 @@ from anki.collection import Collection
 from helpers_anki import import_package
 
 from addon import loader, store
+from addon.cache import TRACKER_MAGIC, TrackerFiles
 from learnplan.deck import build_package, write_package
 from learnplan.log import Revision, Session, add_revision, add_session, mark_lesson_done
+from learnplan.memory import MemoryTracker, course_memory
 from learnplan.outline import default_plan_path, load_plan
 from learnplan.plan import Plan
 
@@ -66,6 +71,19 @@ def _answer(col: Collection, deck: str, count: int) -> int:
         sched.answer_card(sched.build_answer(card=card, states=top.states, rating=CardAnswer.GOOD))
         done += 1
     return done
+
+
+@contextmanager
+def _file_size_limit(size: int) -> Iterator[None]:
+    """Writes past ``size`` bytes fail with EFBIG, as on a full disk (a real OS error)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        signal.signal(signal.SIGXFSZ, handler)
 
 
 def _cells(page: str, course_id: str) -> list[str]:
@@ -164,3 +182,161 @@ def test_report_has_the_headline_and_a_dated_name(
 def test_report_without_a_plan_is_refused(col: Collection) -> None:
     with pytest.raises(ValueError, match="no current Learning Plan"):
         loader.build_report(col)
+
+
+# --- the tracker's state saved between sessions ------------------------------------------
+
+
+def _adopted(col: Collection, apkg: tuple[Plan, Path]) -> Plan:
+    plan = dataclasses.replace(apkg[0], start=loader.study_today(col))
+    store.adopt_plan(col, plan)
+    return plan
+
+
+def _files(col: Collection, tmp_path: Path) -> TrackerFiles:
+    return TrackerFiles(tmp_path / "user_files", col.path)
+
+
+def test_saved_state_restores_next_session_with_fresh_results(
+    col: Collection, apkg: tuple[Plan, Path], tmp_path: Path
+) -> None:
+    plan = _adopted(col, apkg)
+    files = _files(col, tmp_path)
+    assert _answer(col, plan.deck_name(plan.courses[0]), 4) == 4
+    first = loader.TrackerBox(files)
+    first.refresh(col, plan)
+    first.wait()  # a new tracker's first refresh is a full read: saved at once
+    assert files.path(plan.id).is_file()
+    assert first.restored is False
+
+    # More study during the session, saved when the profile closes.
+    _answer(col, plan.deck_name(plan.courses[1]), 3)
+    first.refresh(col, plan)
+    first.close()
+    first.wait()
+
+    # Next session: restored from the file, then reviews made elsewhere (a sync).
+    state = files.read(plan.id)
+    assert state and MemoryTracker.from_state(plan, state).to_state()  # a usable state
+    _answer(col, plan.deck_name(plan.courses[2]), 2)
+    second = loader.TrackerBox(files)
+    restored = second.refresh(col, plan)
+    assert second.restored is True
+    assert restored == course_memory(col, plan)
+    assert restored[plan.courses[2].id].learning == 2
+    assert loader.load(col, second).html == loader.load(col, loader.TrackerBox()).html
+
+
+def test_closing_without_a_refresh_since_writes_nothing(
+    col: Collection, apkg: tuple[Plan, Path], tmp_path: Path
+) -> None:
+    plan = _adopted(col, apkg)
+    files = _files(col, tmp_path)
+    first = loader.TrackerBox(files)
+    first.refresh(col, plan)
+    first.wait()
+    box = loader.TrackerBox(files)
+    box.refresh(col, plan)
+    box.wait()
+    assert box.restored is True
+    path = files.path(plan.id)
+    inode = path.stat().st_ino  # a save replaces the file: a new inode
+    box.close()  # refreshed once since restoring: saved again
+    box.wait()
+    assert path.stat().st_ino != inode
+    inode = path.stat().st_ino
+    box.close()  # nothing refreshed since: no write
+    box.wait()
+    assert path.stat().st_ino == inode
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "flipped", "empty"])
+def test_a_damaged_state_file_means_a_fresh_tracker(
+    col: Collection, apkg: tuple[Plan, Path], tmp_path: Path, damage: str
+) -> None:
+    plan = _adopted(col, apkg)
+    files = _files(col, tmp_path)
+    _answer(col, plan.deck_name(plan.courses[0]), 3)
+    saver = loader.TrackerBox(files)
+    saver.refresh(col, plan)
+    saver.wait()
+    path = files.path(plan.id)
+    good = path.read_bytes()
+    bad = {
+        "garbage": b"\x00\xffnot a tracker state" * 50,
+        "truncated": good[: len(good) // 2],
+        "flipped": good[:-40] + bytes([good[-40] ^ 0x55]) + good[-39:],
+        "empty": b"",
+    }[damage]
+    path.write_bytes(bad)
+    assert files.read(plan.id) is None
+    _answer(col, plan.deck_name(plan.courses[1]), 2)
+    box = loader.TrackerBox(files)
+    memory = box.refresh(col, plan)
+    assert box.restored is False
+    assert memory == course_memory(col, plan)
+    box.wait()  # and the damaged file is replaced by a good one
+    assert files.read(plan.id) is not None
+
+
+def test_a_state_of_another_plan_or_collection_is_ignored(
+    col: Collection, apkg: tuple[Plan, Path], tmp_path: Path
+) -> None:
+    plan = _adopted(col, apkg)
+    files = _files(col, tmp_path)
+    box = loader.TrackerBox(files)
+    box.refresh(col, plan)
+    box.wait()
+    saved = files.path(plan.id).read_bytes()
+    other = dataclasses.replace(plan, id="another-plan")
+    files.path(other.id).write_bytes(saved)  # the right collection, another plan's name
+    assert files.read(other.id) is None
+    elsewhere = TrackerFiles(files.folder, str(tmp_path / "other" / "collection.anki2"))
+    elsewhere.path(plan.id).write_bytes(saved)  # another collection's file name
+    assert elsewhere.read(plan.id) is None
+
+    # Same plan id, courses changed (a re-import): the old state is not used either.
+    fewer = dataclasses.replace(plan, courses=plan.courses[1:])
+    box = loader.TrackerBox(files)
+    assert box.refresh(col, fewer) == course_memory(col, fewer)
+
+
+def test_switching_plans_keeps_the_state_of_each(
+    col: Collection, apkg: tuple[Plan, Path], tmp_path: Path
+) -> None:
+    plan = _adopted(col, apkg)
+    other = dataclasses.replace(plan, id="second-plan", courses=plan.courses[:3])
+    files = _files(col, tmp_path)
+    box = loader.TrackerBox(files)
+    box.refresh(col, plan)
+    box.wait()
+    _answer(col, plan.deck_name(plan.courses[0]), 2)
+    box.refresh(col, plan)
+    box.refresh(col, other)  # the first plan's newer state is saved on the way
+    box.wait()
+    state = files.read(plan.id)
+    assert state is not None and files.read(other.id) is not None
+    restored = MemoryTracker.from_state(plan, state)
+    assert restored.refresh(col) == course_memory(col, plan)
+
+
+def test_a_failed_save_leaves_the_previous_file(
+    col: Collection, apkg: tuple[Plan, Path], tmp_path: Path
+) -> None:
+    plan = _adopted(col, apkg)
+    files = _files(col, tmp_path)
+    box = loader.TrackerBox(files)
+    box.refresh(col, plan)
+    box.wait()
+    path = files.path(plan.id)
+    before = path.read_bytes()
+    _answer(col, plan.deck_name(plan.courses[0]), 2)
+    box.refresh(col, plan)
+    with _file_size_limit(len(TRACKER_MAGIC) + 16):  # the disk "fills up" mid-write
+        box.close()
+        box.wait()
+    assert path.read_bytes() == before
+    assert [p.name for p in files.folder.iterdir()] == [path.name]  # no temporary file
+    restored = loader.TrackerBox(files)
+    assert restored.refresh(col, plan) == course_memory(col, plan)
+    assert restored.restored is True

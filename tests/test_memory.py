@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -504,3 +506,162 @@ def test_knowledge_of_cards_without_last_review_time(studied: Collection) -> Non
     for course_id, tag in (("a", TAG_A), ("b", TAG_B)):
         anki_sum = col._backend.graphs(search=f"tag:{tag}", days=0).retrievability.sum_by_card
         assert result[course_id].knowledge == pytest.approx(anki_sum, rel=1e-3)
+
+
+# --- grouping paths, saved state ----------------------------------------------------------
+
+
+def test_grouping_paths_agree_with_deleted_cards_inside_runs(
+    studied: Collection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    col = studied
+    # Long runs of one course with a few cards of other courses (and none) inside, some
+    # reviewed, then reviewed notes deleted from the middle of a run: their revlog rows
+    # stay behind under card ids that now belong to no card.
+    mixed = [([TAG_B], False)] * 6 + [([TAG_A], False), (["other"], False)] + [([TAG_B], True)] * 4
+    add_notes(col, mixed)
+    col.sched.set_due_date(col.find_cards(f"tag:{TAG_B} is:new"), "0")
+    assert answer(col, 30, [CardAnswer.GOOD, CardAnswer.AGAIN, CardAnswer.EASY]) == 30
+    reviewed = col.find_notes(f"tag:{TAG_B} -tag:{TAG_A} rated:1")
+    col.remove_notes(reviewed[1:3])
+    orphans = col.db.scalar("SELECT count() FROM revlog WHERE cid NOT IN (SELECT id FROM cards)")
+    assert orphans > 0
+
+    expected = course_memory(col, PLAN, now=NOW)
+    for course_id, tag in (("a", TAG_A), ("b", TAG_B)):
+        answers = [r for r in course_rows(col, tag) if r[1] > 0]
+        assert sum(n for _, n in expected[course_id].reviews_by_day) == len(answers)
+    # Every card its own range; short runs put right card by card; set lookups.
+    for min_run, range_limit, exception_limit in (
+        (1, 4096, 20_000),
+        (2, 4096, 20_000),
+        (4, 4096, 20_000),
+        (10**9, 4096, 20_000),
+        (2, 4096, 0),
+        (1, 0, 20_000),
+    ):
+        # One SELECT a day, one statement each (as with many ranges).
+        monkeypatch.setattr(memory, "REVLOG_SLICE", 1 if min_run == 2 else 10_000)
+        monkeypatch.setattr(memory, "_MAX_STATEMENT", 1 if min_run == 2 else 1_000_000)
+        monkeypatch.setattr(memory, "MIN_RUN", min_run)
+        monkeypatch.setattr(memory, "RANGE_LIMIT", range_limit)
+        monkeypatch.setattr(memory, "EXCEPTION_LIMIT", exception_limit)
+        assert course_memory(col, PLAN, now=NOW) == expected, (min_run, range_limit)
+
+
+def test_separator_inside_a_value_falls_back_to_rows(studied: Collection) -> None:
+    col = studied
+    before = course_memory(col, PLAN, now=NOW)
+    # Column chunks are joined with \x1f; a tag string containing one must still be read
+    # right (here it just adds a tag that belongs to no course).
+    nid = col.find_notes(f"tag:{TAG_A}")[0]
+    col.db.execute("UPDATE notes SET tags = tags || ? WHERE id = ?", "x\x1fy ", nid)
+    assert "\x1f" in col.db.scalar("SELECT tags FROM notes WHERE id = ?", nid)
+    assert course_memory(col, PLAN, now=NOW) == before
+
+
+def saved(tracker: MemoryTracker) -> Any:
+    # Through JSON, as the add-on stores it.
+    return json.loads(json.dumps(tracker.to_state()))
+
+
+def count_full_reads(tracker: MemoryTracker) -> list[object]:
+    reads: list[object] = []
+    real_full = tracker._full
+
+    def counting_full(*args: object) -> None:
+        reads.append(args)
+        real_full(*args)  # type: ignore[arg-type]
+
+    tracker._full = counting_full  # type: ignore[method-assign]
+    return reads
+
+
+def test_restored_tracker_continues_incrementally(studied: Collection) -> None:
+    col = studied
+    tracker = MemoryTracker(PLAN)
+    assert tracker.to_state() == {}
+    first = tracker.refresh(col, now=NOW)
+    state = saved(tracker)
+
+    restored = MemoryTracker.from_state(PLAN, state)
+    reads = count_full_reads(restored)
+    assert restored.refresh(col, now=NOW) == first
+    # The next session: more answers, a suspension, a tag change, a new note.
+    col.sched.set_due_date(col.find_cards(f"tag:{TAG_B} is:new")[:3], "0")
+    assert answer(col, 5, [CardAnswer.AGAIN, CardAnswer.GOOD]) > 0
+    col.sched.suspend_cards(col.find_cards(f"tag:{TAG_A} is:review")[:1])
+    col.tags.bulk_add(col.find_notes(f"tag:{TAG_A} -tag:{TAG_B}")[:1], TAG_B)
+    add_notes(col, [([f"{TAG_B}::late"], True)])
+    later = MemoryTracker.from_state(PLAN, state)
+    later_reads = count_full_reads(later)
+    result = later.refresh(col, now=NOW)
+    assert result == course_memory(col, PLAN, now=NOW)
+    assert result != first
+    assert reads == [] and later_reads == []
+    # And its own state round-trips again.
+    again = MemoryTracker.from_state(PLAN, saved(later))
+    assert again.refresh(col, now=NOW) == result
+
+
+def test_stale_or_foreign_state_means_a_full_read(studied: Collection, tmp_path: Path) -> None:
+    col = studied
+    tracker = MemoryTracker(PLAN)
+    tracker.refresh(col, now=NOW)
+    state = saved(tracker)
+
+    def check(restored: MemoryTracker, expect_full: bool) -> None:
+        reads = count_full_reads(restored)
+        assert restored.refresh(col, now=NOW) == course_memory(col, PLAN, now=NOW)
+        assert bool(reads) == expect_full
+
+    # Another collection with the same plan: different creation time, nothing shared.
+    other = Collection(str(tmp_path / "other.anki2"))
+    try:
+        add_notes(other, NOTES[:3])
+        other_tracker = MemoryTracker(PLAN)
+        other_tracker.refresh(other, now=NOW)
+        other_state = saved(other_tracker)
+    finally:
+        other.close()
+    if other_state["crt"] == state["crt"]:
+        other_state["crt"] += 1  # created within the same second as the test collection
+    check(MemoryTracker.from_state(PLAN, other_state), True)
+
+    # An answer saved in the state, then undone: the revlog went back below the state.
+    col.sched.set_due_date(col.find_cards(f"tag:{TAG_A} is:new")[:1], "0")
+    assert answer(col, 1, [CardAnswer.GOOD]) == 1
+    tracker.refresh(col, now=NOW)
+    undone = saved(tracker)
+    col.undo()
+    check(MemoryTracker.from_state(PLAN, undone), True)
+
+    # A plan with other courses, another format version, broken data: not used at all.
+    changed = Plan(
+        id=PLAN.id, title=PLAN.title, start=PLAN.start, weeks=12, courses=PLAN.courses[:2]
+    )
+    tracker.refresh(col, now=NOW)
+    fresh_state = saved(tracker)
+    assert not MemoryTracker.from_state(changed, fresh_state)._ready
+    earlier = dt.timedelta(days=30)
+    moved = Plan(id=PLAN.id, title=PLAN.title, start=PLAN.start - earlier, courses=PLAN.courses)
+    assert not MemoryTracker.from_state(moved, fresh_state)._ready
+    assert not MemoryTracker.from_state(PLAN, fresh_state, retention_days=7)._ready
+    assert MemoryTracker.from_state(PLAN, fresh_state)._ready
+    bad: Any
+    for bad in (
+        None,
+        [],
+        {},
+        {**fresh_state, "version": -1},
+        {**fresh_state, "card_groups": fresh_state["card_groups"][:-1]},
+        {**fresh_state, "cards": list(reversed(fresh_state["cards"]))},
+        {**fresh_state, "groups": [[], [99]]},
+        {**fresh_state, "days": [[1, 2, 3]]},
+        {**fresh_state, "memory": ["x"] * len(fresh_state["memory"])},
+    ):
+        restored = MemoryTracker.from_state(PLAN, bad)
+        assert not restored._ready, bad if not isinstance(bad, dict) else sorted(bad)
+        check(restored, True)
+    # The unchanged state is used as is.
+    check(MemoryTracker.from_state(PLAN, fresh_state), False)

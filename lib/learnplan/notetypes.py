@@ -94,31 +94,29 @@ class NoteTypeSpec:
     cloze: bool = False
 
 
+_FRONT_BACK_FIELDS = (("front", "Front"), ("back", "Back"), ("source", "Source"))
+_FRONT_TO_BACK = (
+    "card1",
+    "Card 1",
+    '<div class="lp-q">{{Front}}</div>',
+    '{{FrontSide}}\n<hr id="answer">\n<div class="lp-a">{{Back}}</div>\n' + _SOURCE,
+)
+
 SPECS: dict[CardKind, NoteTypeSpec] = {
     "basic": NoteTypeSpec(
         key="basic",
         name=BASIC_NAME,
-        fields=(("front", "Front"), ("back", "Back"), ("source", "Source")),
+        fields=_FRONT_BACK_FIELDS,
         templates=(
-            (
-                "card1",
-                "Card 1",
-                '<div class="lp-q">{{Front}}</div>',
-                '{{FrontSide}}\n<hr id="answer">\n<div class="lp-a">{{Back}}</div>\n' + _SOURCE,
-            ),
+            _FRONT_TO_BACK,
         ),
     ),
     "reversed": NoteTypeSpec(
         key="reversed",
         name=REVERSED_NAME,
-        fields=(("front", "Front"), ("back", "Back"), ("source", "Source")),
+        fields=_FRONT_BACK_FIELDS,
         templates=(
-            (
-                "card1",
-                "Card 1",
-                '<div class="lp-q">{{Front}}</div>',
-                '{{FrontSide}}\n<hr id="answer">\n<div class="lp-a">{{Back}}</div>\n' + _SOURCE,
-            ),
+            _FRONT_TO_BACK,
             (
                 "card2",
                 "Card 2",
