@@ -337,6 +337,12 @@ class PanelController:
             failure
         ).run_in_background(initiator=self)
 
+    def _change_log(
+        self, plan_id: str, action: str, change: Callable[[ProgressLog], ProgressLog]
+    ) -> None:
+        """One undoable change to the plan's progress log, named for Edit > Undo."""
+        self._write(action, lambda col: store.update_log(col, plan_id, change, action))
+
     def _current(self) -> tuple[Plan, ProgressLog, dt.date] | None:
         loaded = self._loaded
         if loaded is None or loaded.plan is None or loaded.log is None:
@@ -350,24 +356,12 @@ class PanelController:
         plan, log, today = current
         course, lesson = str(args.get("course")), str(args.get("lesson"))
         if any(d.course == course and d.lesson == lesson for d in log.lessons_done):
-            self._write(
-                "Unmark Lesson Done",
-                lambda col: store.update_log(
-                    col,
-                    plan.id,
-                    lambda lg: unmark_lesson_done(lg, course, lesson),
-                    "Unmark Lesson Done",
-                ),
+            self._change_log(
+                plan.id, "Unmark Lesson Done", lambda lg: unmark_lesson_done(lg, course, lesson)
             )
         else:
-            self._write(
-                "Mark Lesson Done",
-                lambda col: store.update_log(
-                    col,
-                    plan.id,
-                    lambda lg: mark_lesson_done(lg, course, lesson, today),
-                    "Mark Lesson Done",
-                ),
+            self._change_log(
+                plan.id, "Mark Lesson Done", lambda lg: mark_lesson_done(lg, course, lesson, today)
             )
 
     def _cmd_session(self, args: dict[str, Any]) -> None:
@@ -387,12 +381,7 @@ class PanelController:
             hours=hours,
             note=str(args.get("note") or "").strip(),
         )
-        self._write(
-            "Log Study Session",
-            lambda col: store.update_log(
-                col, plan.id, lambda lg: add_session(lg, session), "Log Study Session"
-            ),
-        )
+        self._change_log(plan.id, "Log Study Session", lambda lg: add_session(lg, session))
 
     def _cmd_cost(self, args: dict[str, Any]) -> None:
         current = self._current()
@@ -406,10 +395,7 @@ class PanelController:
             tooltip(viewmodel.esc(exc))
             return
         cost = CostPaid(date=day, item=str(args.get("item")), amount=amount)
-        self._write(
-            "Log Cost",
-            lambda col: store.update_log(col, plan.id, lambda lg: add_cost(lg, cost), "Log Cost"),
-        )
+        self._change_log(plan.id, "Log Cost", lambda lg: add_cost(lg, cost))
 
     def _cmd_realloc(self, args: dict[str, Any]) -> None:
         current = self._current()
@@ -432,12 +418,7 @@ class PanelController:
         except ValueError as exc:
             tooltip(viewmodel.esc(exc), period=5000)
             return
-        self._write(
-            "Re-allocate Course",
-            lambda col: store.update_log(
-                col, plan.id, lambda lg: add_revision(lg, revision), "Re-allocate Course"
-            ),
-        )
+        self._change_log(plan.id, "Re-allocate Course", lambda lg: add_revision(lg, revision))
 
     def _cmd_trim(self, args: dict[str, Any]) -> None:
         current = self._current()
@@ -454,7 +435,7 @@ class PanelController:
                 log = add_revision(log, revision)
             return log
 
-        self._write("Apply Trim", lambda col: store.update_log(col, plan.id, change, "Apply Trim"))
+        self._change_log(plan.id, "Apply Trim", change)
 
     def _cmd_browse(self, args: dict[str, Any]) -> None:
         current = self._current()

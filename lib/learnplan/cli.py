@@ -107,7 +107,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     out = Path(args.output) if args.output else default_output(plan)
     if out.exists() and out.is_dir():
         raise PlanError.at(out, 0, "output is a folder; give a file name ending in .apkg")
-    bar = _ProgressBar(sys.stderr, label="building")
+    bar = _ProgressBar(sys.stderr, label="building", started=started)
     try:
         built = build_package(plan, previous=out if out.exists() else None, progress=bar.update)
     finally:
@@ -138,10 +138,12 @@ def _cmd_build(args: argparse.Namespace) -> int:
 class _ProgressBar:
     """A one-line bar on a terminal, shown only when a build takes more than a second."""
 
-    def __init__(self, stream: TextIO, *, label: str, delay: float = 1.0) -> None:
+    def __init__(
+        self, stream: TextIO, *, label: str, started: float, delay: float = 1.0
+    ) -> None:
         self._stream = stream
         self._label = label
-        self._start = time.monotonic()
+        self._start = started
         self._delay = delay
         self._shown = False
         self._enabled = stream.isatty()
