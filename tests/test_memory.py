@@ -479,6 +479,18 @@ def test_day_rounding_matches_sqlite(col: Collection) -> None:
     assert memory._days_ago(last, last - day + 1) == 0
 
 
+def test_memory_state_parsing_follows_json() -> None:
+    parse = MemoryTracker._memory
+    full = '{"s":4.2928,"d":9.398,"dr":0.9,"decay":0.1542,"lrt":1788891624}'
+    assert parse(full, 7) == (4.2928, 0.1542, 1788891624.0, 0)
+    # No last review time: the fallback study day; no or a bad decay: FSRS-5's.
+    assert parse('{"s":2.5}', 7) == (2.5, memory.FSRS5_DEFAULT_DECAY, -1.0, 7)
+    assert parse('{"s":2.5,"decay":0,"lrt":null}', 7) == (2.5, 0.5, -1.0, 7)
+    # No usable stability, or not a JSON object: no memory state.
+    for raw in ("", "{}", '{"s":0}', '{"s":null}', '{"s":true}', '{"S":2}', '{"s":2', '[{"s":2}]'):
+        assert parse(raw, 7) is None, raw
+
+
 def test_exact_sums_equal_fsum() -> None:
     # Knowledge is kept as an exact integer sum so single-card updates equal a fresh sum.
     import math
@@ -552,12 +564,25 @@ def test_grouping_paths_agree_with_deleted_cards_inside_runs(
 def test_separator_inside_a_value_falls_back_to_rows(studied: Collection) -> None:
     col = studied
     before = course_memory(col, PLAN, now=NOW)
-    # Column chunks are joined with \x1f; a tag string containing one must still be read
-    # right (here it just adds a tag that belongs to no course).
+    # Column chunks are joined with memory._SEP; a tag string containing it must still be
+    # read right (here it just adds a tag that belongs to no course).
     nid = col.find_notes(f"tag:{TAG_A}")[0]
-    col.db.execute("UPDATE notes SET tags = tags || ? WHERE id = ?", "x\x1fy ", nid)
-    assert "\x1f" in col.db.scalar("SELECT tags FROM notes WHERE id = ?", nid)
+    col.db.execute("UPDATE notes SET tags = tags || ? WHERE id = ?", f"x{memory._SEP}y ", nid)
+    assert memory._SEP in col.db.scalar("SELECT tags FROM notes WHERE id = ?", nid)
     assert course_memory(col, PLAN, now=NOW) == before
+
+
+def test_full_read_signatures_equal_the_incremental_checks(studied: Collection) -> None:
+    col = studied
+    # A full read takes the cards' and notes' signatures from the rows it reads; they
+    # must be what the incremental refresh compares against, or it would read again.
+    tracker = MemoryTracker(PLAN)
+    tracker.refresh(col, now=NOW)
+    cards_sig, notes_sig, revlog_sig = tracker._sigs(col)
+    assert tracker._cards_sig[:3] == cards_sig[:3]
+    assert tracker._notes_sig[:3] == notes_sig[:3]
+    assert (tracker._rev_last, tracker._rev_count) == revlog_sig
+    assert cards_sig[0] == col.card_count() and notes_sig[0] == col.note_count()
 
 
 def saved(tracker: MemoryTracker) -> Any:
