@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from learnplan.log import ProgressLog
 from learnplan.plan import Plan
 from learnplan.progress import Snapshot
+from learnplan.report import snapshot_headline
 
 MemoryNumbers = Mapping[str, float | int | None]
 
@@ -139,22 +140,8 @@ def money(amount: float, currency: str) -> str:
 
 
 def headline(s: Snapshot) -> str:
-    """The line a learner would post: 'Week 6 of 12: 2.9 of 7.4 points, behind by 0.8 …'."""
-    if s.week <= 0:
-        when = f"Starts {s.start.isoformat()}"
-    elif s.week > s.weeks:
-        when = f"Finished ({s.weeks} weeks)"
-    else:
-        when = f"Week {s.week} of {s.weeks}"
-    text = f"{when}: {points(s.earned)} of {points(s.total)} points"
-    if s.week > 0 and round(s.ahead_by, 1) != 0:
-        word = "ahead of" if s.ahead_by > 0 else "behind"
-        text += f", {word} plan by {points(abs(s.ahead_by))}"
-    elif s.week > 0:
-        text += ", on plan"
-    if s.forecast_week is not None:
-        text += f", forecast week {s.forecast_week}"
-    return text
+    """The line a learner would post; the same as ``learnplan report``'s headline."""
+    return snapshot_headline(s)
 
 
 def _memory_line(numbers: MemoryNumbers | None) -> str:

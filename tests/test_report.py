@@ -78,7 +78,12 @@ def test_headline_variants() -> None:
     done = set_percent(ProgressLog("p"), "a", day(80), 100)
     # after the end: planned is the whole 1.0, all of it earned
     assert headline(Report(snapshot(small, done, today=day(90)), small)) == (
-        "Week 13 (plan: 12): 1.0 of 1.0 points, on plan, all done"
+        "Plan ended 2026-03-29: 1.0 of 1.0 points, all done"
+    )
+    # after the end with work left: 84 days end on 2026-03-29
+    half = set_percent(ProgressLog("p"), "a", day(80), 40)
+    assert headline(Report(snapshot(small, half, today=day(90)), small)) == (
+        "Plan ended 2026-03-29: 0.4 of 1.0 points, 0.6 to go"
     )
     nothing = Report(snapshot(small, ProgressLog("p"), today=day(3)), small)
     assert headline(nothing).endswith("no forecast yet")

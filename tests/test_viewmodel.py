@@ -128,7 +128,7 @@ def test_numbers_come_from_the_snapshot() -> None:
     assert tiles["lp-spent"] == "3.0 h (0.0 points)"
     assert tiles["lp-cost"] == "$0 of $45"
     assert view.headline == "Week 6 of 12: 0.4 of 7.2 points, behind plan by 3.2" + (
-        f", forecast week {snap.forecast_week}" if snap.forecast_week else ""
+        f", forecast week {snap.forecast_week}" if snap.forecast_week else ", no forecast yet"
     )
     la = next(c for c in view.courses if c.id == "la")
     assert la.progress == "1 of 3 lessons · 0.4 of 1.2 points"
@@ -178,9 +178,9 @@ def test_memory_line() -> None:
 def test_headline_before_and_after_the_plan() -> None:
     plan = _plan()
     before = snapshot(plan, ProgressLog("p"), today=START - dt.timedelta(days=3))
-    assert viewmodel.headline(before).startswith("Starts 2019-05-06: 0.0 of 7.2 points")
+    assert viewmodel.headline(before).startswith("Starts 2019-05-06: 7.2 points planned")
     after = snapshot(plan, ProgressLog("p"), today=START + dt.timedelta(weeks=13))
-    assert viewmodel.headline(after).startswith("Finished (12 weeks)")
+    assert viewmodel.headline(after) == "Plan ended 2019-07-28: 0.0 of 7.2 points, 7.2 to go"
 
 
 def test_money() -> None:

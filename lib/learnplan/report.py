@@ -56,23 +56,28 @@ def _ratio(value: float | None) -> str:
 def headline(report: Report) -> str:
     """The one line a learner posts: 'Week 6 of 12: 2.9 of 7.4 points, behind plan by 0.8,
     forecast week 16'."""
-    s = report.snapshot
+    return snapshot_headline(report.snapshot)
+
+
+def snapshot_headline(s: Snapshot) -> str:
+    """:func:`headline` from a snapshot alone (the add-on's panel shows the same line)."""
     if s.week == 0:
         return (
             f"Starts {s.start.isoformat()}: {s.total:.1f} points planned over {s.weeks} weeks "
             f"({s.overcommitment:.2f}× capacity)"
         )
-    week = (
-        f"Week {s.week} of {s.weeks}" if s.week <= s.weeks else f"Week {s.week} (plan: {s.weeks})"
-    )
-    parts = [f"{week}: {s.earned:.1f} of {s.total:.1f} points"]
+    done = s.earned >= s.total - 1e-9 and s.total > 0
+    if s.week > s.weeks:
+        ended = f"Plan ended {s.last_day.isoformat()}: {s.earned:.1f} of {s.total:.1f} points"
+        return f"{ended}, all done" if done else f"{ended}, {s.total - s.earned:.1f} to go"
+    parts = [f"Week {s.week} of {s.weeks}: {s.earned:.1f} of {s.total:.1f} points"]
     if round(s.ahead_by, 1) == 0:
         parts.append("on plan")
     elif s.ahead_by < 0:
         parts.append(f"behind plan by {-s.ahead_by:.1f}")
     else:
         parts.append(f"ahead of plan by {s.ahead_by:.1f}")
-    if s.earned >= s.total - 1e-9 and s.total > 0:
+    if done:
         parts.append("all done")
     elif s.forecast_week is not None:
         parts.append(f"forecast week {s.forecast_week}")
