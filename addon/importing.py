@@ -35,13 +35,16 @@ class ImportResult:
 def import_outline(col: Collection, path: str) -> ImportResult:
     """Load, build, import and adopt; raises PlanError before writing on bad input."""
     from learnplan.outline import load_plan
-    from learnplan.update import update_collection
+    from learnplan.update import UNDO_NAME, update_collection
 
     from . import store
 
     plan = load_plan(path, assign_ids=True)
+    # The update and the adoption are one step for Edit > Undo, named like the update.
+    step = col.add_custom_undo_entry(UNDO_NAME)
     report = update_collection(col, plan)
     store.adopt_plan(col, plan)
+    col.merge_undo_entries(step)
     written: tuple[str, ...] = ()
     if any(getattr(card, "new_key", False) for c in plan.courses for card in c.cards):
         # New card ids go back into the learner's files only after the import worked,

@@ -96,6 +96,32 @@ def js_until(expr: str, what: str, timeout: float = 30.0) -> Request:
     return request
 
 
+def web_until(web: Callable[[], Any], expr: str, what: str, timeout: float = 30.0) -> Request:
+    """Poll a JS expression in another webview (``web()`` may be None while it loads)."""
+
+    def request(resume: Callable[[Any], None]) -> None:
+        deadline = time.monotonic() + timeout
+
+        def poll() -> None:
+            view = web()
+            if view is None:
+                retry(None)
+            else:
+                view.evalWithCallback(expr, retry)
+
+        def retry(value: Any) -> None:
+            if value:
+                resume(value)
+            elif time.monotonic() > deadline:
+                resume(TimeoutError(f"timed out waiting for {what}"))
+            else:
+                QTimer.singleShot(100, poll)
+
+        poll()
+
+    return request
+
+
 def js_deck(expr: str) -> Request:
     """Evaluate in the main window's deck browser page (polls until the page answers)."""
 
@@ -439,6 +465,159 @@ def showcase() -> Generator[Request, Any, None]:
     _mw.set_theme(Theme.LIGHT)
 
 
+def file_import() -> Generator[Request, Any, None]:
+    """File › Import of a learnplan .apkg into a collection without the plan, the
+    add-on's offer answered Yes, then Import outline… and Update from outline… after the
+    learner marked, flagged and edited."""
+    from anki.notes import NoteId
+    from aqt.import_export.import_dialog import ImportDialog
+    from aqt.import_export.importing import import_file
+    from aqt.operations.card import set_card_flag
+    from aqt.operations.tag import add_tags_to_notes
+    from aqt.qt import QMessageBox
+
+    yield until(lambda: _mw.col is not None and _mw.state == "deckBrowser", "deck browser")
+    note("empty", notes=_mw.col.note_count(), panel=shell._state["controller"] is not None)
+
+    # File › Import with the file dialog's answer given: Anki's own import page opens.
+    import_file(_mw, os.environ["LEARNPLAN_TEST_APKG"])
+    dialog = yield until(
+        lambda: next(
+            (w for w in _mw.app.topLevelWidgets() if isinstance(w, ImportDialog) and w.isVisible()),
+            None,
+        ),
+        "Anki's import dialog",
+    )
+    buttons = yield web_until(
+        lambda: dialog.web,
+        "[...document.querySelectorAll('button')].map(b => b.textContent.trim())"
+        ".filter(t => t === 'Import').length && "
+        "[...document.querySelectorAll('button')].map(b => b.textContent.trim())",
+        "the import page's Import button",
+    )
+    # The page's own button: it calls the backend's import through mediasrv, whose
+    # op-changes hook is what tells add-ons (and detect.py) that an import happened.
+    yield web_until(
+        lambda: dialog.web,
+        "[...document.querySelectorAll('button')].find(b => b.textContent.trim() === 'Import')"
+        ".click() || 1",
+        "click Import",
+    )
+    box = yield until(
+        lambda: next(
+            (
+                w
+                for w in _mw.app.topLevelWidgets()
+                if isinstance(w, QMessageBox) and w.isVisible() and "learning plan" in w.text()
+            ),
+            None,
+        ),
+        "the add-on's offer",
+        timeout=60,
+    )
+    imported_notes = _mw.col.note_count()
+    note(
+        "offer-asked",
+        text=box.text(),
+        title=box.windowTitle(),
+        buttons=buttons,
+        notes=imported_notes,
+    )
+    shot("file-import-offer.png")
+    yes = box.button(QMessageBox.StandardButton.Yes)
+    # askUser runs its own event loop; answer from a fresh event, as a click would.
+    QTimer.singleShot(0, yes.click)
+    yield until(
+        lambda: (
+            shell._state["controller"] is not None
+            and shell._state["controller"].visible()
+            and shell._state["controller"]
+        ),
+        "panel opened by Yes",
+    )
+    offer = yield js_until("(document.querySelector('.lp-offer') || {}).textContent", "plan offer")
+    before = yield rendered()
+    yield js("document.querySelector('.lp-offer button').click()")
+    yield js_until(
+        f"Number(document.body.dataset.lpRendered) > {before} && "
+        "document.getElementById('lp-headline') && 1",
+        "adopted plan rendered",
+    )
+    headline = yield text_of("lp-headline")
+    title = yield text_of("lp-title")
+    note(
+        "file-adopted",
+        offer=" ".join(str(offer).split()),
+        headline=headline,
+        title=title,
+        undo=_mw.form.actionUndo.text(),
+    )
+    if dialog.isVisible():
+        dialog.reject()  # the import log's window, closed as the learner would
+
+    # Tools › Learning Plan › Import outline… (file dialog answered): a small plan.
+    importing = importlib.import_module(shell._state["module"] + ".importing")
+    from learnplan.ids import note_guid
+
+    outline = Path(os.environ["LEARNPLAN_TEST_OUTLINE"])
+    finished: list[str] = []
+
+    def menu_after(tag: str) -> Callable[[], None]:
+        def after() -> None:
+            shell.open_panel(_mw)  # what the menu's import passes
+            finished.append(tag)
+
+        return after
+
+    importing.run_import(_mw, str(outline), after=menu_after("import"))
+    yield until(lambda: "import" in finished, "outline imported", timeout=60)
+
+    def nid(key: str) -> NoteId:  # 0 if no note has the card's GUID
+        db = _mw.col.db
+        assert db is not None
+        guid = note_guid("small", "c1", key)
+        return NoteId(int(db.scalar("select id from notes where guid = ?", guid) or 0))
+
+    keys = ("sum22", "capital", "sky")
+    nids = {key: nid(key) for key in keys}
+    capital_cid = _mw.col.get_note(nids["capital"]).card_ids()[0]
+    # What the Browser's Toggle Mark and Flag › Red do.
+    add_tags_to_notes(parent=_mw, note_ids=[nids["sum22"]], space_separated_tags="marked").success(
+        lambda _: finished.append("marked")
+    ).run_in_background()
+    yield until(lambda: "marked" in finished, "note marked")
+    set_card_flag(parent=_mw, card_ids=[capital_cid], flag=1).success(
+        lambda _: finished.append("flagged")
+    ).run_in_background()
+    yield until(lambda: "flagged" in finished, "card flagged")
+    note(
+        "outline-before-update",
+        nids=nids,
+        capital_cid=capital_cid,
+        capital_deck=_mw.col.decks.name(_mw.col.get_card(capital_cid).did),
+    )
+
+    # The learner edits the outline, then Update from outline… with the same file.
+    outline.write_text(
+        Path(os.environ["LEARNPLAN_TEST_OUTLINE_EDITED"]).read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    importing.run_import(_mw, str(outline), after=menu_after("update"))
+    yield until(lambda: "update" in finished, "outline updated", timeout=60)
+    col = _mw.col
+    card = col.get_card(capital_cid)
+    sky = col.get_note(nid("sky"))
+    note(
+        "outline-updated",
+        nids={key: nid(key) for key in keys},
+        sum22_tags=col.get_note(nid("sum22")).tags,
+        capital_flag=card.user_flag(),
+        capital_deck=col.decks.name(card.did),
+        sky_back=sky["Back"],
+        undo=_mw.form.actionUndo.text(),
+    )
+
+
 def run(gen: Generator[Request, Any, None]) -> None:
     def advance(value: Any) -> None:
         try:
@@ -462,4 +641,5 @@ def finish(error: str | None) -> None:
     QTimer.singleShot(200, _mw.close)
 
 
-run(showcase() if os.environ.get("LEARNPLAN_TEST_SCENARIO") == "showcase" else scenario())
+SCENARIOS = {"showcase": showcase, "file-import": file_import}
+run(SCENARIOS.get(os.environ.get("LEARNPLAN_TEST_SCENARIO", ""), scenario)())

@@ -107,22 +107,28 @@ def collection_path(base: Path) -> Path:
     return base / PROFILE / "collection.anki2"
 
 
+def write_default_package(work: Path) -> tuple[Path, str]:
+    """The default plan's .apkg as `learnplan build` writes it, and the plan id."""
+    from learnplan.deck import build_package, write_package
+    from learnplan.outline import default_plan_path, load_plan
+
+    plan = load_plan(default_plan_path(), assign_ids=False)
+    return write_package(build_package(plan), work / "default.apkg"), plan.id
+
+
 def import_default_plan(base: Path, work: Path) -> str:
     """Import the default plan's deck the way File › Import would; returns the plan id."""
     from anki.collection import Collection
 
-    from learnplan.deck import build_package, write_package
-    from learnplan.outline import default_plan_path, load_plan
     from learnplan.update import import_package
 
-    plan = load_plan(default_plan_path(), assign_ids=False)
-    apkg = write_package(build_package(plan), work / "default.apkg")
+    apkg, plan_id = write_default_package(work)
     col = Collection(str(collection_path(base)))
     try:
         import_package(col, apkg, plain=True)
     finally:
         col.close()
-    return plan.id
+    return plan_id
 
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -153,6 +159,74 @@ def write_outline(folder: Path) -> Path:
     path = folder / "plan.yaml"
     path.write_text(OUTLINE, encoding="utf-8")
     return path
+
+
+SMALL_OUTLINE = """\
+plan:
+  id: small
+  title: Small Plan
+  start: 2026-01-05
+  weeks: 4
+courses:
+  - id: c1
+    title: Course One
+    fte: 0.5
+    lessons:
+      - id: l1
+        title: Lesson One
+        cards:
+          - id: sum22
+            front: What is 2 + 2?
+            back: "4"
+          - id: capital
+            front: Capital of France?
+            back: Paris
+      - id: l2
+        title: Lesson Two
+        cards:
+          - id: sky
+            front: Colour of the sky?
+            back: Blue
+"""
+
+# The learner's edit: "capital" moves to lesson l2, "sky" gets a new back; ids unchanged.
+SMALL_OUTLINE_EDITED = """\
+plan:
+  id: small
+  title: Small Plan
+  start: 2026-01-05
+  weeks: 4
+courses:
+  - id: c1
+    title: Course One
+    fte: 0.5
+    lessons:
+      - id: l1
+        title: Lesson One
+        cards:
+          - id: sum22
+            front: What is 2 + 2?
+            back: "4"
+      - id: l2
+        title: Lesson Two
+        cards:
+          - id: capital
+            front: Capital of France?
+            back: Paris
+          - id: sky
+            front: Colour of the sky?
+            back: Blue by day, red at dusk
+"""
+
+
+def write_small_outlines(folder: Path) -> tuple[Path, Path]:
+    """A two-lesson outline, and (in another file) the same outline as the learner edits it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "small.yaml"
+    path.write_text(SMALL_OUTLINE, encoding="utf-8")
+    edited = folder / "small-edited.yaml.txt"
+    edited.write_text(SMALL_OUTLINE_EDITED, encoding="utf-8")
+    return path, edited
 
 
 def install_addon(package: Path, base: Path) -> Path:

@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -215,3 +216,90 @@ def test_showcase_screenshots(tmp_path: Path, built_addon: Path) -> None:
     assert fte == "1.5" and done == "86%"
     for name in ("showcase-light.png", "showcase-night.png", "showcase-light-table.png"):
         assert (out / name).stat().st_size > 10_000
+
+
+@pytest.mark.skipif(_reason is not None, reason=str(_reason))
+def test_file_import_offer_and_outline_update(tmp_path: Path, built_addon: Path) -> None:
+    """File › Import of a learnplan .apkg (Anki's own import page) into a collection
+    without the plan: the add-on offers the plan, Yes opens the panel, the learner adopts.
+    Then Import outline…, the learner marks a note and flags a card, edits the outline,
+    and Update from outline… keeps notes, tag and flag while moving and editing cards."""
+    from anki.collection import Collection
+
+    from addon import store
+    from learnplan.ids import note_guid
+
+    out = ARTIFACTS / "file-import"
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    base = harness.seed_profile(tmp_path / "base")
+    apkg, plan_id = harness.write_default_package(tmp_path)
+    harness.install_addon(built_addon, base)
+    outline, edited = harness.write_small_outlines(tmp_path / "outline")
+    with harness.xvfb() as display:
+        run = harness.start_anki(
+            base,
+            display,
+            out / "anki.log",
+            {
+                "LEARNPLAN_TEST_SCRIPT": str(Path(__file__).with_name("driver.py")),
+                "LEARNPLAN_TEST_OUT": str(out),
+                "LEARNPLAN_TEST_SCENARIO": "file-import",
+                "LEARNPLAN_TEST_APKG": str(apkg),
+                "LEARNPLAN_TEST_OUTLINE": str(outline),
+                "LEARNPLAN_TEST_OUTLINE_EDITED": str(edited),
+            },
+        )
+        try:
+            code = run.wait(timeout=150)
+        finally:
+            run.kill()
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert results.get("error") is None, results.get("error")
+    assert code == 0, run.log()[-3000:]
+    steps = {
+        s["step"]: {k: v.translate(_ISOLATES) if isinstance(v, str) else v for k, v in s.items()}
+        for s in results["steps"]
+    }
+
+    assert steps["empty"] == {**steps["empty"], "notes": 0, "panel": False}
+    asked: dict[str, Any] = steps["offer-asked"]
+    assert asked["title"] == "Learning Plan"
+    assert "“Zero to Deep Learning”" in asked["text"]
+    assert asked["notes"] > 0  # Anki's importer added the deck before the offer came
+    adopted = steps["file-adopted"]
+    assert "Zero to Deep Learning" in adopted["offer"]
+    assert adopted["title"] == "Zero to Deep Learning"
+    assert adopted["headline"].startswith("Week 1 of 12:")
+    assert adopted["undo"] == "Undo Adopt Learning Plan"
+
+    before: dict[str, Any] = steps["outline-before-update"]
+    after: dict[str, Any] = steps["outline-updated"]
+    assert all(before["nids"].values())
+    assert after["nids"] == before["nids"]  # same notes: reviews and history stay theirs
+    assert before["capital_deck"] == "Small Plan::Other::Course One::Lesson One"
+    assert after["capital_deck"] == "Small Plan::Other::Course One::Lesson Two"
+    assert "marked" in after["sum22_tags"]
+    assert after["capital_flag"] == 1
+    assert "Blue by day, red at dusk" in after["sky_back"]
+    # The update and the adoption are one step for Edit > Undo.
+    assert after["undo"] == "Undo Update Learning Plan"
+
+    # What Anki saved on exit agrees with what the driver saw.
+    col = Collection(str(harness.collection_path(base)))
+    try:
+        assert col.db is not None
+        nids = {
+            key: col.db.scalar("select id from notes where guid = ?", note_guid("small", "c1", key))
+            for key in ("sum22", "capital", "sky")
+        }
+        assert nids == before["nids"]
+        assert col.get_note(nids["sum22"]).has_tag("marked")
+        capital = col.get_card(col.get_note(nids["capital"]).card_ids()[0])
+        assert capital.user_flag() == 1
+        assert col.decks.name(capital.did) == after["capital_deck"]
+        assert "Blue by day, red at dusk" in col.get_note(nids["sky"])["Back"]
+        assert store.read_plan(col, plan_id) is not None  # adopted from the offer
+    finally:
+        col.close()
