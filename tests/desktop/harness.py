@@ -1,7 +1,7 @@
 """Run the real Anki desktop with the built add-on under Xvfb.
 
 Used by tests/desktop/test_desktop.py and scripts/desktop_check.py. Needs the Debian
-packages in scripts/ci_desktop_deps.sh and `aqt[qt6]` in the venv. Works as root
+packages in scripts/ci_desktop_deps.sh and `aqt[qt]` in the venv. Works as root
 (WebEngine's sandbox is turned off through the environment, as Anki's docs advise).
 """
 
@@ -52,7 +52,7 @@ def unavailable_reason() -> str | None:
     if missing:
         return f"missing programs {missing} (install: scripts/ci_desktop_deps.sh)"
     if find_spec("aqt") is None:
-        return "aqt is not installed (pip install 'aqt[qt6]==26.9.3')"
+        return "aqt is not installed (pip install 'aqt[qt]==26.9.3')"
     return None
 
 
