@@ -44,11 +44,45 @@ COURSES = [
 ]
 LESSONS = 20
 WORDS = (
-    "matrix", "vector", "rank", "basis", "gradient", "descent", "learning", "rate", "loss",
-    "function", "layer", "network", "weights", "bias", "activation", "convolution", "pooling",
-    "embedding", "eigenvalue", "determinant", "inverse", "transpose", "derivative", "integral",
-    "limit", "chain", "rule", "probability", "variance", "batch", "epoch", "dropout",
-    "regularisation", "overfitting", "validation", "training", "test", "accuracy", "precision",
+    "matrix",
+    "vector",
+    "rank",
+    "basis",
+    "gradient",
+    "descent",
+    "learning",
+    "rate",
+    "loss",
+    "function",
+    "layer",
+    "network",
+    "weights",
+    "bias",
+    "activation",
+    "convolution",
+    "pooling",
+    "embedding",
+    "eigenvalue",
+    "determinant",
+    "inverse",
+    "transpose",
+    "derivative",
+    "integral",
+    "limit",
+    "chain",
+    "rule",
+    "probability",
+    "variance",
+    "batch",
+    "epoch",
+    "dropout",
+    "regularisation",
+    "overfitting",
+    "validation",
+    "training",
+    "test",
+    "accuracy",
+    "precision",
 )
 
 
@@ -109,7 +143,7 @@ def generate(folder: Path, total: int, seed: int = 7) -> Path:
         lines += [
             f"  - id: {cid}",
             f"    provider: {provider}",
-            f"    title: \"{title}\"",
+            f'    title: "{title}"',
             f"    fte: {fte}",
             f"    url: https://example.org/{cid}",
             f"    cards: cards/{cid}.md",
@@ -244,10 +278,14 @@ def main() -> None:
         )
         ratio = best["total"] / g["total"]
         ok = ratio <= 1.5 and best["peak_mb"] < 500
-        print(f"ratio (b)/(a): {ratio:.2f}  (best of {args.repeat}; target <= 1.5, peak < 500 MB)"
-              f"  {'OK' if ok else 'MISSED'}")
-        print(f"package sizes: genanki {os.path.getsize(folder / 'genanki.apkg') / 1e6:.1f} MB, "
-              f"learnplan {os.path.getsize(folder / 'learnplan.apkg') / 1e6:.1f} MB")
+        print(
+            f"ratio (b)/(a): {ratio:.2f}  (best of {args.repeat}; target <= 1.5, peak < 500 MB)"
+            f"  {'OK' if ok else 'MISSED'}"
+        )
+        print(
+            f"package sizes: genanki {os.path.getsize(folder / 'genanki.apkg') / 1e6:.1f} MB, "
+            f"learnplan {os.path.getsize(folder / 'learnplan.apkg') / 1e6:.1f} MB"
+        )
 
 
 if __name__ == "__main__":

@@ -14,5 +14,6 @@ if [ -f scripts/ci_desktop_deps.sh ]; then
     sh scripts/ci_desktop_deps.sh
 fi
 .venv/bin/ruff check lib addon tests scripts benchmarks
+.venv/bin/ruff format --check lib addon tests scripts benchmarks
 .venv/bin/mypy
 exec .venv/bin/pytest "$@"

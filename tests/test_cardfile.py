@@ -33,8 +33,12 @@ def test_cards_split_on_level_two_headings() -> None:
     assert parsed.front_matter is not None
     assert parsed.front_matter.text == "lesson: l1\n" and parsed.front_matter.first_line == 2
     first, second, third = parsed.cards
-    assert (first.line, first.front, first.back, first.attrs.key) == (6, "First", "answer one",
-                                                                      "a1")
+    assert (first.line, first.front, first.back, first.attrs.key) == (
+        6,
+        "First",
+        "answer one",
+        "a1",
+    )
     assert (second.line, second.back, second.attrs) == (9, "  indented answer", HeadingAttrs())
     assert (third.front, third.back, third.kind) == ("Third\n\nQ more", "back", "basic")
 
@@ -54,8 +58,11 @@ def test_cloze_detection_and_extra() -> None:
 
 def test_cloze_may_end_the_heading_without_being_taken_for_attributes() -> None:
     (card,) = parse_card_file("## The capital is {{c1::Paris}}\n", P).cards
-    assert (card.kind, card.front, card.attrs.key) == ("cloze", "The capital is {{c1::Paris}}",
-                                                       None)
+    assert (card.kind, card.front, card.attrs.key) == (
+        "cloze",
+        "The capital is {{c1::Paris}}",
+        None,
+    )
 
 
 @pytest.mark.parametrize(
@@ -63,8 +70,11 @@ def test_cloze_may_end_the_heading_without_being_taken_for_attributes() -> None:
     [
         ("Q", "Q", HeadingAttrs()),
         ("Q {#k1}", "Q", HeadingAttrs(key="k1")),
-        ("Q {#k1 .reversed lesson=l2 tags=a,b::c}", "Q",
-         HeadingAttrs("k1", True, "l2", ("a", "b::c"))),
+        (
+            "Q {#k1 .reversed lesson=l2 tags=a,b::c}",
+            "Q",
+            HeadingAttrs("k1", True, "l2", ("a", "b::c")),
+        ),
         ("Is 3 in {1, 2} {}", "Is 3 in {1, 2}", HeadingAttrs()),
         ("Closing hashes ## {#k}", "Closing hashes", HeadingAttrs(key="k")),
         ("Q {#k}   ", "Q", HeadingAttrs(key="k")),
@@ -120,12 +130,16 @@ def test_has_cloze() -> None:
 
 def test_image_refs() -> None:
     refs = image_refs(
-        "![a](img/a.png) ![b](<img/my b.png> \"title\") ![c](img/c%20d.png)\n\n"
+        '![a](img/a.png) ![b](<img/my b.png> "title") ![c](img/c%20d.png)\n\n'
         "<img src='x.png' alt=\"\"> <IMG SRC=y.png> ![r](https://e.com/r.png)\n\n`![no](code.png)`"
     )
     assert [(r.src, r.remote) for r in refs] == [
-        ("img/a.png", False), ("img/my b.png", False), ("img/c d.png", False),
-        ("x.png", False), ("y.png", False), ("https://e.com/r.png", True),
+        ("img/a.png", False),
+        ("img/my b.png", False),
+        ("img/c d.png", False),
+        ("x.png", False),
+        ("y.png", False),
+        ("https://e.com/r.png", True),
     ]
     assert image_refs("no images here") == []
 
@@ -229,10 +243,13 @@ def test_split_card_file_gives_the_same_cards_and_problems_as_parse_card_file() 
     assert len(rows) == len(parsed.cards) == 4
     for row, card in zip(rows, parsed.cards, strict=True):
         line, last_line, kind, front, back, key, reversed_, lesson, tags = row
-        assert card == RawCard(line, kind, front, back,
-                               HeadingAttrs(key, reversed_, lesson, tags), (line, last_line))
+        assert card == RawCard(
+            line, kind, front, back, HeadingAttrs(key, reversed_, lesson, tags), (line, last_line)
+        )
     assert [(c.line, c.kind, c.attrs.key, c.body_lines) for c in parsed.cards] == [
-        (5, "basic", "a1", (5, 7)), (8, "reversed", "a2", (8, 14)), (15, "cloze", "a3", (15, 16)),
+        (5, "basic", "a1", (5, 7)),
+        (8, "reversed", "a2", (8, 14)),
+        (15, "cloze", "a3", (15, 16)),
         (19, "basic", "a5", (19, 22)),
     ]
     assert parsed.cards[1].back == "back"

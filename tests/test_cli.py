@@ -75,9 +75,7 @@ def test_bad_plan_exits_2_with_path_line_and_writes_nothing(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.yaml"]
 
 
-def test_missing_plan_file_is_bad_input(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_missing_plan_file_is_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = _run(["check", str(tmp_path / "nope.yaml")], capsys)
     assert code == 2
     assert "nope.yaml" in err
@@ -102,9 +100,7 @@ def test_init_then_build_assigns_ids_once(
     code, out, err = _run(["build", str(plan_file), "-o", "second.apkg"], capsys)
     assert code == 0, err
     assert "assigned" not in out
-    assert snapshot == {
-        p: p.read_bytes() for p in (tmp_path / "myplan").rglob("*") if p.is_file()
-    }
+    assert snapshot == {p: p.read_bytes() for p in (tmp_path / "myplan").rglob("*") if p.is_file()}
     code, out, err = _run(["build", str(plan_file), "--no-write", "-o", "third.apkg"], capsys)
     assert code == 0, err
 
@@ -158,9 +154,7 @@ def test_report_writes_markdown_with_charts_and_html(
     assert "<svg" in html and "<script" not in html
 
 
-def test_report_rejects_a_damaged_log(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_report_rejects_a_damaged_log(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     log = tmp_path / "log.json"
     log.write_text("{not json", encoding="utf-8")
     code, _, err = _run(["report", "--log", str(log), "--json"], capsys)

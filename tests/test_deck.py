@@ -42,8 +42,15 @@ def sample_plan(folder: Path) -> Plan:
         lessons=(Lesson("l1", "Lesson 1: Geometry"), Lesson("l2", "Lesson 2: Elimination")),
         cards=(
             card("a1", "basic", "What is $A_{ij}$?", "Row *i*, column *j*.", 3, lesson="l1"),
-            card("a2", "reversed", "Rank", "Dimension of the column space", 5, lesson="l2",
-                 tags=("linear algebra", "exam::Midterm 1")),
+            card(
+                "a2",
+                "reversed",
+                "Rank",
+                "Dimension of the column space",
+                5,
+                lesson="l2",
+                tags=("linear algebra", "exam::Midterm 1"),
+            ),
             card("a3", "cloze", r"{{c1::$\frac{a}{b_{1}}$}} is a {{c2::fraction}}", "Extra", 7),
             card("a4", "basic", "A graph ![g](img/graph.png)", "See the graph.", 9),
         ),
@@ -93,8 +100,8 @@ def test_import_creates_deck_tree_notes_and_cards(apkg: Path, tmp_path: Path) ->
             "Zero to DL::Fastai::Practical Deep Learning for Coders Part 1 (2019)",
         } <= names
         # basic 1 + reversed 2 + cloze 2 + basic 1 | basic 1 + cloze 1
-        assert len(col.find_cards('tag:zdl::course::mit-1806')) == 6
-        assert len(col.find_cards('tag:zdl::course::fastai-1')) == 2
+        assert len(col.find_cards("tag:zdl::course::mit-1806")) == 6
+        assert len(col.find_cards("tag:zdl::course::fastai-1")) == 2
         assert len(col.find_cards('"deck:Zero to DL::MIT::18.06 Linear Algebra::Lesson 2*"')) == 2
         course = col.decks.by_name("Zero to DL::MIT::18.06 Linear Algebra")
         link = '<a href="https://ocw.mit.edu/18-06">MIT · 18.06 Linear Algebra</a>'
@@ -113,14 +120,16 @@ def test_every_note_has_exactly_one_course_tag_and_its_lesson_tag(
             course_tags = [t for t in note.tags if "::course::" in t]
             assert len(course_tags) == 1, note.tags
             assert all(" " not in t for t in note.tags)
-        a2 = note_of(col, 'mit-1806', 'a2')
-        assert sorted(a2.tags) == sorted([
-            "zdl::course::mit-1806",
-            "zdl::lesson::mit-1806::l2",
-            "zdl::provider::mit",
-            "linear-algebra",
-            "exam::midterm-1",
-        ])
+        a2 = note_of(col, "mit-1806", "a2")
+        assert sorted(a2.tags) == sorted(
+            [
+                "zdl::course::mit-1806",
+                "zdl::lesson::mit-1806::l2",
+                "zdl::provider::mit",
+                "linear-algebra",
+                "exam::midterm-1",
+            ]
+        )
 
 
 def test_note_types_keep_stable_ids_for_model_fields_and_templates(
@@ -128,8 +137,11 @@ def test_note_types_keep_stable_ids_for_model_fields_and_templates(
 ) -> None:
     with collection(tmp_path / "col") as col:
         import_package(col, apkg)
-        for kind, name in (("basic", BASIC_NAME), ("reversed", REVERSED_NAME),
-                           ("cloze", CLOZE_NAME)):
+        for kind, name in (
+            ("basic", BASIC_NAME),
+            ("reversed", REVERSED_NAME),
+            ("cloze", CLOZE_NAME),
+        ):
             spec = SPECS[kind]  # type: ignore[index]
             model = col.models.by_name(name)
             assert model is not None, name
@@ -145,14 +157,14 @@ def test_note_types_keep_stable_ids_for_model_fields_and_templates(
 def test_mathjax_and_cloze_render_intact_in_anki(apkg: Path, tmp_path: Path) -> None:
     with collection(tmp_path / "col") as col:
         import_package(col, apkg)
-        cards = sorted(note_of(col, 'mit-1806', 'a3').cards(), key=lambda c: c.ord)
+        cards = sorted(note_of(col, "mit-1806", "a3").cards(), key=lambda c: c.ord)
         assert len(cards) == 2
         # c1 asks for the fraction; its answer shows it whole, braces split only by a space.
         assert '<span class="cloze" data-cloze=' in cards[0].question()
         assert r"\(\frac{a}{b_{1} }\)</span>" in cards[0].answer()
         assert r"\(\frac{a}{b_{1} }\)" in cards[1].question()
         assert '<span class="cloze" data-ordinal="2">fraction</span>' in cards[1].answer()
-        a1 = note_of(col, 'mit-1806', 'a1')
+        a1 = note_of(col, "mit-1806", "a1")
         assert r"What is \(A_{ij}\)?" in a1.cards()[0].question()
 
 
@@ -204,11 +216,9 @@ def test_rebuilt_plan_updates_notes_in_place_and_ships_a_new_manifest(tmp_path: 
         assert len(log.updated) == 6 and not log.new and not log.conflicting
         assert sorted(col.find_notes("")) == ids_before
         after = {cid: col.get_card(cid) for cid in studied}
-        assert {
-            cid: (c.type, c.queue, c.due, c.ivl, c.reps) for cid, c in after.items()
-        } == studied
+        assert {cid: (c.type, c.queue, c.due, c.ivl, c.reps) for cid, c in after.items()} == studied
         assert col.db.all("select * from revlog order by id") == revlog
-        a1 = note_of(col, 'mit-1806', 'a1')
+        a1 = note_of(col, "mit-1806", "a1")
         assert a1["Front"] == r"What is entry \(A_{ij}\) of \(A\)?"
         names = sorted(p.name for p in Path(col.media.dir()).glob("_learnplan-zdl-*.json"))
         assert len(names) == 2  # the newer manifest arrives under its own name
@@ -238,16 +248,26 @@ def _src(line: int) -> SourceRef:
     [
         (Card(None, "basic", "Q", "A", source=_src(4)), "cards.md:4: card has no id"),
         (Card("k", "basic", "  ", "A", source=_src(4)), "cards.md:4: card 'k' has an empty front"),
-        (Card("k", "cloze", "no deletion", "", source=_src(4)),
-         "cards.md:4: cloze card 'k' has no {{c1::...}} deletion"),
-        (Card("k", "cloze", "{{c0::zero}}", "", source=_src(4)),
-         "cards.md:4: cloze card 'k' has no {{c1::...}} deletion"),
-        (Card("k", "reversed", "Q", "", source=_src(4)),
-         "cards.md:4: reversed card 'k' needs a back"),
-        (Card("k", "basic", "Q", "A", lesson="nope", source=_src(4)),
-         "cards.md:4: unknown lesson 'nope' in course 'c'"),
-        (Card("k", "basic", "![x](missing.png)", "A", source=_src(4), base_dir=Path(".")),
-         "cards.md:4: image not found: missing.png"),
+        (
+            Card("k", "cloze", "no deletion", "", source=_src(4)),
+            "cards.md:4: cloze card 'k' has no {{c1::...}} deletion",
+        ),
+        (
+            Card("k", "cloze", "{{c0::zero}}", "", source=_src(4)),
+            "cards.md:4: cloze card 'k' has no {{c1::...}} deletion",
+        ),
+        (
+            Card("k", "reversed", "Q", "", source=_src(4)),
+            "cards.md:4: reversed card 'k' needs a back",
+        ),
+        (
+            Card("k", "basic", "Q", "A", lesson="nope", source=_src(4)),
+            "cards.md:4: unknown lesson 'nope' in course 'c'",
+        ),
+        (
+            Card("k", "basic", "![x](missing.png)", "A", source=_src(4), base_dir=Path(".")),
+            "cards.md:4: image not found: missing.png",
+        ),
     ],
 )
 def test_bad_cards_raise_plan_error_and_write_nothing(
@@ -296,16 +316,15 @@ def test_built_package_counts_and_manifest(tmp_path: Path) -> None:
     built = build_package(sample_plan(tmp_path / "plan"), timestamp=T0)
     assert (built.note_count, built.card_count) == (6, 8)
     assert built.manifest_name.startswith("_learnplan-zdl-")
-    assert [name for name, _ in built.media] == [
-        f"lp-{hashlib.sha256(PNG).hexdigest()[:16]}.png"
-    ]
+    assert [name for name, _ in built.media] == [f"lp-{hashlib.sha256(PNG).hexdigest()[:16]}.png"]
     assert len(built.package.decks) == 4  # the genanki view of the same content
 
 
 def test_progress_is_reported_up_to_the_total(tmp_path: Path) -> None:
     seen: list[tuple[int, int]] = []
-    build_package(sample_plan(tmp_path / "plan"), timestamp=T0,
-                  progress=lambda d, t: seen.append((d, t)))
+    build_package(
+        sample_plan(tmp_path / "plan"), timestamp=T0, progress=lambda d, t: seen.append((d, t))
+    )
     assert seen[-1] == (6, 6)
 
 

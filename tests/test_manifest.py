@@ -21,7 +21,12 @@ from learnplan.plan import Card, Course, Lesson, Plan, plan_to_dict
 
 def make_plan(plan_id: str = "zdl", fte: float = 1.5) -> Plan:
     course = Course(
-        "fastai-1", "Fastai", "Part 1", fte, cost=45.0, url="https://course19.fast.ai/",
+        "fastai-1",
+        "Fastai",
+        "Part 1",
+        fte,
+        cost=45.0,
+        url="https://course19.fast.ai/",
         lessons=(Lesson("l1", "Lesson 1", hours=6.0),),
         cards=(Card("k1", "basic", "Q", "A", lesson="l1"),),
     )
@@ -67,10 +72,14 @@ def test_name_is_versioned_by_content() -> None:
         (b'{"format": "other"}', "not a learnplan manifest"),
         (b"[]", "not a learnplan manifest"),
         (b'{"format": "learnplan-manifest", "version": 99}', "unsupported manifest version"),
-        (b'{"format": "learnplan-manifest", "version": 1, "built_at": "x", "plan": {}}',
-         "'built_at' must be a number"),
-        (b'{"format": "learnplan-manifest", "version": 1, "built_at": 1, "plan": {}}',
-         "not a valid plan"),
+        (
+            b'{"format": "learnplan-manifest", "version": 1, "built_at": "x", "plan": {}}',
+            "'built_at' must be a number",
+        ),
+        (
+            b'{"format": "learnplan-manifest", "version": 1, "built_at": 1, "plan": {}}',
+            "not a valid plan",
+        ),
     ],
 )
 def test_bad_manifest_gives_a_clear_error(tmp_path: Path, content: bytes, message: str) -> None:
@@ -96,7 +105,10 @@ def test_find_manifests_newest_first_per_plan_and_skips_junk(tmp_path: Path) -> 
     (tmp_path / "unrelated.json").write_text(json.dumps({"format": "learnplan-manifest"}))
     found = find_manifests(tmp_path)
     assert [(m.plan.id, m.built_at) for m in found] == [
-        ("other", 50.0), ("zdl", 300.0), ("zdl", 200.0), ("zdl", 100.0)
+        ("other", 50.0),
+        ("zdl", 300.0),
+        ("zdl", 200.0),
+        ("zdl", 100.0),
     ]
     assert find_manifests(tmp_path / "missing") == []
 

@@ -33,7 +33,9 @@ def test_doc_example_is_the_fixture_verbatim() -> None:
     # The worked example in docs/outline.md must be exactly what the tests load.
     blocks = re.findall(r"^```\w+ file=(\S+)\n(.*?)^```$", DOC.read_text("utf-8"), re.M | re.S)
     assert {name for name, _ in blocks} == {
-        "plan.yaml", "notes/fastai-l2.md", "notes/linear-algebra.md"
+        "plan.yaml",
+        "notes/fastai-l2.md",
+        "notes/linear-algebra.md",
     }
     for name, text in blocks:
         assert (EXAMPLE / name).read_text("utf-8") == text, name
@@ -42,33 +44,50 @@ def test_doc_example_is_the_fixture_verbatim() -> None:
 
 def test_doc_example_loads_as_documented() -> None:
     plan = load_plan(EXAMPLE / "plan.yaml")
-    assert (plan.id, plan.title, plan.start) == ("mini-dl", "Mini Deep Learning",
-                                                  dt.date(2019, 5, 6))
+    assert (plan.id, plan.title, plan.start) == (
+        "mini-dl",
+        "Mini Deep Learning",
+        dt.date(2019, 5, 6),
+    )
     assert (plan.weeks, plan.hours_per_week, plan.hours_per_point, plan.currency) == (
-        12, 40.0, 120.0, "USD")
+        12,
+        40.0,
+        120.0,
+        "USD",
+    )
     assert plan.allow_html is False
     assert plan.total_fte == 2.2 and plan.total_cost == 300.0 and plan.capacity == 4.0
     assert plan.source is not None and plan.source.path == EXAMPLE / "plan.yaml"
 
     fastai, mit = plan.courses
-    assert (fastai.id, fastai.provider, fastai.fte, fastai.cost) == ("fastai-part1", "Fastai",
-                                                                     1.5, 0.0)
+    assert (fastai.id, fastai.provider, fastai.fte, fastai.cost) == (
+        "fastai-part1",
+        "Fastai",
+        1.5,
+        0.0,
+    )
     assert fastai.url == "https://course19.fast.ai/"
     assert fastai.window(plan.weeks) == (1, 7)
     assert [(lesson.id, lesson.hours, lesson.weight) for lesson in fastai.lessons] == [
-        ("l1", 6.0, None), ("l2", 6.0, None)]
+        ("l1", 6.0, None),
+        ("l2", 6.0, None),
+    ]
     assert fastai.lessons[0].title == "Lesson 1: Image classification"
     assert fastai.source is not None and fastai.source.line == 12
-    assert (mit.id, mit.provider, mit.title, mit.fte) == ("mit-1806", "MIT",
-                                                          "18.06 Linear Algebra", 0.7)
+    assert (mit.id, mit.provider, mit.title, mit.fte) == (
+        "mit-1806",
+        "MIT",
+        "18.06 Linear Algebra",
+        0.7,
+    )
     assert mit.window(plan.weeks) == (1, 12)
-    assert [(lesson.id, lesson.weight) for lesson in mit.lessons] == [("rank", 2.0),
-                                                                      ("eigen", 1.0)]
+    assert [(lesson.id, lesson.weight) for lesson in mit.lessons] == [("rank", 2.0), ("eigen", 1.0)]
     (gpu,) = plan.resources
     assert (gpu.id, gpu.provider, gpu.cost) == ("gpu", "AWS", 300.0)
     assert plan.deck_name(fastai, fastai.lessons[0]) == (
         "Mini Deep Learning::Fastai::Practical Deep Learning for Coders Part 1 (2019)"
-        "::Lesson 1: Image classification")
+        "::Lesson 1: Image classification"
+    )
 
     cards = _cards(plan)
     # The table in docs/outline.md, row by row: (course, kind, lesson, tags).
@@ -95,16 +114,22 @@ def test_doc_example_loads_as_documented() -> None:
     assert c.front == "Starting from a pretrained model is called {{c1::transfer learning}}."
     assert c.back == ""
     c = cards["fa2cl001"][1]
-    assert (c.front, c.back) == ("Why look at the images a model gets most wrong?",
-                                 "They are often mislabelled: cleaning them improves the data set.")
+    assert (c.front, c.back) == (
+        "Why look at the images a model gets most wrong?",
+        "They are often mislabelled: cleaning them improves the data set.",
+    )
     assert c.source is not None and c.source.path == EXAMPLE / "notes" / "fastai-l2.md"
     assert c.source.line == 3 and c.base_dir == EXAMPLE / "notes"
     c = cards["fa2lr002"][1]
-    assert (c.front, c.back) == ("Which learning rate do you pick from the LR finder plot?",
-                                 "The steepest downward slope, well before the minimum.")
+    assert (c.front, c.back) == (
+        "Which learning rate do you pick from the LR finder plot?",
+        "The steepest downward slope, well before the minimum.",
+    )
     c = cards["la1rn001"][1]
-    assert c.back == ("For $A \\in \\mathbb{R}^{m \\times n}$:\n"
-                      "$$\\operatorname{rank}(A) + \\operatorname{nullity}(A) = n$$")
+    assert c.back == (
+        "For $A \\in \\mathbb{R}^{m \\times n}$:\n"
+        "$$\\operatorname{rank}(A) + \\operatorname{nullity}(A) = n$$"
+    )
     assert c.source is not None and c.source.line == 7
     c = cards["la1ev003"][1]
     assert c.front == "An eigenvector's direction\n\ndoes not change under $A$:"
@@ -116,8 +141,10 @@ def test_doc_example_loads_as_documented() -> None:
     assert c.front == "An $m \\times n$ matrix times an $n \\times p$ matrix gives what shape?"
     assert c.source is not None and c.source.line == 44
     c = cards["la0eig01"][1]
-    assert (c.front, c.back) == ("Definition of an eigenvector $v$ of $A$",
-                                 "$Av = \\lambda v$ with $v \\neq 0$")
+    assert (c.front, c.back) == (
+        "Definition of an eigenvector $v$ of $A$",
+        "$Av = \\lambda v$ with $v \\neq 0$",
+    )
     assert c.source is not None and c.source.line == 48
 
 
@@ -151,8 +178,7 @@ def _comparable(plan: Plan, root: Path) -> Plan:
         ("bom+crlf", lambda data: b"\xef\xbb\xbf" + data.replace(b"\n", b"\r\n")),
     ],
 )
-def test_line_endings_and_bom_read_the_same(tmp_path: Path, name: str, transform: object
-                                            ) -> None:
+def test_line_endings_and_bom_read_the_same(tmp_path: Path, name: str, transform: object) -> None:
     plain = _copy_example(tmp_path / "plain")
     other = _copy_example(tmp_path / name)
     _rewrite(other, transform)
@@ -210,8 +236,7 @@ def test_markdown_file_from_course_and_lesson(tmp_path: Path) -> None:
     )
     plan = load_plan(tmp_path / "plan.yaml", assign_ids=False)
     got = {c.key: (c.lesson, c.tags) for c in plan.courses[0].cards}
-    assert got == {"k1": (None, ()), "k2": ("b", ()), "k3": ("a", ()),
-                   "k4": ("b", ("t1", "t2"))}
+    assert got == {"k1": (None, ()), "k2": ("b", ()), "k3": ("a", ()), "k4": ("b", ("t1", "t2"))}
 
 
 def test_code_fences_hold_headings_and_percent_lines(tmp_path: Path) -> None:
@@ -254,7 +279,12 @@ def test_a_course_without_cards_or_lessons_and_defaults(tmp_path: Path) -> None:
     )
     plan = load_plan(tmp_path / "plan.yaml")
     assert (plan.title, plan.weeks, plan.hours_per_week, plan.hours_per_point, plan.currency) == (
-        "Spaced", 12, 40.0, 120.0, "USD")
+        "Spaced",
+        12,
+        40.0,
+        120.0,
+        "USD",
+    )
     (course,) = plan.courses
     assert (course.provider, course.cost, course.lessons, course.cards) == ("", 0.0, (), ())
     assert plan.resources == ()
@@ -277,8 +307,9 @@ def test_empty_cards_and_lessons_keys_are_allowed(tmp_path: Path) -> None:
     assert (course.cards, course.lessons) == ((), ())
 
 
-def test_relative_str_path_gives_absolute_sources(tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_relative_str_path_gives_absolute_sources(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # The add-on and the CLI may run from any folder: sources must not depend on the cwd.
     root = _copy_example(tmp_path)
     monkeypatch.chdir(root)

@@ -53,8 +53,9 @@ def test_scaffold_refuses_to_overwrite(tmp_path: Path, existing: str) -> None:
     assert "already exists" in str(caught.value)
     assert caught.value.problems[0].path == path
     assert path.read_text() == "mine\n"
-    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")
-                  if p.is_file()) == [existing]
+    assert sorted(
+        p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()
+    ) == [existing]
 
 
 def test_scaffold_refuses_a_file_as_folder(tmp_path: Path) -> None:

@@ -64,8 +64,13 @@ Answer.
 """
 
 
-def _setup(root: Path, plan_text: str = PLAN_YAML, md_text: str = CARDS_MD,
-           newline: bytes = b"\n", bom: bytes = b"") -> None:
+def _setup(
+    root: Path,
+    plan_text: str = PLAN_YAML,
+    md_text: str = CARDS_MD,
+    newline: bytes = b"\n",
+    bom: bytes = b"",
+) -> None:
     (root / "notes").mkdir(parents=True)
     (root / "plan.yaml").write_bytes(bom + plan_text.encode().replace(b"\n", newline))
     (root / "notes" / "a.md").write_bytes(bom + md_text.encode().replace(b"\n", newline))
@@ -84,16 +89,23 @@ def _all(plan: Plan) -> list[Card]:
 
 
 @pytest.mark.parametrize("newline,bom", [(b"\n", b""), (b"\r\n", b""), (b"\r\n", b"\xef\xbb\xbf")])
-def test_ids_are_inserted_and_nothing_else_changes(tmp_path: Path, newline: bytes,
-                                                   bom: bytes) -> None:
+def test_ids_are_inserted_and_nothing_else_changes(
+    tmp_path: Path, newline: bytes, bom: bytes
+) -> None:
     _setup(tmp_path, _without_list_entry(PLAN_YAML), newline=newline, bom=bom)
     yaml_before = (tmp_path / "plan.yaml").read_bytes()
     md_before = (tmp_path / "notes" / "a.md").read_bytes()
     plan = load_plan(tmp_path / "plan.yaml")
-    yaml_keys = {c.source.line: c.key for c in _all(plan)
-                 if c.new_key and c.source and c.source.path.suffix == ".yaml"}
-    md_keys = {c.source.line: c.key for c in _all(plan)
-               if c.new_key and c.source and c.source.path.suffix == ".md"}
+    yaml_keys = {
+        c.source.line: c.key
+        for c in _all(plan)
+        if c.new_key and c.source and c.source.path.suffix == ".yaml"
+    }
+    md_keys = {
+        c.source.line: c.key
+        for c in _all(plan)
+        if c.new_key and c.source and c.source.path.suffix == ".md"
+    }
     assert sorted(yaml_keys) == [8, 12, 21, 24] and sorted(md_keys) == [6, 9, 12, 18]
 
     changed = write_back_ids(plan)
@@ -102,16 +114,20 @@ def test_ids_are_inserted_and_nothing_else_changes(tmp_path: Path, newline: byte
     nl = newline.decode()
     expected_yaml = (
         _without_list_entry(PLAN_YAML)
-        .replace('      - front: "Block card"',
-                 f'      - id: {yaml_keys[8]}\n        front: "Block card"')
+        .replace(
+            '      - front: "Block card"',
+            f'      - id: {yaml_keys[8]}\n        front: "Block card"',
+        )
         .replace("      - {front: Flow card", f"      - {{id: {yaml_keys[12]}, front: Flow card")
-        .replace("          -   front: Wide indent",
-                 f"          -   id: {yaml_keys[21]}\n              front: Wide indent")
-        .replace("          - {  front: Spaced", f"          - {{id: {yaml_keys[24]},   front: "
-                 "Spaced")
+        .replace(
+            "          -   front: Wide indent",
+            f"          -   id: {yaml_keys[21]}\n              front: Wide indent",
+        )
+        .replace(
+            "          - {  front: Spaced", f"          - {{id: {yaml_keys[24]},   front: Spaced"
+        )
     )
-    assert (tmp_path / "plan.yaml").read_bytes() == bom + expected_yaml.replace(
-        "\n", nl).encode()
+    assert (tmp_path / "plan.yaml").read_bytes() == bom + expected_yaml.replace("\n", nl).encode()
     expected_md = (
         CARDS_MD.replace("## Plain question", f"## Plain question {{#{md_keys[6]}}}")
         .replace("{.reversed lesson=l1}", f"{{#{md_keys[9]} .reversed lesson=l1}}")
@@ -119,20 +135,27 @@ def test_ids_are_inserted_and_nothing_else_changes(tmp_path: Path, newline: byte
         .replace("{{c1::Paris}}", f"{{{{c1::Paris}}}} {{#{md_keys[18]}}}")
     )
     assert (tmp_path / "notes" / "a.md").read_bytes() == bom + expected_md.replace(
-        "\n", nl).encode()
+        "\n", nl
+    ).encode()
     assert yaml_before != (tmp_path / "plan.yaml").read_bytes()
     assert md_before != (tmp_path / "notes" / "a.md").read_bytes()
 
     # The ids round-trip: the same cards come back with the written keys, nothing new.
     again = load_plan(tmp_path / "plan.yaml", assign_ids=False)
     assert not any(c.new_key for c in _all(again))
-    assert {c.source.line: c.key for c in _all(again) if c.source and
-            c.source.path.suffix == ".md"} == {6: md_keys[6], 9: md_keys[9], 12: md_keys[12],
-                                                15: "mdid0001", 18: md_keys[18]}
-    assert {c.key for c in _all(again)} == {*yaml_keys.values(), *md_keys.values(), "has0id01",
-                                            "flow0id1", "mdid0001"}
+    assert {
+        c.source.line: c.key for c in _all(again) if c.source and c.source.path.suffix == ".md"
+    } == {6: md_keys[6], 9: md_keys[9], 12: md_keys[12], 15: "mdid0001", 18: md_keys[18]}
+    assert {c.key for c in _all(again)} == {
+        *yaml_keys.values(),
+        *md_keys.values(),
+        "has0id01",
+        "flow0id1",
+        "mdid0001",
+    }
     assert [(c.front, c.back, c.kind, c.lesson) for c in _all(again)] == [
-        (c.front, c.back, c.kind, c.lesson) for c in _all(plan)]
+        (c.front, c.back, c.kind, c.lesson) for c in _all(plan)
+    ]
     # A second build assigns nothing and writes nothing.
     assert write_back_ids(again) == []
     assert not list(tmp_path.rglob(".*.tmp"))
@@ -169,8 +192,12 @@ def test_a_key_that_would_read_as_a_number_is_quoted(tmp_path: Path) -> None:
             return dataclasses.replace(card, key=next(numeric))
         return card
 
-    plan = dataclasses.replace(plan, courses=tuple(
-        dataclasses.replace(c, cards=tuple(pin(k) for k in c.cards)) for c in plan.courses))
+    plan = dataclasses.replace(
+        plan,
+        courses=tuple(
+            dataclasses.replace(c, cards=tuple(pin(k) for k in c.cards)) for c in plan.courses
+        ),
+    )
     write_back_ids(plan)
     text = (tmp_path / "plan.yaml").read_text()
     assert 'id: "12345678"' in text and 'id: "2e345678"' in text
@@ -180,15 +207,19 @@ def test_a_key_that_would_read_as_a_number_is_quoted(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("target", ["plan.yaml", "notes/a.md"])
-def test_file_edited_since_loading_is_refused_and_nothing_written(tmp_path: Path,
-                                                                  target: str) -> None:
+def test_file_edited_since_loading_is_refused_and_nothing_written(
+    tmp_path: Path, target: str
+) -> None:
     _setup(tmp_path, _without_list_entry(PLAN_YAML))
     plan = load_plan(tmp_path / "plan.yaml")
     edited = tmp_path / target
     text = edited.read_text()
     # The learner inserts a line at the top while the build runs: lines shift by one.
-    edited.write_text("# edited\n" + text if target.endswith(".yaml") else
-                      text.replace("# Title\n", "# Title\n\n"))
+    edited.write_text(
+        "# edited\n" + text
+        if target.endswith(".yaml")
+        else text.replace("# Title\n", "# Title\n\n")
+    )
     before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
     with pytest.raises(PlanError, match="changed since the plan was read"):
         write_back_ids(plan)
@@ -196,8 +227,12 @@ def test_file_edited_since_loading_is_refused_and_nothing_written(tmp_path: Path
 
 
 def test_nothing_to_write_for_a_plan_with_ids(tmp_path: Path) -> None:
-    _setup(tmp_path, "plan: {id: p, title: P, start: 2020-01-06}\ncourses:\n"
-           "  - {id: c, title: C, fte: 1, cards: notes/a.md}\n", "## Q {#k1}\nA\n")
+    _setup(
+        tmp_path,
+        "plan: {id: p, title: P, start: 2020-01-06}\ncourses:\n"
+        "  - {id: c, title: C, fte: 1, cards: notes/a.md}\n",
+        "## Q {#k1}\nA\n",
+    )
     plan = load_plan(tmp_path / "plan.yaml", assign_ids=False)
     assert write_back_ids(plan) == []
 
@@ -228,7 +263,7 @@ def test_written_ids_keep_notes_and_reviews_in_anki(tmp_path: Path) -> None:
         md = root / "notes" / "a.md"
         text = md.read_text()
         # Reorder two cards and edit one's answer.
-        plain = text[text.index("## Plain question"):text.index("## Attributes")]
+        plain = text[text.index("## Plain question") : text.index("## Attributes")]
         text = text.replace(plain, "").replace("## Has an id", plain + "## Has an id")
         md.write_text(text.replace("Answer.\n\n## Has an id", "Edited.\n\n## Has an id"))
         again = load_plan(root / "plan.yaml", assign_ids=False)

@@ -196,16 +196,23 @@ def parse_card_file(text: str, path: Path) -> ParsedCardFile:
     return ParsedCardFile(
         front_matter,
         tuple(
-            RawCard(line, kind, front, back, HeadingAttrs(key, reversed_, lesson, tags),
-                    (line, last_line))
+            RawCard(
+                line,
+                kind,
+                front,
+                back,
+                HeadingAttrs(key, reversed_, lesson, tags),
+                (line, last_line),
+            )
             for line, last_line, kind, front, back, key, reversed_, lesson, tags in rows
         ),
         tuple(problems),
     )
 
 
-def split_card_file(text: str, path: Path
-                    ) -> tuple[FrontMatter | None, list[CardRow], list[Problem]]:
+def split_card_file(
+    text: str, path: Path
+) -> tuple[FrontMatter | None, list[CardRow], list[Problem]]:
     """:func:`parse_card_file` with each card as a :data:`CardRow` and the problems as a
     list (same cards, same problems, in the same order)."""
     lines = split_lines(text)
@@ -216,8 +223,12 @@ def split_card_file(text: str, path: Path
         end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
         if end is None:
             problems.append(
-                Problem(path, 1, "front matter opened with '---' is never closed; "
-                        "end it with a line holding only '---'")
+                Problem(
+                    path,
+                    1,
+                    "front matter opened with '---' is never closed; "
+                    "end it with a line holding only '---'",
+                )
             )
             return None, [], problems
         front_matter = FrontMatter("\n".join(lines[1:end]) + "\n", 2)
@@ -270,15 +281,23 @@ def split_card_file(text: str, path: Path
             if line.strip() and not seen_text_outside:
                 seen_text_outside = True
                 problems.append(
-                    Problem(path, number, "text outside any card; start each card with a "
-                            "'## ' heading (only '# ' titles may stand outside cards)")
+                    Problem(
+                        path,
+                        number,
+                        "text outside any card; start each card with a "
+                        "'## ' heading (only '# ' titles may stand outside cards)",
+                    )
                 )
             continue
         if opened is None and line.strip() == "%":
             if separator is not None:
                 problems.append(
-                    Problem(path, number, f"second '%' separator in one card (first at line "
-                            f"{separator}); a card has one front and one back")
+                    Problem(
+                        path,
+                        number,
+                        f"second '%' separator in one card (first at line "
+                        f"{separator}); a card has one front and one back",
+                    )
                 )
             else:
                 separator, cut = number, len(body)
@@ -323,8 +342,9 @@ def _make_row(
     back = _join(back_lines)
     front = front.strip()
     if not front:
-        problems.append(Problem(path, line, "card has an empty front: write the question "
-                                "after '## '"))
+        problems.append(
+            Problem(path, line, "card has an empty front: write the question after '## '")
+        )
         return None
     kind: CardKind
     if "{{c" in front and _cloze_search(front) is not None:  # looks_like_cloze, inlined
@@ -332,15 +352,26 @@ def _make_row(
             problems.append(Problem(path, line, "a cloze card cannot be .reversed"))
             return None
         if not has_cloze(front):
-            problems.append(Problem(path, line, "cloze has no usable deletion: write "
-                                    "{{c1::answer}} (numbers start at 1, text not empty)"))
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    "cloze has no usable deletion: write "
+                    "{{c1::answer}} (numbers start at 1, text not empty)",
+                )
+            )
             return None
         kind = "cloze"
     else:
         kind = "reversed" if reversed_ else "basic"
         if not back:
-            problems.append(Problem(path, line, "card has no back: write the answer under "
-                                    "its heading (or after a '%' line)"))
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    "card has no back: write the answer under its heading (or after a '%' line)",
+                )
+            )
             return None
     return line, last_line, kind, front, back, key, reversed_, lesson, tags
 
@@ -365,8 +396,7 @@ _SLUG_TEXT = r"([a-z0-9][a-z0-9-]{0,63})"
 # A heading ending in the usual attribute block: title, id, .reversed, lesson. The block
 # holds no brace, so its '{' is the last one, as the general path requires.
 _COMMON_HEADING = re.compile(
-    r"(.*)[ \t]\{#" + _SLUG_TEXT + r"(?:[ \t]+(\.reversed))?(?:[ \t]+lesson=" + _SLUG_TEXT
-    + r")?\}"
+    r"(.*)[ \t]\{#" + _SLUG_TEXT + r"(?:[ \t]+(\.reversed))?(?:[ \t]+lesson=" + _SLUG_TEXT + r")?\}"
 ).fullmatch
 
 
@@ -378,8 +408,9 @@ def parse_heading(text: str) -> tuple[str, HeadingAttrs, str | None]:
     return title, HeadingAttrs(key, reversed_, lesson, tags), None
 
 
-def _heading_fields(text: str
-                    ) -> tuple[str, str | None, bool, str | None, tuple[str, ...], str | None]:
+def _heading_fields(
+    text: str,
+) -> tuple[str, str | None, bool, str | None, tuple[str, ...], str | None]:
     """:func:`parse_heading` with the attributes as separate fields: (title, key,
     reversed, lesson, tags, error). On an error, the title is the whole heading."""
     text = text.rstrip()
@@ -398,8 +429,11 @@ def _heading_fields(text: str
         # '{', nothing but the final '}' after it that is a brace, and before it a space, a
         # tab or the start of the text. (After rstrip the final '}' ends the text.)
         start = text.rfind("{")
-        if start >= 0 and (start == 0 or text[start - 1] in " \t") \
-                and "}" not in text[start + 1 : -1]:
+        if (
+            start >= 0
+            and (start == 0 or text[start - 1] in " \t")
+            and "}" not in text[start + 1 : -1]
+        ):
             key, reversed_, lesson, tags, error = _parse_attrs(text[start + 1 : -1])
             if error is not None:
                 return text, None, False, None, (), error
@@ -445,20 +479,23 @@ def _parse_attrs(inner: str) -> _AttrFields:
     for token in inner.split():
         if token.startswith("#"):
             if key is not None:
-                return _attr_error(f"two ids in one attribute block ({key!r} and "
-                                   f"{token[1:]!r}); a card has one id")
+                return _attr_error(
+                    f"two ids in one attribute block ({key!r} and {token[1:]!r}); a card has one id"
+                )
             key = token[1:]
             if _slug_match(key) is None:
-                return _attr_error(f"card id {key!r} is not a slug: use lower-case "
-                                   "letters, digits and '-', starting with a letter or digit")
+                return _attr_error(
+                    f"card id {key!r} is not a slug: use lower-case "
+                    "letters, digits and '-', starting with a letter or digit"
+                )
         elif token == ".reversed":
             reversed_ = True
         elif token.startswith("lesson="):
-            lesson = token[len("lesson="):]
+            lesson = token[len("lesson=") :]
             if _slug_match(lesson) is None:
                 return _attr_error(f"lesson={lesson!r} is not a lesson id (a slug)")
         elif token.startswith("tags="):
-            tags.extend(t for t in token[len("tags="):].split(",") if t)
+            tags.extend(t for t in token[len("tags=") :].split(",") if t)
             if not tags:
                 return _attr_error("tags= is empty; write tags=a,b or leave it out")
         else:
@@ -481,7 +518,7 @@ def add_id_to_heading(line: str, key: str) -> str:
         sep = " " if inner.strip() else ""
         return f"{line[: start + 1]}#{key}{sep}{inner.lstrip()}{line[end - 1 :]}"
     stripped = line.rstrip(" \t")
-    return f"{stripped} {{#{key}}}{line[len(stripped):]}"
+    return f"{stripped} {{#{key}}}{line[len(stripped) :]}"
 
 
 def relative_inside(root: Path, path: Path) -> bool:

@@ -138,9 +138,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
 class _ProgressBar:
     """A one-line bar on a terminal, shown only when a build takes more than a second."""
 
-    def __init__(
-        self, stream: TextIO, *, label: str, started: float, delay: float = 1.0
-    ) -> None:
+    def __init__(self, stream: TextIO, *, label: str, started: float, delay: float = 1.0) -> None:
         self._stream = stream
         self._label = label
         self._start = started
@@ -276,9 +274,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     plan = _load(args.plan, assign_ids=True)
     log = load_log(Path(args.log)) if args.log else ProgressLog(plan_id=plan.id)
     if log.plan_id != plan.id:
-        raise PlanError.at(
-            args.log, 0, f"this log is for plan '{log.plan_id}', not '{plan.id}'"
-        )
+        raise PlanError.at(args.log, 0, f"this log is for plan '{log.plan_id}', not '{plan.id}'")
     today = _parse_day(args.today) if args.today else dt.date.today()
     memory = None
     by_week = None
@@ -290,9 +286,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         by_week = seconds_by_week(plan, {cid: m.seconds_by_day for cid, m in memory.items()})
         anki_seconds = {cid: m.review_seconds for cid, m in memory.items()}
     # snapshot() applies the log's plan revisions itself, day by day.
-    snap = snapshot(
-        plan, log, today=today, anki_seconds=anki_seconds, anki_seconds_by_week=by_week
-    )
+    snap = snapshot(plan, log, today=today, anki_seconds=anki_seconds, anki_seconds_by_week=by_week)
     report = Report(plan=plan, snapshot=snap, memory=memory)
 
     if args.json:

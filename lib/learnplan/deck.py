@@ -331,9 +331,7 @@ def _fill_collection(built: BuiltPackage, db_path: str) -> None:
             "UPDATE col SET decks = ?, models = ?",
             (json.dumps(decks), json.dumps(models_json)),
         )
-        conn.executemany(
-            "INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?)", _note_rows(built, ids)
-        )
+        conn.executemany("INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?)", _note_rows(built, ids))
         conn.executemany(
             "INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,0,0,0,0,0,0,0,0,'')", _card_rows(built)
         )
@@ -378,9 +376,10 @@ def _card_rows(built: BuiltPackage) -> Iterator[tuple[Any, ...]]:
 def _write_zip(built: BuiltPackage, db_path: str, out: Any) -> None:
     names = [built.manifest_name, *(name for name, _ in built.media)]
     with zipfile.ZipFile(out, "w") as zf:
-        with open(db_path, "rb") as db, zf.open(
-            _zip_info("collection.anki2", built.timestamp), "w", force_zip64=True
-        ) as entry:
+        with (
+            open(db_path, "rb") as db,
+            zf.open(_zip_info("collection.anki2", built.timestamp), "w", force_zip64=True) as entry,
+        ):
             while chunk := db.read(1 << 20):
                 entry.write(chunk)
         media_map = {str(i): name for i, name in enumerate(names)}
@@ -419,4 +418,3 @@ def write_package(built: BuiltPackage, path: str | os.PathLike[str]) -> Path:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp_zip)
     return target
-

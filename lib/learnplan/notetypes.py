@@ -107,9 +107,7 @@ SPECS: dict[CardKind, NoteTypeSpec] = {
         key="basic",
         name=BASIC_NAME,
         fields=_FRONT_BACK_FIELDS,
-        templates=(
-            _FRONT_TO_BACK,
-        ),
+        templates=(_FRONT_TO_BACK,),
     ),
     "reversed": NoteTypeSpec(
         key="reversed",

@@ -34,11 +34,29 @@ from .errors import PlanError, Problem
 from .ids import new_card_key
 from .plan import Card, CardKind, Course, Lesson, Plan, Resource, SourceRef
 
-PLAN_KEYS = ("id", "title", "start", "weeks", "hours_per_week", "hours_per_point", "currency",
-             "allow_html")
+PLAN_KEYS = (
+    "id",
+    "title",
+    "start",
+    "weeks",
+    "hours_per_week",
+    "hours_per_point",
+    "currency",
+    "allow_html",
+)
 TOP_KEYS = ("plan", "courses", "resources")
-COURSE_KEYS = ("id", "provider", "title", "fte", "cost", "url", "start_week", "end_week",
-               "cards", "lessons")
+COURSE_KEYS = (
+    "id",
+    "provider",
+    "title",
+    "fte",
+    "cost",
+    "url",
+    "start_week",
+    "end_week",
+    "cards",
+    "lessons",
+)
 LESSON_KEYS = ("id", "title", "weight", "hours", "url", "cards")
 RESOURCE_KEYS = ("id", "title", "provider", "cost", "url")
 CARD_KEYS = ("id", "front", "back", "cloze", "extra", "reversed", "tags", "lesson")
@@ -78,7 +96,8 @@ def _yaml_classes() -> tuple[Any, Any]:
             event = self.parser.peek_event()
             if isinstance(event, AliasEvent) or getattr(event, "anchor", None) is not None:
                 raise ComposerError(
-                    None, None,
+                    None,
+                    None,
                     "YAML anchors and aliases (&name, *name, <<) are not allowed in a plan; "
                     "write the values out",
                     event.start_mark,
@@ -204,8 +223,7 @@ class _Fields:
                 self.reader.add(
                     self.path,
                     _line_of_key(self.mapping, key, self.offset),
-                    f"unknown key {key!r} in {self.what}; expected one of: "
-                    + ", ".join(allowed),
+                    f"unknown key {key!r} in {self.what}; expected one of: " + ", ".join(allowed),
                 )
         for key in required:
             if key not in self.mapping:
@@ -248,8 +266,7 @@ class _Fields:
         value = self.mapping[key]
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             extra = " (remove the quotes)" if isinstance(value, str) and _is_float(value) else ""
-            self.problem(key, f"{self.what} {key} must be a number, not "
-                         f"{_type_name(value)}{extra}")
+            self.problem(key, f"{self.what} {key} must be a number, not {_type_name(value)}{extra}")
             return None
         number = float(value)
         if not math.isfinite(number):
@@ -266,8 +283,7 @@ class _Fields:
             return None
         value = self.mapping[key]
         if isinstance(value, bool) or not isinstance(value, int):
-            self.problem(key, f"{self.what} {key} must be a whole number, not "
-                         f"{_type_name(value)}")
+            self.problem(key, f"{self.what} {key} must be a whole number, not {_type_name(value)}")
             return None
         return int(value)
 
@@ -276,8 +292,7 @@ class _Fields:
             return None
         value = self.mapping[key]
         if not isinstance(value, bool):
-            self.problem(key, f"{self.what} {key} must be true or false, not "
-                         f"{_type_name(value)}")
+            self.problem(key, f"{self.what} {key} must be true or false, not {_type_name(value)}")
             return None
         return value
 
@@ -365,12 +380,16 @@ class _Reader:
     def read(self, *, assign_ids: bool) -> Plan:
         text = read_source_text(self.plan_file)
         if not text.strip():
-            raise PlanError.at(self.plan_file, 1, "the plan file is empty; start from "
-                               "`learnplan init` or docs/outline.md")
+            raise PlanError.at(
+                self.plan_file,
+                1,
+                "the plan file is empty; start from `learnplan init` or docs/outline.md",
+            )
         data = parse_yaml(text, self.plan_file)
         if not isinstance(data, dict):
             raise PlanError.at(
-                self.plan_file, _line_of(data, 1) if data is not None else 1,
+                self.plan_file,
+                _line_of(data, 1) if data is not None else 1,
                 f"the plan must be a mapping with keys {', '.join(TOP_KEYS)}, not "
                 f"{_type_name(data)}",
             )
@@ -378,7 +397,8 @@ class _Reader:
         top.check_keys(TOP_KEYS, ("plan", "courses"))
         settings, weeks = (
             self._settings(data["plan"], _line_of_value(data, "plan", 1))
-            if "plan" in data else (None, None)
+            if "plan" in data
+            else (None, None)
         )
         courses = self._courses(data, weeks, assign_ids)
         resources = self._resources(data)
@@ -396,8 +416,12 @@ class _Reader:
         """Plan settings as Plan() keywords (None if unusable), and the weeks that
         course windows are checked against (None if unknown)."""
         if not isinstance(node, dict):
-            self.add(self.plan_file, line, f"plan: must be a mapping of settings (id, title, "
-                     f"start, ...), not {_type_name(node)}")
+            self.add(
+                self.plan_file,
+                line,
+                f"plan: must be a mapping of settings (id, title, "
+                f"start, ...), not {_type_name(node)}",
+            )
             return None, None
         f = _Fields(self, self.plan_file, node, "plan")
         f.check_keys(PLAN_KEYS, ("id", "title", "start"))
@@ -411,24 +435,32 @@ class _Reader:
             weeks = None
         hours_per_week = f.number("hours_per_week", positive=True)
         if hours_per_week is not None and hours_per_week > 168:
-            f.problem("hours_per_week", f"plan hours_per_week is {hours_per_week:g}, but a "
-                      "week has 168 hours")
+            f.problem(
+                "hours_per_week",
+                f"plan hours_per_week is {hours_per_week:g}, but a week has 168 hours",
+            )
             hours_per_week = None
         hours_per_point = f.number("hours_per_point", positive=True)
         currency = f.text("currency")
-        if currency is not None and not (len(currency) == 3 and currency.isascii()
-                                         and currency.isalpha() and currency.isupper()):
-            f.problem("currency", f"plan currency {currency!r} must be a 3-letter code "
-                      "such as USD or EUR")
+        if currency is not None and not (
+            len(currency) == 3 and currency.isascii() and currency.isalpha() and currency.isupper()
+        ):
+            f.problem(
+                "currency", f"plan currency {currency!r} must be a 3-letter code such as USD or EUR"
+            )
             currency = None
         allow_html = f.boolean("allow_html")
         known_weeks = None if "weeks" in f.bad else (weeks or 12)
         if plan_id is None or title is None or start is None or f.count:
             return None, known_weeks
         out.update(id=plan_id, title=title.strip(), start=start)
-        for key, value in (("weeks", weeks), ("hours_per_week", hours_per_week),
-                           ("hours_per_point", hours_per_point), ("currency", currency),
-                           ("allow_html", allow_html)):
+        for key, value in (
+            ("weeks", weeks),
+            ("hours_per_week", hours_per_week),
+            ("hours_per_point", hours_per_point),
+            ("currency", currency),
+            ("allow_html", allow_html),
+        ):
             if value is not None:
                 out[key] = value
         return out, known_weeks
@@ -446,8 +478,9 @@ class _Reader:
                 raise ValueError(value)
             return dt.date.fromisoformat(value.strip())
         except ValueError:
-            f.problem(key, f"plan {key} {value!r} is not a valid date: write YYYY-MM-DD, "
-                      "e.g. 2019-05-06")
+            f.problem(
+                key, f"plan {key} {value!r} is not a valid date: write YYYY-MM-DD, e.g. 2019-05-06"
+            )
             return None
 
     # -- courses
@@ -457,24 +490,33 @@ class _Reader:
             return ()
         node = data["courses"]
         if not isinstance(node, list) or not node:
-            self.add(self.plan_file, _line_of_value(data, "courses", 1),
-                     "courses: must be a non-empty list of courses (each starts with '- id:')")
+            self.add(
+                self.plan_file,
+                _line_of_value(data, "courses", 1),
+                "courses: must be a non-empty list of courses (each starts with '- id:')",
+            )
             return ()
         courses: list[Course] = []
         seen: dict[str, int] = {}
         for index, item in enumerate(node):
             line = _line_of_item(node, index, 1)
             if not isinstance(item, dict):
-                self.add(self.plan_file, line, f"each course must be a mapping (id, title, fte, "
-                         f"...), not {_type_name(item)}")
+                self.add(
+                    self.plan_file,
+                    line,
+                    f"each course must be a mapping (id, title, fte, ...), not {_type_name(item)}",
+                )
                 continue
             course = self._course(item, weeks, assign_ids)
             if course is None:
                 continue
             if course.id in seen:
-                self.add(self.plan_file, _line_of_value(item, "id", 1),
-                         f"duplicate course id {course.id!r} (first used at line "
-                         f"{seen[course.id]}); course ids must be unique")
+                self.add(
+                    self.plan_file,
+                    _line_of_value(item, "id", 1),
+                    f"duplicate course id {course.id!r} (first used at line "
+                    f"{seen[course.id]}); course ids must be unique",
+                )
                 continue
             seen[course.id] = _line_of_value(item, "id", 1)
             courses.append(course)
@@ -494,14 +536,15 @@ class _Reader:
         if weeks is not None:
             for key, value in (("start_week", start_week), ("end_week", end_week)):
                 if value is not None and not 1 <= value <= weeks:
-                    f.problem(key, f"{f.what} {key} {value} is outside the plan's weeks "
-                              f"1..{weeks}")
+                    f.problem(key, f"{f.what} {key} {value} is outside the plan's weeks 1..{weeks}")
         if start_week is not None and end_week is not None and end_week < start_week:
-            f.problem("end_week", f"{f.what} ends (week {end_week}) before it starts (week "
-                      f"{start_week}); swap start_week and end_week")
+            f.problem(
+                "end_week",
+                f"{f.what} ends (week {end_week}) before it starts (week "
+                f"{start_week}); swap start_week and end_week",
+            )
         lessons, lesson_cards = self._lessons(f)
-        cards = (self._card_list(f, "cards", default_lesson=None) if "cards" in node
-                 else _Pending())
+        cards = self._card_list(f, "cards", default_lesson=None) if "cards" in node else _Pending()
         for group in lesson_cards:
             cards.extend(group)
         if course_id is None or title is None or fte is None or f.bad:
@@ -528,8 +571,11 @@ class _Reader:
         if node is None:
             return (), []
         if not isinstance(node, list):
-            course.problem("lessons", f"{course.what} lessons must be a list (each starts "
-                           f"with '- id:'), not {_type_name(node)}")
+            course.problem(
+                "lessons",
+                f"{course.what} lessons must be a list (each starts "
+                f"with '- id:'), not {_type_name(node)}",
+            )
             return (), []
         lessons: list[Lesson] = []
         groups: list[_Pending] = []
@@ -537,8 +583,11 @@ class _Reader:
         for index, item in enumerate(node):
             line = _line_of_item(node, index, 1)
             if not isinstance(item, dict):
-                self.add(self.plan_file, line, f"each lesson must be a mapping (id, title, ...),"
-                         f" not {_type_name(item)}")
+                self.add(
+                    self.plan_file,
+                    line,
+                    f"each lesson must be a mapping (id, title, ...), not {_type_name(item)}",
+                )
                 continue
             f = _Fields(self, self.plan_file, item, _named("lesson", item))
             f.check_keys(LESSON_KEYS, ("id", "title"))
@@ -548,9 +597,12 @@ class _Reader:
             hours = f.number("hours", positive=True)
             url = f.text("url")
             if lesson_id is not None and lesson_id in seen:
-                f.problem("id", f"duplicate lesson id {lesson_id!r} in {course.what} (first "
-                          f"used at line {seen[lesson_id]}); lesson ids must be unique in a "
-                          "course")
+                f.problem(
+                    "id",
+                    f"duplicate lesson id {lesson_id!r} in {course.what} (first "
+                    f"used at line {seen[lesson_id]}); lesson ids must be unique in a "
+                    "course",
+                )
             elif lesson_id is not None:
                 seen[lesson_id] = f.line("id")
             if "cards" in item:
@@ -562,8 +614,7 @@ class _Reader:
 
     # -- cards
 
-    def _card_list(self, owner: _Fields, key: str, *, default_lesson: str | None
-                   ) -> _Pending:
+    def _card_list(self, owner: _Fields, key: str, *, default_lesson: str | None) -> _Pending:
         node = owner.mapping[key]
         in_lesson = default_lesson is not None
         cards = _Pending()
@@ -573,8 +624,11 @@ class _Reader:
             self._card_file(node, owner.line(key), default_lesson, cards)
             return cards
         if not isinstance(node, list):
-            owner.problem(key, f"{owner.what} cards must be a file name, a list of file names "
-                          f"or a list of cards, not {_type_name(node)}")
+            owner.problem(
+                key,
+                f"{owner.what} cards must be a file name, a list of file names "
+                f"or a list of cards, not {_type_name(node)}",
+            )
             return cards
         for index, item in enumerate(node):
             line = _line_of_item(node, index, 1)
@@ -585,12 +639,17 @@ class _Reader:
                 if card is not None:
                     cards.add(*card)
             else:
-                self.add(self.plan_file, line, "each entry of cards must be a card (front/back "
-                         f"or cloze) or a Markdown file name, not {_type_name(item)}")
+                self.add(
+                    self.plan_file,
+                    line,
+                    "each entry of cards must be a card (front/back "
+                    f"or cloze) or a Markdown file name, not {_type_name(item)}",
+                )
         return cards
 
-    def _inline_card(self, node: Any, default_lesson: str | None, in_lesson: bool
-                     ) -> tuple[Card, int, int] | None:
+    def _inline_card(
+        self, node: Any, default_lesson: str | None, in_lesson: bool
+    ) -> tuple[Card, int, int] | None:
         """The card, the line naming its lesson and the line of its id."""
         f = _Fields(self, self.plan_file, node, "card")
         f.check_keys(CARD_KEYS, ())
@@ -607,8 +666,11 @@ class _Reader:
         tags = f.tags("tags")
         lesson = f.slug("lesson") if "lesson" in node else None
         if lesson is not None and in_lesson and lesson != default_lesson:
-            f.problem("lesson", f"this card is listed under lesson '{default_lesson}' but says "
-                      f"lesson: {lesson}; move it to the course's cards to choose its lesson")
+            f.problem(
+                "lesson",
+                f"this card is listed under lesson '{default_lesson}' but says "
+                f"lesson: {lesson}; move it to the course's cards to choose its lesson",
+            )
         if f.bad:
             return None
         kind: CardKind
@@ -617,15 +679,20 @@ class _Reader:
             return None
         if "cloze" in node:
             assert cloze is not None
-            for bad_key, why in (("back", "use extra for a cloze's notes"),
-                                 ("reversed", "a cloze card cannot be reversed")):
+            for bad_key, why in (
+                ("back", "use extra for a cloze's notes"),
+                ("reversed", "a cloze card cannot be reversed"),
+            ):
                 if bad_key in node:
                     f.problem(bad_key, f"a cloze card has no {bad_key}: {why}")
             if not cloze.strip():
                 f.problem("cloze", "cloze text is empty")
             elif not has_cloze(cloze):
-                f.problem("cloze", "cloze text has no deletion: mark the hidden part as "
-                          "{{c1::answer}} (numbers start at 1, text not empty)")
+                f.problem(
+                    "cloze",
+                    "cloze text has no deletion: mark the hidden part as "
+                    "{{c1::answer}} (numbers start at 1, text not empty)",
+                )
             if f.count:
                 return None
             kind, text_front, text_back = "cloze", cloze.strip(), (extra or "").strip()
@@ -636,11 +703,16 @@ class _Reader:
             if not front.strip():
                 f.problem("front", "card front is empty: write the question")
             if looks_like_cloze(front):
-                f.problem("front", "front holds a cloze deletion {{c1::...}}: write it as "
-                          "cloze: instead of front:")
+                f.problem(
+                    "front",
+                    "front holds a cloze deletion {{c1::...}}: write it as "
+                    "cloze: instead of front:",
+                )
             if back is None or not back.strip():
-                f.problem("back" if "back" in node else None,
-                          "card has no back: add back: with the answer")
+                f.problem(
+                    "back" if "back" in node else None,
+                    "card has no back: add back: with the answer",
+                )
             if f.count:
                 return None
             assert back is not None
@@ -650,10 +722,18 @@ class _Reader:
             f.problem(None, "card needs front: and back: (or cloze:)")
             return None
         line = f.line()
-        self._check_images(text_front, self.plan_file, self.plan_dir,
-                           lambda _ref: f.line("cloze" if "cloze" in node else "front"))
-        self._check_images(text_back, self.plan_file, self.plan_dir,
-                           lambda _ref: f.line("extra" if "cloze" in node else "back"))
+        self._check_images(
+            text_front,
+            self.plan_file,
+            self.plan_dir,
+            lambda _ref: f.line("cloze" if "cloze" in node else "front"),
+        )
+        self._check_images(
+            text_back,
+            self.plan_file,
+            self.plan_dir,
+            lambda _ref: f.line("extra" if "cloze" in node else "back"),
+        )
         card = Card(
             key=key,
             kind=kind,
@@ -664,11 +744,13 @@ class _Reader:
             source=SourceRef(self.plan_file, line),
             base_dir=self.plan_dir,
         )
-        return (card, f.line("lesson") if lesson is not None else line,
-                f.line("id") if key is not None else line)
+        return (
+            card,
+            f.line("lesson") if lesson is not None else line,
+            f.line("id") if key is not None else line,
+        )
 
-    def _card_file(self, name: str, line: int, default_lesson: str | None, out: _Pending
-                   ) -> None:
+    def _card_file(self, name: str, line: int, default_lesson: str | None, out: _Pending) -> None:
         """Adds the file's cards to ``out``."""
         path = self._inside(name, self.plan_dir, self.plan_file, line, "card file")
         if path is None:
@@ -676,8 +758,12 @@ class _Reader:
         real = Path(os.path.realpath(path))
         if real in self.used_files:
             first_path, first_line = self.used_files[real]
-            self.add(self.plan_file, line, f"card file {name!r} is already used at "
-                     f"{first_path}:{first_line}; list each file once")
+            self.add(
+                self.plan_file,
+                line,
+                f"card file {name!r} is already used at "
+                f"{first_path}:{first_line}; list each file once",
+            )
             return
         self.used_files[real] = (self.plan_file, line)
         try:
@@ -699,8 +785,11 @@ class _Reader:
             if data is None:
                 data = {}
             if not isinstance(data, dict):
-                self.add(path, fm.first_line, "front matter must be a mapping (lesson:, tags:), "
-                         f"not {_type_name(data)}")
+                self.add(
+                    path,
+                    fm.first_line,
+                    f"front matter must be a mapping (lesson:, tags:), not {_type_name(data)}",
+                )
                 return
             f = _Fields(self, path, data, "front matter", offset=fm.first_line)
             f.check_keys(FRONT_MATTER_KEYS, ())
@@ -711,15 +800,19 @@ class _Reader:
             file_tags = f.tags("tags")
         lines: list[str] = []  # split only when a card may hold an image
         add_card, add_lesson_line, add_id_line = (
-            out.cards.append, out.lesson_lines.append, out.id_lines.append)
+            out.cards.append,
+            out.lesson_lines.append,
+            out.id_lines.append,
+        )
         folder = path.parent
         for line, last_line, kind, front, back, key, _, card_lesson, tags in rows:
             if "![" in front or "<" in front or "![" in back or "<" in back:
                 lines = lines or split_lines(text)
                 for part in (front, back):
                     if "![" in part or "<" in part:
-                        self._check_images(part, path, folder,
-                                           _line_finder(lines, (line, last_line), line))
+                        self._check_images(
+                            part, path, folder, _line_finder(lines, (line, last_line), line)
+                        )
             lesson, lesson_line = file_lesson, file_lesson_line
             if card_lesson is not None:
                 lesson, lesson_line = card_lesson, line
@@ -730,8 +823,9 @@ class _Reader:
             add_lesson_line(lesson_line)
             add_id_line(line)
 
-    def _finish_cards(self, course_id: str, lessons: tuple[Lesson, ...],
-                      pending: _Pending, assign_ids: bool) -> tuple[Card, ...]:
+    def _finish_cards(
+        self, course_id: str, lessons: tuple[Lesson, ...], pending: _Pending, assign_ids: bool
+    ) -> tuple[Card, ...]:
         lesson_ids = {lesson.id for lesson in lessons}
         id_lines = pending.id_lines
         seen: dict[str, int] = {}  # card id -> index of its first card in pending
@@ -741,23 +835,34 @@ class _Reader:
                 continue
             first = seen.setdefault(key, index)
             if first != index:
-                self.add(_source(card).path, id_lines[index], f"duplicate card id {key!r} in "
-                         f"course '{course_id}' (first used at "
-                         f"{_source(pending.cards[first]).path}:{id_lines[first]}); give one "
-                         "of them a new id, or delete it to have one assigned")
+                self.add(
+                    _source(card).path,
+                    id_lines[index],
+                    f"duplicate card id {key!r} in "
+                    f"course '{course_id}' (first used at "
+                    f"{_source(pending.cards[first]).path}:{id_lines[first]}); give one "
+                    "of them a new id, or delete it to have one assigned",
+                )
         cards: list[Card] = []
         append = cards.append
         for index, card in enumerate(pending.cards):
             if card.lesson is not None and card.lesson not in lesson_ids:
                 known = ", ".join(sorted(lesson_ids)) or "none"
-                self.add(_source(card).path, pending.lesson_lines[index], f"card names lesson "
-                         f"{card.lesson!r}, which course '{course_id}' does not have (its "
-                         f"lessons: {known})")
+                self.add(
+                    _source(card).path,
+                    pending.lesson_lines[index],
+                    f"card names lesson "
+                    f"{card.lesson!r}, which course '{course_id}' does not have (its "
+                    f"lessons: {known})",
+                )
                 continue
             if card.key is None:
                 if not assign_ids:
-                    self.add(_source(card).path, _source(card).line, "card has no id; build "
-                             "without --no-write to assign one")
+                    self.add(
+                        _source(card).path,
+                        _source(card).line,
+                        "card has no id; build without --no-write to assign one",
+                    )
                     continue
                 key = _fresh_key(seen)
                 seen[key] = index
@@ -772,16 +877,22 @@ class _Reader:
             return ()
         node = data["resources"]
         if not isinstance(node, list):
-            self.add(self.plan_file, _line_of_value(data, "resources", 1),
-                     f"resources: must be a list, not {_type_name(node)}")
+            self.add(
+                self.plan_file,
+                _line_of_value(data, "resources", 1),
+                f"resources: must be a list, not {_type_name(node)}",
+            )
             return ()
         out: list[Resource] = []
         seen: dict[str, int] = {}
         for index, item in enumerate(node):
             if not isinstance(item, dict):
-                self.add(self.plan_file, _line_of_item(node, index, 1),
-                         f"each resource must be a mapping (id, title, cost, ...), not "
-                         f"{_type_name(item)}")
+                self.add(
+                    self.plan_file,
+                    _line_of_item(node, index, 1),
+                    f"each resource must be a mapping (id, title, cost, ...), not "
+                    f"{_type_name(item)}",
+                )
                 continue
             f = _Fields(self, self.plan_file, item, _named("resource", item))
             f.check_keys(RESOURCE_KEYS, ("id", "title", "cost"))
@@ -791,14 +902,21 @@ class _Reader:
             cost = f.number("cost")
             url = f.text("url")
             if rid is not None and rid in seen:
-                f.problem("id", f"duplicate resource id {rid!r} (first used at line "
-                          f"{seen[rid]})")
+                f.problem("id", f"duplicate resource id {rid!r} (first used at line {seen[rid]})")
             elif rid is not None:
                 seen[rid] = f.line("id")
             if rid is None or title is None or cost is None or f.bad:
                 continue
-            out.append(Resource(rid, title.strip(), cost, (provider or "").strip(), url,
-                                SourceRef(self.plan_file, f.line())))
+            out.append(
+                Resource(
+                    rid,
+                    title.strip(),
+                    cost,
+                    (provider or "").strip(),
+                    url,
+                    SourceRef(self.plan_file, f.line()),
+                )
+            )
         return tuple(out)
 
     # -- paths
@@ -818,31 +936,39 @@ class _Reader:
         if not name.strip() or "\x00" in name:
             return None, f"{what} name {name!r} is empty or holds a NUL character"
         if os.path.isabs(name) or name.startswith(("~", "\\")) or has_scheme(name):
-            return None, (f"{what} {name!r} must be a path relative to {base}, inside the "
-                          f"plan folder {self.plan_dir}")
+            return None, (
+                f"{what} {name!r} must be a path relative to {base}, inside the "
+                f"plan folder {self.plan_dir}"
+            )
         candidate = Path(os.path.normpath(base / name))
         if not relative_inside(Path(os.path.normpath(self.plan_dir)), candidate):
-            return None, (f"{what} {name!r} is outside the plan folder {self.plan_dir}; keep "
-                          "plan files inside it")
+            return None, (
+                f"{what} {name!r} is outside the plan folder {self.plan_dir}; keep "
+                "plan files inside it"
+            )
         if not candidate.exists():
             return None, f"{what} {name!r} not found (looked for {candidate})"
         if not relative_inside(self.root, Path(os.path.realpath(candidate))):
-            return None, (f"{what} {name!r} is a link to a place outside the plan folder "
-                          f"{self.plan_dir}; copy the file into the folder instead")
+            return None, (
+                f"{what} {name!r} is a link to a place outside the plan folder "
+                f"{self.plan_dir}; copy the file into the folder instead"
+            )
         if not candidate.is_file():
             return None, f"{what} {name!r} is not a file"
         return candidate, None
 
-    def _check_images(self, text: str, path: Path, base: Path,
-                      line_of: Callable[[ImageRef], int]) -> None:
+    def _check_images(
+        self, text: str, path: Path, base: Path, line_of: Callable[[ImageRef], int]
+    ) -> None:
         for ref in image_refs(text):
             if ref.remote:
                 continue
             self._inside(ref.src, base, path, line_of(ref), "image")
 
 
-def _line_finder(lines: list[str], span: tuple[int, int], default: int
-                 ) -> Callable[[ImageRef], int]:
+def _line_finder(
+    lines: list[str], span: tuple[int, int], default: int
+) -> Callable[[ImageRef], int]:
     def find(ref: ImageRef) -> int:
         for number in range(span[0], min(span[1], len(lines)) + 1):
             if ref.src in lines[number - 1]:

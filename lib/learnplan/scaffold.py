@@ -96,10 +96,12 @@ def scaffold_plan(directory: Path) -> list[Path]:
     cards_path = directory / CARDS_NAME
     existing = [p for p in (plan_path, cards_path) if p.exists() or p.is_symlink()]
     if existing:
-        raise PlanError([
-            Problem(p, 0, "already exists; choose an empty folder (init never overwrites)")
-            for p in existing
-        ])
+        raise PlanError(
+            [
+                Problem(p, 0, "already exists; choose an empty folder (init never overwrites)")
+                for p in existing
+            ]
+        )
     if directory.exists() and not directory.is_dir():
         raise PlanError.at(directory, 0, "exists and is not a folder")
     name = directory.resolve().name or "my-plan"
@@ -133,4 +135,3 @@ def _yaml_text(text: str) -> str:
     import json
 
     return json.dumps(text, ensure_ascii=False)
-

@@ -43,11 +43,14 @@ def write_back_ids(plan: Plan) -> list[Path]:
             problems.append(Problem(path, 0, f"cannot read the file: {exc.strerror or exc}"))
             continue
         bom = _BOM if data.startswith(_BOM) else b""
-        text = data[len(bom):].decode("utf-8")
+        text = data[len(bom) :].decode("utf-8")
         is_yaml = path == plan_file or path.suffix.lower() in (".yaml", ".yml")
         try:
-            new_text = _yaml_with_ids(text, path, cards) if is_yaml else \
-                _markdown_with_ids(text, path, cards)
+            new_text = (
+                _yaml_with_ids(text, path, cards)
+                if is_yaml
+                else _markdown_with_ids(text, path, cards)
+            )
         except PlanError as exc:
             problems.extend(exc.problems)
             continue
@@ -69,8 +72,11 @@ def _markdown_with_ids(text: str, path: Path, cards: list[Card]) -> str:
         line = lines[index]
         ending = "\r" if line.endswith("\r") else ""
         body = line[: len(line) - len(ending)]
-        title, attrs, error = parse_heading(body.lstrip(" ")[2:]) if body.lstrip(" ").startswith(
-            "##") else ("", None, "not a heading")
+        title, attrs, error = (
+            parse_heading(body.lstrip(" ")[2:])
+            if body.lstrip(" ").startswith("##")
+            else ("", None, "not a heading")
+        )
         if error or attrs is None or attrs.key is not None or not card.front.startswith(title):
             raise PlanError.at(path, card.source.line, _CHANGED)
         lines[index] = add_id_to_heading(body, card.key) + ending
