@@ -12,7 +12,7 @@ import datetime as dt
 import functools
 import math
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -485,6 +485,18 @@ class _Reader:
 
     # -- courses
 
+    def _mappings(self, node: list[Any], what: str, keys: str) -> Iterator[dict[str, Any]]:
+        """The list's items that are mappings; each other item is reported at its line."""
+        for index, item in enumerate(node):
+            if isinstance(item, dict):
+                yield item
+            else:
+                self.add(
+                    self.plan_file,
+                    _line_of_item(node, index, 1),
+                    f"each {what} must be a mapping ({keys}), not {_type_name(item)}",
+                )
+
     def _courses(self, data: Any, weeks: int | None, assign_ids: bool) -> tuple[Course, ...]:
         if "courses" not in data:
             return ()
@@ -498,15 +510,7 @@ class _Reader:
             return ()
         courses: list[Course] = []
         seen: dict[str, int] = {}
-        for index, item in enumerate(node):
-            line = _line_of_item(node, index, 1)
-            if not isinstance(item, dict):
-                self.add(
-                    self.plan_file,
-                    line,
-                    f"each course must be a mapping (id, title, fte, ...), not {_type_name(item)}",
-                )
-                continue
+        for item in self._mappings(node, "course", "id, title, fte, ..."):
             course = self._course(item, weeks, assign_ids)
             if course is None:
                 continue
@@ -580,15 +584,7 @@ class _Reader:
         lessons: list[Lesson] = []
         groups: list[_Pending] = []
         seen: dict[str, int] = {}
-        for index, item in enumerate(node):
-            line = _line_of_item(node, index, 1)
-            if not isinstance(item, dict):
-                self.add(
-                    self.plan_file,
-                    line,
-                    f"each lesson must be a mapping (id, title, ...), not {_type_name(item)}",
-                )
-                continue
+        for item in self._mappings(node, "lesson", "id, title, ..."):
             f = _Fields(self, self.plan_file, item, _named("lesson", item))
             f.check_keys(LESSON_KEYS, ("id", "title"))
             lesson_id = f.slug("id")
@@ -885,15 +881,7 @@ class _Reader:
             return ()
         out: list[Resource] = []
         seen: dict[str, int] = {}
-        for index, item in enumerate(node):
-            if not isinstance(item, dict):
-                self.add(
-                    self.plan_file,
-                    _line_of_item(node, index, 1),
-                    f"each resource must be a mapping (id, title, cost, ...), not "
-                    f"{_type_name(item)}",
-                )
-                continue
+        for item in self._mappings(node, "resource", "id, title, cost, ..."):
             f = _Fields(self, self.plan_file, item, _named("resource", item))
             f.check_keys(RESOURCE_KEYS, ("id", "title", "cost"))
             rid = f.slug("id")
