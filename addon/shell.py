@@ -1,14 +1,14 @@
 """Menu entries, shortcut, deck-browser link and hooks: cheap, loaded at Anki start-up.
 
 Nothing here imports the panel or the learnplan library; they load on first use so the
-add-on costs Anki's start-up almost nothing.
+add-on costs Anki's start-up almost nothing. The library is imported like any other module:
+the built add-on carries it in _vendor/ with its imports rewritten to point there
+(scripts/build_addon.py), and a checkout linked by scripts/dev_install.sh uses the one
+installed in the Python that runs Anki. Neither changes sys.path.
 """
 
 from __future__ import annotations
 
-import os
-import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aqt import gui_hooks
@@ -21,7 +21,6 @@ if TYPE_CHECKING:
 
     from .panel import PanelController
 
-ADDON_DIR = Path(__file__).resolve().parent
 OPEN_CMD = "learnplan:open"
 
 _state: dict[str, Any] = {"module": __name__.rpartition(".")[0], "controller": None}
@@ -51,8 +50,6 @@ def setup(mw: AnkiQt, module: str) -> None:
     gui_hooks.webview_did_receive_js_message.append(_on_js_message)
     gui_hooks.profile_will_close.append(_close_panel)
     gui_hooks.operation_did_execute.append(lambda changes, handler: _after_op(mw, changes))
-    if os.environ.get("LEARNPLAN_TEST_SCRIPT"):
-        gui_hooks.main_window_did_init.append(lambda: _run_test_script(mw))
 
 
 def addon_config(mw: AnkiQt) -> dict[str, Any]:
@@ -66,26 +63,8 @@ def write_addon_config(mw: AnkiQt, changes: dict[str, Any]) -> None:
     mw.addonManager.writeConfig(_state["module"], config)
 
 
-def ensure_library() -> None:
-    """Put learnplan and its dependencies on sys.path.
-
-    Installed: the vendored copy in _vendor/. Linked from a checkout (dev_install.sh):
-    the checkout's lib/ comes first, so the live library wins over a stale vendored one,
-    and _vendor/ (if built) or the running Python supplies the dependencies.
-    """
-    checkout_lib = ADDON_DIR.parent / "lib"
-    candidates = [ADDON_DIR / "_vendor"]
-    if (checkout_lib / "learnplan" / "__init__.py").is_file():
-        candidates.append(checkout_lib)
-    for path in candidates:
-        text = str(path)
-        if path.is_dir() and text not in sys.path:
-            sys.path.insert(0, text)
-
-
 def controller(mw: AnkiQt) -> PanelController:
     if _state["controller"] is None:
-        ensure_library()
         from .panel import PanelController
 
         _state["controller"] = PanelController(mw, addon_config, write_addon_config)
@@ -98,7 +77,6 @@ def open_panel(mw: AnkiQt) -> None:
 
 
 def _import_outline(mw: AnkiQt, *, update: bool) -> None:
-    ensure_library()
     from .importing import choose_and_import_outline
 
     choose_and_import_outline(mw, update=update, after=lambda: open_panel(mw))
@@ -112,7 +90,6 @@ def _after_op(mw: AnkiQt, changes: OpChanges) -> None:
     ctl = _state["controller"]
     if ctl is not None and ctl.visible():
         return  # the open panel shows the offer itself
-    ensure_library()
     from .detect import offer_new_plans
 
     offer_new_plans(mw, lambda: open_panel(mw))
@@ -141,16 +118,3 @@ def _on_js_message(handled: tuple[bool, Any], message: str, context: Any) -> tup
     if mw is not None:
         open_panel(mw)
     return True, None
-
-
-def _run_test_script(mw: AnkiQt) -> None:
-    # Desktop tests drive the real panel from inside Anki (tests/desktop/driver.py).
-    # Only ever active when the environment variable is set by the test harness.
-    path = os.environ["LEARNPLAN_TEST_SCRIPT"]
-    code = compile(Path(path).read_text(encoding="utf-8"), path, "exec")
-    namespace: dict[str, Any] = {
-        "__name__": "learnplan_test_driver",
-        "mw": mw,
-        "shell": sys.modules[__name__],
-    }
-    exec(code, namespace)

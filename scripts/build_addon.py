@@ -1,14 +1,19 @@
 """Build dist/learning-plan.ankiaddon: the add-on, the learnplan library and its deps.
 
-Usage: python scripts/build_addon.py [--out PATH] [--vendor-only]
+Usage: python scripts/build_addon.py [--out PATH] [--no-check]
 
-The learnplan package and its pure-Python runtime dependencies are copied from the
-environment running this script (they must be installed: `pip install -e .`) into
-addon/_vendor/ (gitignored), then the zip is written with manifest.json at its root, as
-Anki's add-on installer expects. Compiled extensions are left out on purpose: Anki ships
-its own Python, so every vendored package must work from pure Python (PyYAML,
-ruamel.yaml and frozendict all fall back to their Python implementations). The result is
-checked by importing everything from the zip with site-packages disabled.
+The add-on's sources are staged in a temporary folder with the learnplan package and its
+pure-Python runtime dependencies, copied from the environment running this script (they
+must be installed: `pip install -e .`), in `_vendor/`. Every import of a vendored library
+in the staged files is then rewritten into a relative import under the add-on's own
+package (scripts/vendor_imports.py), so nothing is added to `sys.path` and Anki's or other
+add-ons' `import yaml` keeps getting their own copy. The zip is written with
+manifest.json at its root, as Anki's add-on installer expects. Compiled extensions are
+left out on purpose: Anki ships its own Python, so every vendored package must work from
+pure Python (PyYAML, ruamel.yaml and frozendict all fall back to their Python
+implementations). The result is checked by scripts/check_addon.py: the add-on imported
+from the zip alone (no site-packages) builds a package without touching `sys.path` or
+adding any top-level module but its own.
 """
 
 from __future__ import annotations
@@ -24,10 +29,14 @@ import tempfile
 import zipfile
 from importlib import metadata
 from pathlib import Path, PurePosixPath
+from typing import Any
+
+from vendor_imports import Policy, rewrite_tree
 
 ROOT = Path(__file__).resolve().parents[1]
 ADDON = ROOT / "addon"
-VENDOR = ADDON / "_vendor"
+VENDOR_DIR = "_vendor"
+CHECK_SCRIPT = Path(__file__).resolve().with_name("check_addon.py")
 DEFAULT_OUT = ROOT / "dist" / "learning-plan.ankiaddon"
 LIBRARY = ROOT / "lib" / "learnplan"
 
@@ -35,10 +44,47 @@ LIBRARY = ROOT / "lib" / "learnplan"
 ROOT_REQUIREMENTS = ("genanki", "ruamel.yaml", "markdown-it-py", "bleach")
 #: Provided by Anki itself; never vendored.
 PROVIDED_BY_ANKI = frozenset({"anki", "aqt", "protobuf", "orjson", "markdown", "requests"})
-#: What must import from the built zip with no site-packages (the self-check).
-IMPORT_CHECK = (
-    "learnplan, learnplan.plan, learnplan.log, learnplan.progress, genanki, ruamel.yaml, "
-    "markdown_it, bleach, yaml, frozendict, chevron, cached_property"
+#: Top-level modules the add-on and its libraries may import from Anki's own Python.
+HOST_MODULES = frozenset({"anki", "aqt"})
+#: Optional imports of packages that are not vendored: made to fail as "not installed"
+#: whatever Anki's Python holds (each is inside try/except or TYPE_CHECKING, or in code
+#: learnplan never calls).
+ABSENT_MODULES = {
+    "_ruamel_yaml": "ruamel.yaml's optional C parser; the pure-Python one is used",
+    "_ruamel_yaml_clibz": "ruamel.yaml's optional C parser; the pure-Python one is used",
+    "chardet": "html5lib (in bleach) guesses the encoding of bytes; bleach passes text",
+    "genshi": "html5lib's Genshi tree adapter, never used by bleach",
+    "lxml": "html5lib's lxml tree builder and walker, never used by bleach",
+    "tinycss2": "bleach.css_sanitizer, not used by learnplan",
+    "linkify_it": "markdown-it's linkify option, off in learnplan",
+    "typing_extensions": "imported by markdown-it only under TYPE_CHECKING",
+    "ordereddict": "a Python 2 fallback in ruamel.yaml",
+    "configobj": "ruamel.yaml's configobj walker, not used",
+    "orjson": "frozendict's monkeypatch of orjson: Anki's orjson is left alone",
+    "renderer": "chevron's Python 2 fallback after its relative import",
+    "metadata": "chevron's Python 2 fallback after its relative import",
+    "tokenizer": "chevron's Python 2 fallback after its relative import",
+}
+#: Imports by a name computed at run time, each read and found to work under the package.
+_PYTHON_TAGS = (
+    "names come from !!python/ tags in a YAML document and must already be imported by "
+    "their absolute name; genanki and learnplan load no such tags"
+)
+REVIEWED_DYNAMIC = {
+    ("_vendor/yaml/constructor.py", "FullConstructor.find_python_module"): _PYTHON_TAGS,
+    ("_vendor/yaml/constructor.py", "FullConstructor.find_python_name"): _PYTHON_TAGS,
+    ("_vendor/ruamel/yaml/constructor.py", "Constructor.find_python_module"): _PYTHON_TAGS,
+    ("_vendor/ruamel/yaml/constructor.py", "Constructor.find_python_name"): _PYTHON_TAGS,
+    ("_vendor/ruamel/yaml/main.py", "YAML.__init__"): (
+        "plug-ins: learnplan passes none, and the official ones (*/__plug_in__.py beside "
+        "ruamel/yaml, imported by absolute name) are never vendored: see DROP"
+    ),
+}
+#: Vendored files left out of the add-on (paths under _vendor/, glob patterns).
+DROP = (
+    "_yaml",  # PyYAML's top-level shim for its C extension, which is not vendored
+    "ruamel/yaml/clibz",  # the setup script of ruamel.yaml's optional C extension
+    "ruamel/yaml/*/__plug_in__.py",  # ruamel.yaml plug-ins import by absolute name
 )
 _SKIP_SUFFIXES = (".so", ".pyd", ".dylib", ".dll", ".pyc", ".pyo", ".c", ".h")
 _LICENSE = re.compile(r"(LICEN[CS]E|COPYING|NOTICE|AUTHORS)", re.IGNORECASE)
@@ -80,10 +126,8 @@ def _wanted(rel: PurePosixPath) -> bool:
     return True
 
 
-def vendor(target: Path = VENDOR) -> list[str]:
+def vendor(target: Path) -> list[str]:
     """Fill ``target`` with learnplan and its runtime deps; returns the distributions."""
-    if target.exists():
-        shutil.rmtree(target)
     target.mkdir(parents=True)
     shutil.copytree(
         LIBRARY,
@@ -103,7 +147,47 @@ def vendor(target: Path = VENDOR) -> list[str]:
             dest = target.joinpath(*rel.parts)
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, dest)
+    for pattern in DROP:
+        for path in list(target.glob(pattern)):
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    (target / "__init__.py").write_text(
+        '"""Libraries vendored by scripts/build_addon.py, imported only as this package."""\n',
+        encoding="utf-8",
+    )
     (target / "VENDORED.txt").write_text("\n".join(names) + "\n", encoding="utf-8")
+    return names
+
+
+def vendored_names(target: Path) -> frozenset[str]:
+    """The top-level import names under ``target`` (packages and modules)."""
+    return frozenset(
+        p.name if p.is_dir() else p.stem
+        for p in target.iterdir()
+        if (p.is_dir() and p.name.isidentifier()) or (p.suffix == ".py" and p.stem != "__init__")
+    )
+
+
+def stage(target: Path) -> list[str]:
+    """The add-on as it ships, in ``target``: sources, vendored libraries, imports rewritten.
+
+    Raises SystemExit naming every import the rewriting cannot make safe.
+    """
+    for path in _files(ADDON):
+        dest = target / path.relative_to(ADDON)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, dest)
+    names = vendor(target / VENDOR_DIR)
+    policy = Policy(
+        vendored=vendored_names(target / VENDOR_DIR),
+        host=HOST_MODULES,
+        absent=ABSENT_MODULES,
+        reviewed=REVIEWED_DYNAMIC,
+        vendor_dir=VENDOR_DIR,
+    )
+    report = rewrite_tree(target, policy)
+    if report.problems:
+        raise SystemExit("cannot vendor safely:\n  " + "\n  ".join(report.problems))
+    print(f"rewrote {report.rewritten} imports in {report.files} files")
     return names
 
 
@@ -113,18 +197,18 @@ def _files(base: Path) -> list[Path]:
         rel = path.relative_to(base)
         if path.is_dir() or "__pycache__" in rel.parts or path.suffix in (".pyc", ".pyo"):
             continue
-        if rel.parts[0] in ("meta.json", "user_files"):
-            continue  # Anki's own per-install files, never shipped
+        if rel.parts[0] in ("meta.json", "user_files", VENDOR_DIR):
+            continue  # Anki's own per-install files, never shipped; a stale old _vendor
         out.append(path)
     return out
 
 
-def write_zip(out: Path) -> Path:
+def write_zip(staged: Path, out: Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     manifest = json.loads((ROOT / "manifest.json").read_text(encoding="utf-8"))
     entries: list[tuple[str, bytes]] = [("manifest.json", json.dumps(manifest, indent=2).encode())]
-    for path in _files(ADDON):
-        entries.append((path.relative_to(ADDON).as_posix(), path.read_bytes()))
+    for path in sorted(p for p in staged.rglob("*") if p.is_file()):
+        entries.append((path.relative_to(staged).as_posix(), path.read_bytes()))
     fd, tmp = tempfile.mkstemp(prefix=".learning-plan-", suffix=".zip", dir=out.parent)
     try:
         with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w") as zf:
@@ -140,35 +224,51 @@ def write_zip(out: Path) -> Path:
     return out
 
 
-def self_check(package: Path) -> None:
-    """Import the vendored packages from the zip alone (no site-packages): pure Python?"""
-    with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(package) as zf:
+def check_installed(package: Path, work: Path, folder: str = "1234567890") -> dict[str, Any]:
+    """Install ``package`` into ``work/addons21/<folder>`` and run scripts/check_addon.py.
+
+    The check runs in a Python without site-packages (``-I -S``), so only the standard
+    library and the add-on exist; ``folder`` is a number, as AnkiWeb installs, so nothing
+    may rely on the name. Returns the check's findings (see check_addon.py); raises
+    SystemExit when the check fails.
+    """
+    addons = work / "addons21"
+    target = addons / folder
+    with zipfile.ZipFile(package) as zf:
         bad = [n for n in zf.namelist() if n.endswith(_SKIP_SUFFIXES) or "__pycache__" in n]
         if bad:
             raise SystemExit(f"compiled or cached files in the package: {bad[:5]}")
-        zf.extractall(tmp)
-        code = (
-            f"import sys; sys.path.insert(0, {str(Path(tmp) / '_vendor')!r}); "
-            f"import {IMPORT_CHECK}; import learnplan; "
-            "assert learnplan.__file__.startswith(sys.path[0]), learnplan.__file__"
-        )
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
-        subprocess.run([sys.executable, "-S", "-B", "-c", code], check=True, env=env, cwd=tmp)
+        zf.extractall(target)
+    result = work / "check.json"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    proc = subprocess.run(
+        [sys.executable, "-I", "-S", "-B", str(CHECK_SCRIPT), str(addons), folder, str(work)],
+        env=env,
+        cwd=work,
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"the built add-on failed its check:\n{proc.stdout}{proc.stderr}")
+    found: dict[str, Any] = json.loads(result.read_text(encoding="utf-8"))
+    return found
+
+
+def self_check(package: Path) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        check_installed(package, Path(tmp))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    parser.add_argument(
-        "--vendor-only", action="store_true", help="only fill addon/_vendor (dev installs)"
-    )
     parser.add_argument("--no-check", action="store_true", help="skip the import self-check")
     args = parser.parse_args(argv)
-    names = vendor()
-    print("vendored: " + ", ".join(names))
-    if args.vendor_only:
-        return 0
-    out = write_zip(args.out)
+    with tempfile.TemporaryDirectory(prefix="learning-plan-build-") as tmp:
+        staged = Path(tmp) / "addon"
+        names = stage(staged)
+        print("vendored: " + ", ".join(names))
+        out = write_zip(staged, args.out)
     if not args.no_check:
         self_check(out)
     print(f"wrote {out} ({out.stat().st_size // 1024} KiB)")

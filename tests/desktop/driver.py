@@ -1,11 +1,13 @@
-"""Runs INSIDE Anki (exec'd by the add-on when LEARNPLAN_TEST_SCRIPT points here).
+"""Runs INSIDE Anki, imported by the test-only add-on in driver_addon.py once the main
+window is ready (``harness.install_driver`` puts both into the test profile).
 
 Drives the real panel through its page, the way a learner's clicks would: every action
 is a DOM click or input in the AnkiWebView, which goes through the page's pycmd bridge,
 the add-on's CollectionOp and the collection config. Writes status/results JSON and
 screenshots into LEARNPLAN_TEST_OUT, then closes Anki normally.
 
-Globals provided by the add-on: ``mw`` (the main window) and ``shell`` (addon.shell).
+Learning Plan is found through Anki's add-on manager, under whatever folder it was
+installed in; ``shell`` is its shell module.
 """
 
 from __future__ import annotations
@@ -28,7 +30,20 @@ from aqt.theme import Theme
 from PyQt6 import sip
 
 OUT = Path(os.environ["LEARNPLAN_TEST_OUT"])
-shell: Any = globals()["shell"]  # provided by the add-on when it runs this file
+
+
+def _installed_learning_plan() -> str:
+    """The package Anki imported Learning Plan as (its add-on folder's name)."""
+    for meta in _mw.addonManager.all_addon_meta():
+        if meta.human_name() == "Learning Plan" and meta.dir_name in sys.modules:
+            return str(meta.dir_name)
+    raise RuntimeError("Learning Plan is not installed and loaded in this profile")
+
+
+PACKAGE = _installed_learning_plan()
+shell: Any = importlib.import_module(f"{PACKAGE}.shell")
+# What the process held before any add-on was imported (recorded by driver_addon.py).
+BEFORE_ADDONS: dict[str, Any] = sys.modules[__name__.rpartition(".")[0]].BEFORE_ADDONS
 results: dict[str, Any] = {"steps": []}
 Request = Callable[[Callable[[Any], None]], None]
 
@@ -161,7 +176,9 @@ def scenario() -> Generator[Request, Any, None]:
     # Start-up must not have loaded the panel or the library (they load on first use).
     note(
         "ready",
-        library_loaded="learnplan" in sys.modules,
+        library_loaded=any(
+            name == "learnplan" or name.startswith(f"{PACKAGE}._vendor") for name in sys.modules
+        ),
         panel_loaded=any(name.endswith(".panel") for name in sys.modules),
     )
     (OUT / "ready").write_text("1", encoding="utf-8")
@@ -557,7 +574,8 @@ def file_import() -> Generator[Request, Any, None]:
 
     # Tools › Learning Plan › Import outline… (file dialog answered): a small plan.
     importing = importlib.import_module(shell._state["module"] + ".importing")
-    from learnplan.ids import note_guid
+    # The add-on's own copy: importing "learnplan" here would load the venv's.
+    note_guid = importlib.import_module(f"{PACKAGE}._vendor.learnplan.ids").note_guid
 
     outline = Path(os.environ["LEARNPLAN_TEST_OUTLINE"])
     finished: list[str] = []
@@ -636,6 +654,15 @@ def run(gen: Generator[Request, Any, None]) -> None:
 def finish(error: str | None) -> None:
     results["error"] = error
     results["done"] = error is None
+    # After the scenario used the panel and the library: what did add-ons change?
+    now = {name.partition(".")[0] for name in sys.modules}
+    note(
+        "isolation",
+        package=PACKAGE,
+        sys_path_before=BEFORE_ADDONS["sys_path"],
+        sys_path=list(sys.path),
+        top_level_added=sorted(now - set(BEFORE_ADDONS["top_level"])),
+    )
     note("finish")
     # Close as the learner would; Anki saves and exits with status 0.
     QTimer.singleShot(200, _mw.close)

@@ -1,6 +1,8 @@
 """Run the real Anki desktop with the built add-on under Xvfb.
 
-Used by tests/desktop/test_desktop.py and scripts/desktop_check.py. Needs the Debian
+Used by tests/desktop/test_desktop.py and scripts/desktop_check.py. The tests drive the
+panel from inside Anki with driver.py, which ``install_driver`` brings in as a second,
+test-only add-on: the built add-on itself has no test hooks. Needs the Debian
 packages in scripts/ci_desktop_deps.sh and `aqt[qt]` in the venv. Works as root
 (WebEngine's sandbox is turned off through the environment, as Anki's docs advise).
 """
@@ -8,6 +10,7 @@ packages in scripts/ci_desktop_deps.sh and `aqt[qt]` in the venv. Works as root
 from __future__ import annotations
 
 import contextlib
+import importlib
 import json
 import os
 import shutil
@@ -18,7 +21,8 @@ import zipfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from importlib.util import find_spec
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
@@ -229,11 +233,62 @@ def write_small_outlines(folder: Path) -> tuple[Path, Path]:
     return path, edited
 
 
-def install_addon(package: Path, base: Path) -> Path:
-    """Install a .ankiaddon as Anki's installer does: extract to addons21/<package>/."""
+def build_addon_module() -> Any:
+    """scripts/build_addon.py as a module (scripts/ is not a package)."""
+    scripts = str(ROOT / "scripts")
+    if scripts not in sys.path:
+        sys.path.insert(0, scripts)
+    return importlib.import_module("build_addon")
+
+
+def build_addon(out: Path) -> Path:
+    """The .ankiaddon as `python scripts/build_addon.py --out OUT` writes (self-check run)."""
+    assert build_addon_module().main(["--out", str(out)]) == 0
+    return out
+
+
+def vendored_names(package: Path) -> set[str]:
+    """The top-level names of the libraries a built add-on vendors (learnplan, yaml, ...)."""
+    names = set()
+    with zipfile.ZipFile(package) as zf:
+        for entry in zf.namelist():
+            parts = PurePosixPath(entry).parts
+            if len(parts) < 2 or parts[0] != "_vendor":
+                continue
+            if len(parts) > 2 and parts[1].isidentifier():
+                names.add(parts[1])  # a package (dist-info folders are not identifiers)
+            elif len(parts) == 2 and parts[1].endswith(".py") and parts[1] != "__init__.py":
+                names.add(parts[1][:-3])
+    return names
+
+
+DRIVER_FOLDER = "00_learnplan_test_driver"  # sorts first: Anki loads add-ons by name
+
+
+def install_driver(base: Path) -> Path:
+    """Install the test-only add-on that runs driver.py inside Anki (driver_addon.py).
+
+    It is a separate add-on in the test profile, never part of the built one: the shipped
+    add-on has no test hooks.
+    """
+    target = base / "addons21" / DRIVER_FOLDER
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    here = Path(__file__).resolve().parent
+    shutil.copyfile(here / "driver_addon.py", target / "__init__.py")
+    shutil.copyfile(here / "driver.py", target / "driver.py")
+    return target
+
+
+def install_addon(package: Path, base: Path, folder: str | None = None) -> Path:
+    """Install a .ankiaddon as Anki's installer does: extract to addons21/<package>/.
+
+    ``folder`` overrides the manifest's name, e.g. with a number as AnkiWeb installs.
+    """
     with zipfile.ZipFile(package) as zf:
         manifest = json.loads(zf.read("manifest.json"))
-        target = base / "addons21" / str(manifest["package"])
+        target = base / "addons21" / (folder or str(manifest["package"]))
         if target.exists():
             shutil.rmtree(target)
         target.mkdir(parents=True)

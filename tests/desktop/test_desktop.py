@@ -12,6 +12,7 @@ import html
 import json
 import os
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -31,19 +32,19 @@ _ISOLATES = str.maketrans("", "", "\u2068\u2069")
 
 @pytest.fixture(scope="module")
 def built_addon(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    import importlib.util
-    import sys
+    return harness.build_addon(tmp_path_factory.mktemp("dist") / "learning-plan.ankiaddon")
 
-    spec = importlib.util.spec_from_file_location(
-        "build_addon", harness.ROOT / "scripts" / "build_addon.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["build_addon"] = module
-    spec.loader.exec_module(module)
-    out = tmp_path_factory.mktemp("dist") / "learning-plan.ankiaddon"
-    assert module.main(["--out", str(out)]) == 0
-    return out
+
+def assert_isolated(results: dict[str, Any], built_addon: Path) -> None:
+    """After the scenario, the add-on changed neither sys.path nor the top-level modules
+    outside the standard library: its vendored libraries (which the venv running Anki
+    also has as top-level packages) were imported only under its own package."""
+    iso = next(s for s in results["steps"] if s["step"] == "isolation")
+    assert iso["sys_path"] == iso["sys_path_before"]
+    added = {n for n in iso["top_level_added"] if n not in sys.stdlib_module_names}
+    assert added == {iso["package"]}, f"top-level modules added besides the add-on: {added}"
+    vendored = harness.vendored_names(built_addon)
+    assert {"learnplan", "genanki", "yaml", "ruamel", "markdown_it", "bleach"} <= vendored
 
 
 @pytest.mark.skipif(_reason is not None, reason=str(_reason))
@@ -62,6 +63,7 @@ def test_panel_in_real_anki(tmp_path: Path, built_addon: Path) -> None:
     base = harness.seed_profile(tmp_path / "base")
     plan_id = harness.import_default_plan(base, tmp_path)
     harness.install_addon(built_addon, base)
+    harness.install_driver(base)
     outline = harness.write_outline(tmp_path / "outline")
 
     with harness.xvfb() as display:
@@ -70,7 +72,6 @@ def test_panel_in_real_anki(tmp_path: Path, built_addon: Path) -> None:
             display,
             out / "anki.log",
             {
-                "LEARNPLAN_TEST_SCRIPT": str(Path(__file__).with_name("driver.py")),
                 "LEARNPLAN_TEST_OUT": str(out),
                 "LEARNPLAN_TEST_OUTLINE": str(outline),
             },
@@ -84,6 +85,7 @@ def test_panel_in_real_anki(tmp_path: Path, built_addon: Path) -> None:
 
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert results.get("error") is None, results.get("error")
+    assert_isolated(results, built_addon)
     assert results["done"] is True
     assert code == 0, run.log()[-3000:]
     # Anki wraps the action name in Unicode isolation marks (Fluent); compare the words.
@@ -189,14 +191,14 @@ def test_showcase_screenshots(tmp_path: Path, built_addon: Path) -> None:
     out.mkdir(parents=True)
     base = harness.seed_profile(tmp_path / "base")
     harness.seed_showcase(base, tmp_path)
-    harness.install_addon(built_addon, base)
+    harness.install_addon(built_addon, base, folder="1234567890")  # as AnkiWeb names it
+    harness.install_driver(base)
     with harness.xvfb() as display:
         run = harness.start_anki(
             base,
             display,
             out / "anki.log",
             {
-                "LEARNPLAN_TEST_SCRIPT": str(Path(__file__).with_name("driver.py")),
                 "LEARNPLAN_TEST_OUT": str(out),
                 "LEARNPLAN_TEST_SCENARIO": "showcase",
             },
@@ -207,6 +209,7 @@ def test_showcase_screenshots(tmp_path: Path, built_addon: Path) -> None:
             run.kill()
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert results.get("error") is None, results.get("error")
+    assert_isolated(results, built_addon)
     assert code == 0, run.log()[-3000:]
     shown = next(s for s in results["steps"] if s["step"] == "showcase")
     assert shown["headline"].startswith("Week 6 of 12:")
@@ -236,6 +239,7 @@ def test_file_import_offer_and_outline_update(tmp_path: Path, built_addon: Path)
     base = harness.seed_profile(tmp_path / "base")
     apkg, plan_id = harness.write_default_package(tmp_path)
     harness.install_addon(built_addon, base)
+    harness.install_driver(base)
     outline, edited = harness.write_small_outlines(tmp_path / "outline")
     with harness.xvfb() as display:
         run = harness.start_anki(
@@ -243,7 +247,6 @@ def test_file_import_offer_and_outline_update(tmp_path: Path, built_addon: Path)
             display,
             out / "anki.log",
             {
-                "LEARNPLAN_TEST_SCRIPT": str(Path(__file__).with_name("driver.py")),
                 "LEARNPLAN_TEST_OUT": str(out),
                 "LEARNPLAN_TEST_SCENARIO": "file-import",
                 "LEARNPLAN_TEST_APKG": str(apkg),
@@ -257,6 +260,7 @@ def test_file_import_offer_and_outline_update(tmp_path: Path, built_addon: Path)
             run.kill()
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert results.get("error") is None, results.get("error")
+    assert_isolated(results, built_addon)
     assert code == 0, run.log()[-3000:]
     steps = {
         s["step"]: {k: v.translate(_ISOLATES) if isinstance(v, str) else v for k, v in s.items()}
