@@ -114,9 +114,16 @@ def test_markdown_javascript_link_is_not_a_link() -> None:
     assert "<a" not in out
 
 
-def test_allow_html_keeps_raw_html() -> None:
-    raw = '<span style="color:red" onclick="f()">x</span>'
-    assert raw in render(raw, allow_html=True)
+def test_allow_html_keeps_more_html_but_still_sanitises() -> None:
+    raw = (
+        '<span style="color:red; position:fixed" onclick="f()">x</span>'
+        '<font color="blue">f</font><details open><summary>s</summary>d</details>'
+    )
+    assert render(raw, allow_html=True) == (
+        '<span style="color: red">x</span><font color="blue">f</font>'
+        "<details open><summary>s</summary>d</details>"
+    )
+    assert render(raw) == "<span>x</span>fsd"
 
 
 def test_math_is_not_sanitised_away() -> None:
@@ -154,7 +161,7 @@ def test_missing_image_is_a_plan_error_at_the_card(tmp_path: Path) -> None:
     src = SourceRef(tmp_path / "cards.md", 17)
     with pytest.raises(PlanError) as info:
         render_card_text("![x](nope.png)", allow_html=False, base_dir=tmp_path, source=src)
-    assert str(info.value).startswith(f"{tmp_path / 'cards.md'}:17: image not found: nope.png")
+    assert str(info.value).startswith(f"{tmp_path / 'cards.md'}:17: image 'nope.png' not found")
 
 
 def test_fast_markdown_path_agrees_with_markdown_it_on_random_text() -> None:
