@@ -360,7 +360,7 @@ def test_failed_write_keeps_the_old_file_and_leaves_nothing_behind(tmp_path: Pat
     built = build_package(plan, timestamp=T0 + 5)
     # The image vanishes between build and write: the zip fails halfway through.
     (tmp_path / "plan" / "img" / "graph.png").unlink()
-    with pytest.raises(PlanError, match="graph.png:0: cannot read the image"):
+    with pytest.raises(PlanError, match=r"graph\.png:0: cannot read the image"):
         write_package(built, target)
     assert target.read_bytes() == old
     assert [p.name for p in out.iterdir()] == ["zdl.apkg"]
