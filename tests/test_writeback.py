@@ -434,3 +434,27 @@ def test_random_line_breaks_never_put_an_id_on_the_wrong_card(tmp_path: Path) ->
     print(f"{tried} plans loaded, {refused} refused")
     assert tried >= 100, tried  # the mutations mostly give plans that load
     assert refused <= tried // 10, (refused, tried)
+
+
+def test_a_markdown_edit_that_would_not_read_back_the_same_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from learnplan import writeback
+
+    _setup(
+        tmp_path,
+        "plan: {id: p, title: P, start: 2020-01-06}\ncourses:\n"
+        "  - {id: c, title: C, fte: 1, cards: notes/a.md}\n",
+        "## One\nA\n\n## Two\nB\n",
+    )
+    plan = load_plan(tmp_path / "plan.yaml")
+    before = _tree_bytes(tmp_path)
+    # An edit that would split a card in two: only the read-back check can see it.
+    monkeypatch.setattr(writeback, "add_id_to_heading", lambda line, key: f"{line}\n## {key}")
+    with pytest.raises(PlanError, match=r"a\.md:1: cannot write the new id into this card"):
+        write_back_ids(plan)
+    assert _tree_bytes(tmp_path) == before
+
+
+def _tree_bytes(folder: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}

@@ -122,7 +122,13 @@ def _cmd_build(args: argparse.Namespace) -> int:
     plan, sources = _load_with_sources(args.plan, assign_ids=not args.no_write)
     out = Path(args.output) if args.output else default_output(plan)
     # Before anything is built or any id written back: a bad output is refused whole.
-    check_output(out, PACKAGE, sources=sources, force=args.force, shown=args.output)
+    try:
+        check_output(out, PACKAGE, sources=sources, force=args.force, shown=args.output)
+    except PlanError as exc:
+        if args.plan is None and out.suffix.lower() in (".yaml", ".yml"):
+            hint = f"; to build the plan in it, run: learnplan build {args.output}"
+            raise PlanError.at(args.output, 0, exc.problems[0].message + hint) from None
+        raise
     bar = _ProgressBar(sys.stderr, label="building", started=started)
     try:
         built = build_package(plan, previous=out if out.exists() else None, progress=bar.update)
@@ -345,7 +351,7 @@ def _write_outputs(
     from .atomic import replace_file
     from .outputs import CHART, HTML_REPORT, MARKDOWN_REPORT, check_output
 
-    for path in files:
+    for path in sorted(files, key=lambda p: p != main):  # the one the learner named first
         kind = CHART if path != main else HTML_REPORT if args.html else MARKDOWN_REPORT
         shown = args.output if path == main and args.output else str(path)
         check_output(path, kind, sources=sources, force=args.force, shown=shown)
