@@ -573,3 +573,11 @@ def test_the_xss_corpus_leaves_nothing_that_runs_in_imported_fields(tmp_path: Pa
         ]
         colored = next(f for f in fields if "http link" in f)
         assert ('style="color: red"' in colored) == allow_html
+
+
+def test_control_characters_never_reach_a_field() -> None:
+    # "\x1f" separates Anki's fields: inside one it would split the note.
+    for text in ("a\x1fb", "**a**\x1fb", "<b>a</b>\x01", "$x$\x1f", "a\x0bb"):
+        out = render(text)
+        assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", out), (text, out)
+    assert render("tab\there\nand a line") == "<p>tab\there\nand a line</p>"

@@ -622,6 +622,10 @@ _SAFE_TAG_RE = re.compile(
 )
 
 
+# Control characters the sanitiser replaces with "?" (Anki separates fields with "\x1f").
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def _only_safe_tags(fragment: str) -> bool:
     return fragment.count("<") == len(_SAFE_TAG_RE.findall(fragment))
 
@@ -629,7 +633,7 @@ def _only_safe_tags(fragment: str) -> bool:
 def clean_html(fragment: str, *, allow_html: bool = False) -> str:
     """``fragment`` through the same final sanitiser as card text (an image that is not a
     web or inline one loses its ``src``)."""
-    if "<" not in fragment or _only_safe_tags(fragment):
+    if _CONTROL_RE.search(fragment) is None and ("<" not in fragment or _only_safe_tags(fragment)):
         return fragment
     return _sanitise(fragment, _HTML_POLICY if allow_html else _POLICY, _web_image_or_none)
 
@@ -700,10 +704,11 @@ def render_card_text(
     stripped = text.strip()
     if not stripped:
         return _EMPTY
-    if _is_plain(stripped) and "$" not in stripped:
+    controls = _CONTROL_RE.search(stripped) is not None  # e.g. "\x1f" splits Anki fields
+    if _is_plain(stripped) and "$" not in stripped and not controls:
         return Rendered(stripped.replace('"', "&quot;"))  # most card text: nothing to do
     out = _to_html(stripped)
-    if "<" not in out or _only_safe_tags(out):
+    if not controls and ("<" not in out or _only_safe_tags(out)):
         return Rendered(out)  # no tag, or only bare Markdown ones: nothing to sanitise
     media: list[Path] = []
 
