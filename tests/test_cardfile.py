@@ -11,7 +11,6 @@ from learnplan.cardfile import (
     RawCard,
     add_id_to_heading,
     has_cloze,
-    image_refs,
     parse_card_file,
     parse_heading,
     read_source_text,
@@ -128,22 +127,6 @@ def test_has_cloze() -> None:
     assert not has_cloze("no cloze {{c1:b}}")
 
 
-def test_image_refs() -> None:
-    refs = image_refs(
-        '![a](img/a.png) ![b](<img/my b.png> "title") ![c](img/c%20d.png)\n\n'
-        "<img src='x.png' alt=\"\"> <IMG SRC=y.png> ![r](https://e.com/r.png)\n\n`![no](code.png)`"
-    )
-    assert [(r.src, r.remote) for r in refs] == [
-        ("img/a.png", False),
-        ("img/my b.png", False),
-        ("img/c d.png", False),
-        ("x.png", False),
-        ("y.png", False),
-        ("https://e.com/r.png", True),
-    ]
-    assert image_refs("no images here") == []
-
-
 def test_split_lines_only_on_newlines() -> None:
     assert split_lines("a\r\nb\x0cc\u2028d\n") == ["a", "b\x0cc\u2028d"]
     assert split_lines("") == []
@@ -166,7 +149,6 @@ def test_pathological_lines_still_parse_correctly() -> None:
     assert parse_heading("x" + " #" * 5000)[0] == "x" + " #" * 4999
     assert not has_cloze("{{c1::" * 20000)
     assert has_cloze("{{c1::" * 20000 + "}}")
-    assert image_refs("<img " * 5000) == []
 
 
 # --- the fast paths for the usual shapes must agree with the general rules

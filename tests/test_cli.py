@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -246,3 +247,192 @@ def test_readme_run_command_builds_an_importable_default_deck(tmp_path: Path) ->
         assert col.decks.by_name("Zero to Deep Learning::MIT::18.06 Linear Algebra")
     finally:
         col.close()
+
+
+# --- the learner's files are never an output (issue 9, cases 1 and 7)
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def _learner_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A plan made with init, a card still without an id (so a build would write one
+    back), and a precious file of the learner's own, as the working folder."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["init", "p"]) == 0
+    _add_card_without_id(tmp_path / "p")
+    (tmp_path / "p" / "precious.txt").write_text("my notes\n")
+    monkeypatch.chdir(tmp_path / "p")
+    return tmp_path / "p"
+
+
+@pytest.mark.parametrize("output", ["plan.yaml", "notes/example.md", "precious.txt"])
+@pytest.mark.parametrize("plan_argument", [[], ["plan.yaml"]])
+def test_build_never_replaces_a_file_it_did_not_write(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    output: str,
+    plan_argument: list[str],
+) -> None:
+    # The measured case: `learnplan build -o plan.yaml` (plan argument forgotten) replaced
+    # the outline with a package.
+    folder = _learner_folder(tmp_path, monkeypatch)
+    capsys.readouterr()
+    before = _tree(folder)
+    code, out, err = _run(["build", *plan_argument, "-o", output], capsys)
+    assert code == 2, out
+    assert err.startswith(f"{output}:0: ") and err.count("\n") == 1, err
+    assert "Traceback" not in err
+    assert _tree(folder) == before  # no package, no id written back, no temporary file
+    if not plan_argument and output == "plan.yaml":
+        assert "to build the plan in it, run: learnplan build plan.yaml" in err
+
+
+def test_force_replaces_other_files_but_never_the_plans_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = _learner_folder(tmp_path, monkeypatch)
+    (folder / "img.png").write_bytes(b"\x89PNG")
+    with (folder / "notes" / "example.md").open("a") as f:
+        f.write("\n## With an image {#img1}\n![i](../img.png)\n")
+    (folder / "notes" / "empty.md").write_text("# No cards here yet\n")
+    text = (folder / "plan.yaml").read_text()
+    (folder / "plan.yaml").write_text(
+        text.replace("    cards: notes/example.md", "    cards: [notes/example.md, notes/empty.md]")
+    )
+    os.link(folder / "plan.yaml", folder / "hardlink.yaml")
+    os.symlink("notes/example.md", folder / "link.md")
+    capsys.readouterr()
+    before = _tree(folder)
+    for output in (
+        "plan.yaml",
+        "notes/example.md",
+        "notes/empty.md",
+        "img.png",
+        "hardlink.yaml",
+        "link.md",
+        "./notes/../plan.yaml",
+    ):
+        for command in (["build", "plan.yaml"], ["report", "plan.yaml", "--html"]):
+            code, _, err = _run([*command, "-o", output, "--force"], capsys)
+            assert code == 2, (command, output)
+            assert f"{output}:0: is " in err and "never writes over a plan's own files" in err
+    assert _tree(folder) == before
+    code, _, err = _run(["build", "plan.yaml", "-o", "precious.txt", "--force"], capsys)
+    assert code == 0, err
+    assert zipfile.is_zipfile(folder / "precious.txt")
+
+
+def test_a_package_learnplan_built_is_rebuilt_in_place_but_an_anki_export_is_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = _learner_folder(tmp_path, monkeypatch)
+    assert main(["build", "plan.yaml", "-o", "deck.apkg"]) == 0
+    first = (folder / "deck.apkg").read_bytes()
+    assert main(["build", "plan.yaml", "-o", "deck.apkg"]) == 0
+    assert (folder / "deck.apkg").read_bytes() != first  # a newer build of the same plan
+    # A package exported from Anki (may hold the learner's reviews): no manifest of ours.
+    with zipfile.ZipFile(folder / "export.apkg", "w") as zf:
+        zf.writestr("collection.anki2", b"SQLite format 3\0")
+        zf.writestr("media", "{}")
+    export = (folder / "export.apkg").read_bytes()
+    capsys.readouterr()
+    code, _, err = _run(["build", "plan.yaml", "-o", "export.apkg"], capsys)
+    assert code == 2
+    assert "export.apkg:0: already exists and is not an Anki package built by learnplan" in err
+    assert (folder / "export.apkg").read_bytes() == export
+    assert main(["build", "plan.yaml", "-o", "export.apkg", "--force"]) == 0
+
+
+def test_report_never_replaces_a_file_it_did_not_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = _learner_folder(tmp_path, monkeypatch)
+    log = folder / "log.json"
+    log.write_text(json.dumps({"version": 1, "plan": "p"}))
+    capsys.readouterr()
+    before = _tree(folder)
+    for args in (
+        ["--html", "-o", "plan.yaml"],  # the measured case
+        ["-o", "notes/example.md"],
+        ["-o", "precious.txt"],
+        ["--html", "-o", "precious.txt"],
+        ["--log", "log.json", "-o", "log.json", "--force"],
+    ):
+        code, _, err = _run(["report", "plan.yaml", "--today", "2030-01-01", *args], capsys)
+        assert code == 2, args
+        assert err.startswith(f"{args[args.index('-o') + 1]}:0: "), err
+        assert _tree(folder) == before, args
+    # A chart name taken by a file of the learner's: nothing at all is written.
+    (folder / "r-burnup.svg").write_text("<svg>my drawing</svg>")
+    code, _, err = _run(["report", "plan.yaml", "-o", "r.md"], capsys)
+    assert code == 2 and "r-burnup.svg:0: already exists and is not a chart" in err
+    assert not (folder / "r.md").exists() and not (folder / "r-weekly.svg").exists()
+    (folder / "r-burnup.svg").unlink()
+    # Its own reports are rewritten without asking.
+    for args in (
+        ["-o", "r.md"],
+        ["-o", "r.md"],
+        ["--html", "-o", "r.html"],
+        ["--html", "-o", "r.html"],
+    ):
+        code, _, err = _run(["report", "plan.yaml", *args], capsys)
+        assert code == 0, (args, err)
+
+
+def test_an_output_in_a_missing_folder_is_bad_input_naming_the_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = _learner_folder(tmp_path, monkeypatch)
+    capsys.readouterr()
+    before = _tree(folder)
+    for command in (["build", "plan.yaml"], ["report", "plan.yaml", "--html"], ["report"]):
+        code, _, err = _run([*command, "-o", "missing/x.out"], capsys)
+        assert code == 2
+        assert err == "missing/x.out:0: the folder 'missing' does not exist; create it first\n"
+    code, _, err = _run(["build", "plan.yaml", "-o", "precious.txt/x.apkg"], capsys)
+    assert code == 2 and err.startswith("precious.txt/x.apkg:0: ")
+    code, _, err = _run(["build", "plan.yaml", "-o", "n" * 300 + ".apkg"], capsys)
+    assert code == 2 and "is too long for the file system" in err
+    assert _tree(folder) == before
+
+
+def test_a_card_file_name_too_long_for_the_file_system_is_bad_input(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = _learner_folder(tmp_path, monkeypatch)
+    text = (folder / "plan.yaml").read_text()
+    line = next(i for i, t in enumerate(text.split("\n"), 1) if "cards: notes/example.md" in t)
+    (folder / "plan.yaml").write_text(
+        text.replace("notes/example.md", "notes/" + "a" * 300 + ".md")
+    )
+    capsys.readouterr()
+    for command in (["check"], ["build"], ["report", "--json"]):
+        code, _, err = _run([*command, "plan.yaml"], capsys)
+        assert code == 2, command
+        assert f"plan.yaml:{line}: card file name 'notes/aaaa" in err
+        assert "is too long for the file system" in err and "Errno" not in err
+
+
+def test_a_failed_write_names_the_output_not_a_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import errno
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["init", "p"]) == 0
+
+    def full_disk(src: str, dst: str) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", src)
+
+    capsys.readouterr()
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "replace", full_disk)
+        code, _, err = _run(["build", "p/plan.yaml", "-o", "deck.apkg"], capsys)
+    assert code == 1
+    assert err == "deck.apkg:0: No space left on device\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p"]  # no temporary file left

@@ -266,7 +266,7 @@ def _src(line: int) -> SourceRef:
         ),
         (
             Card("k", "basic", "![x](missing.png)", "A", source=_src(4), base_dir=Path(".")),
-            "cards.md:4: image not found: missing.png",
+            "cards.md:4: image 'missing.png' not found",
         ),
     ],
 )
@@ -360,7 +360,7 @@ def test_failed_write_keeps_the_old_file_and_leaves_nothing_behind(tmp_path: Pat
     built = build_package(plan, timestamp=T0 + 5)
     # The image vanishes between build and write: the zip fails halfway through.
     (tmp_path / "plan" / "img" / "graph.png").unlink()
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(PlanError, match=r"graph\.png:0: cannot read the image"):
         write_package(built, target)
     assert target.read_bytes() == old
     assert [p.name for p in out.iterdir()] == ["zdl.apkg"]
@@ -368,7 +368,7 @@ def test_failed_write_keeps_the_old_file_and_leaves_nothing_behind(tmp_path: Pat
 
 def test_write_into_a_missing_folder_fails_without_creating_anything(tmp_path: Path) -> None:
     built = build_package(sample_plan(tmp_path / "plan"), timestamp=T0)
-    with pytest.raises(OSError):
+    with pytest.raises(PlanError, match=r"x\.apkg:0: the folder .* does not exist"):
         write_package(built, tmp_path / "no" / "such" / "dir" / "x.apkg")
     assert not (tmp_path / "no").exists()
 

@@ -72,3 +72,50 @@ def test_cli_init_then_check(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     out = capsys.readouterr().out
     assert "18.06 Linear Algebra" in out
     assert main(["init", str(tmp_path / "p")]) == 2
+
+
+def test_scaffold_writes_nothing_when_a_folder_it_needs_is_a_file(tmp_path: Path) -> None:
+    (tmp_path / "notes").write_text("my notes, not a folder\n")
+    with pytest.raises(PlanError, match="notes:0: exists and is not a folder"):
+        scaffold_plan(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes"]
+    assert (tmp_path / "notes").read_text() == "my notes, not a folder\n"
+
+
+def test_scaffold_undoes_what_it_made_when_writing_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from learnplan import scaffold
+
+    real = scaffold.create_file
+    calls: list[Path] = []
+
+    def fail_second(path: Path, data: bytes) -> Path:
+        calls.append(path)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device", str(path))
+        return real(path, data)
+
+    monkeypatch.setattr(scaffold, "create_file", fail_second)
+    with pytest.raises(OSError):
+        scaffold_plan(tmp_path / "new")
+    assert not (tmp_path / "new").exists()
+
+
+def test_scaffold_never_replaces_a_file_that_appears_while_it_works(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from learnplan import scaffold
+
+    real = scaffold.create_file
+
+    def racing(path: Path, data: bytes) -> Path:
+        if path.name == "example.md":
+            path.write_text("written by someone else\n")
+        return real(path, data)
+
+    monkeypatch.setattr(scaffold, "create_file", racing)
+    with pytest.raises(PlanError, match=r"example\.md:0: already exists"):
+        scaffold_plan(tmp_path)
+    assert (tmp_path / "notes" / "example.md").read_text() == "written by someone else\n"
+    assert not (tmp_path / "plan.yaml").exists()

@@ -273,3 +273,188 @@ def test_written_ids_keep_notes_and_reviews_in_anki(tmp_path: Path) -> None:
         assert len(second.updated) >= 1
         assert {col.get_note(nid).guid for nid in col.find_notes("")} == guids
         assert col.find_notes('"Edited."')
+
+
+# --- lines counted as the readers count them (issue 9, case 2)
+
+_TWO_CARDS = (
+    "plan: {{id: p, title: P, start: 2020-01-06}}\n"
+    "courses:\n"
+    "  - id: c\n"
+    "    title: {title}\n"
+    "    fte: 1\n"
+    "    cards:\n"
+    "      - front: First question\n"
+    "        back: A1\n"
+    "      - {{front: Second question, back: A2}}\n"
+    "      - front: Third question\n"
+    "        back: A3\n"
+)
+
+
+def _fronts_to_keys(plan: Plan) -> dict[str, str | None]:
+    return {c.front: c.key for c in _all(plan)}
+
+
+def _write_back_and_reload(folder: Path) -> tuple[dict[str, str | None], dict[str, str | None]]:
+    """(the keys assigned in memory, the keys the files hold afterwards), by card front."""
+    plan = load_plan(folder / "plan.yaml")
+    assigned = _fronts_to_keys(plan)
+    write_back_ids(plan)
+    return assigned, _fronts_to_keys(load_plan(folder / "plan.yaml", assign_ids=False))
+
+
+def test_a_lone_cr_in_a_quoted_string_does_not_move_ids_to_other_cards(tmp_path: Path) -> None:
+    # The measured case: the YAML reader counts the CR as a line break, so every card
+    # below it is one line further down than a split on "\n" says.
+    (tmp_path / "plan.yaml").write_bytes(_TWO_CARDS.format(title='"Week\rB"').encode())
+    assigned, written = _write_back_and_reload(tmp_path)
+    assert written == assigned
+    assert all(written.values())
+    text = (tmp_path / "plan.yaml").read_bytes()
+    assert b'title: "Week\rB"\n' in text  # the learner's CR stays where it was
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        '"a\rb\rc"',  # several lone CRs
+        "'a\rb'",  # single-quoted
+        '"a\r\nb"',  # a CRLF inside a quoted string (a folded line)
+        '"a\x85b"',  # NEL, \u2028 and \u2029: line breaks in YAML 1.1, text to the reader
+        '"a\u2028b"',
+        '"a\u2029b"',
+        '"\ufeffa\ufeffb"',  # U+FEFF: not counted as a column by the reader
+        "plain # a comment ended by a lone CR\r# and another",
+    ],
+)
+def test_every_kind_of_line_break_keeps_ids_on_their_cards(tmp_path: Path, title: str) -> None:
+    (tmp_path / "plan.yaml").write_bytes(_TWO_CARDS.format(title=title).encode())
+    assigned, written = _write_back_and_reload(tmp_path)
+    assert written == assigned and all(written.values())
+
+
+def test_u_feff_before_a_flow_card_on_its_line(tmp_path: Path) -> None:
+    # The reader does not count U+FEFF as a column: the card's "{" is one character
+    # further right than its column says.
+    (tmp_path / "plan.yaml").write_bytes(
+        _TWO_CARDS.format(title="T").encode()
+        + (
+            '    lessons: [{id: l1, title: "\ufeff\ufeff", cards: [{front: Fourth, back: A4}]}]\n'
+        ).encode()
+    )
+    assigned, written = _write_back_and_reload(tmp_path)
+    assert written == assigned and all(written.values())
+    assert len(written) == 4
+
+
+def test_a_lone_cr_in_a_markdown_card_file_keeps_ids_on_their_cards(tmp_path: Path) -> None:
+    _setup(
+        tmp_path,
+        "plan: {id: p, title: P, start: 2020-01-06}\ncourses:\n"
+        "  - {id: c, title: C, fte: 1, cards: notes/a.md}\n",
+        "# T\r## not a card\n\n## One\rwith a CR\nA\r\n\n## Two\nB\u2028C\n\n## Three\nC\n",
+    )
+    assigned, written = _write_back_and_reload(tmp_path)
+    assert written == assigned and all(written.values())
+    assert len(written) == 3
+
+
+def test_an_edit_that_would_not_read_back_the_same_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The card is found at its line, but the edited text would read back differently:
+    # only the read-back check can see that, and nothing may be written.
+    from learnplan import writeback
+
+    (tmp_path / "plan.yaml").write_bytes(_TWO_CARDS.format(title="T").encode())
+    plan = load_plan(tmp_path / "plan.yaml")
+    before = (tmp_path / "plan.yaml").read_bytes()
+    monkeypatch.setattr(writeback, "_yaml_scalar", lambda key: f"{key}: {key}")
+    with pytest.raises(PlanError, match=r"plan.yaml:7: cannot write the new id into this card"):
+        write_back_ids(plan)
+    assert (tmp_path / "plan.yaml").read_bytes() == before
+
+
+def test_random_line_breaks_never_put_an_id_on_the_wrong_card(tmp_path: Path) -> None:
+    """Seeded mutations: odd characters in quoted strings, comments and card text. Every
+    plan that loads either gets each id on its own card or is refused untouched."""
+    import random
+
+    rng = random.Random(9)
+    oddities = ["\r", "\r\n", "\n", "\x85", "\u2028", "\u2029", "\ufeff", "\t", " "]
+    template = (
+        (
+            'plan: {id: p, title: "P{0}", start: 2020-01-06}  # c{1}\n'
+            "courses:\n"
+            "  - id: c\n"
+            "    title: 'C{2}'\n"
+            "    fte: 1\n"
+            "    cards:\n"
+            '      - front: "Q1{3}"\n'
+            "        back: A1\n"
+            '      - {front: "Q2{4}", back: "A2{5}"}  # x{6}\n'
+            '      - cloze: "{{{{c1::Q3}}}}{7}"\n'
+            "    lessons:\n"
+            "      - id: l1\n"
+            '        title: "L{8}"\n'
+            "        cards:\n"
+            "          -  front: 'Q4{9}'\n"
+            "             back: A4\n"
+            "          - [not, a, card]\n"
+        )
+        .replace("{{{{", "\0")
+        .replace("}}}}", "\1")
+    )
+    template = template.replace("- [not, a, card]\n", "- {front: Q5, back: A5}\n")
+    tried = refused = 0
+    for case in range(300):
+        parts = ["".join(rng.choice(oddities) for _ in range(rng.randint(0, 3))) for _ in range(10)]
+        text = template
+        for i, part in enumerate(parts):
+            text = text.replace("{" + str(i) + "}", part)
+        text = text.replace("\0", "{{").replace("\1", "}}")
+        folder = tmp_path / str(case)
+        folder.mkdir()
+        (folder / "plan.yaml").write_bytes(text.encode())
+        try:
+            plan = load_plan(folder / "plan.yaml")
+        except PlanError:
+            continue
+        tried += 1
+        assigned = _fronts_to_keys(plan)
+        before = (folder / "plan.yaml").read_bytes()
+        try:
+            write_back_ids(plan)
+        except PlanError:
+            refused += 1
+            assert (folder / "plan.yaml").read_bytes() == before
+            continue
+        assert _fronts_to_keys(load_plan(folder / "plan.yaml", assign_ids=False)) == assigned
+    print(f"{tried} plans loaded, {refused} refused")
+    assert tried >= 100, tried  # the mutations mostly give plans that load
+    assert refused <= tried // 10, (refused, tried)
+
+
+def test_a_markdown_edit_that_would_not_read_back_the_same_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from learnplan import writeback
+
+    _setup(
+        tmp_path,
+        "plan: {id: p, title: P, start: 2020-01-06}\ncourses:\n"
+        "  - {id: c, title: C, fte: 1, cards: notes/a.md}\n",
+        "## One\nA\n\n## Two\nB\n",
+    )
+    plan = load_plan(tmp_path / "plan.yaml")
+    before = _tree_bytes(tmp_path)
+    # An edit that would split a card in two: only the read-back check can see it.
+    monkeypatch.setattr(writeback, "add_id_to_heading", lambda line, key: f"{line}\n## {key}")
+    with pytest.raises(PlanError, match=r"a\.md:1: cannot write the new id into this card"):
+        write_back_ids(plan)
+    assert _tree_bytes(tmp_path) == before
+
+
+def _tree_bytes(folder: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}

@@ -3,24 +3,17 @@
 This module only splits a file into cards and reads heading attributes; checking ids
 against the plan, lessons and images is the outline reader's job, so that every problem
 in a plan is reported with the same rules. Also home of the helpers both readers share:
-reading a source file safely, slugs, cloze detection and finding image references.
+reading a source file safely, slugs and cloze detection (images: planfiles.py, cards.py).
 """
 
 from __future__ import annotations
 
-import functools
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
-from urllib.parse import unquote
 
 from .errors import PlanError, Problem
 from .plan import CardKind
-
-if TYPE_CHECKING:
-    from markdown_it import MarkdownIt
 
 #: Larger files are refused: a plan is hand-written, and a runaway file should fail fast.
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -32,11 +25,8 @@ _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 # The attribute block is the last ``{...}`` of a heading, preceded by a space (or alone),
 # so a cloze's closing ``}}`` is never taken for one.
 _ATTRS = re.compile(r"(?:^|[ \t])\{([^{}]*)\}[ \t]*$")
-_IMG_TAG = re.compile(r"<img\b[^<>]*?\bsrc\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.I)
 # Only lines starting with one of these can be headings, fences or a '%' separator.
 _SPECIAL = frozenset(" \t#`~%")
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
-_REMOTE_SCHEMES = ("http:", "https:", "data:")
 # Bound once: these run for every card of a 100,000-card plan.
 _slug_match = _SLUG.fullmatch
 _cloze_search = _CLOZE_START.search
@@ -104,48 +94,6 @@ def split_lines(text: str) -> list[str]:
     if "\r" not in text:
         return lines
     return [line[:-1] if line.endswith("\r") else line for line in lines]
-
-
-@dataclass(frozen=True)
-class ImageRef:
-    src: str  # as written, percent-decoded
-    remote: bool  # http(s) or data: URL, not checked on disk
-
-
-def image_refs(text: str) -> list[ImageRef]:
-    """Images a card's Markdown refers to: ``![alt](src)`` and ``<img src=...>``."""
-    if "![" not in text and ("<" not in text or "<img" not in text.lower()):
-        return []  # cheap exit: most cards have no images
-    found: list[str] = []
-    for token in _markdown().parse(text):
-        if token.type == "html_block":
-            found.extend(_img_tag_srcs(token.content))
-        for child in token.children or ():
-            if child.type == "image":
-                found.append(str(child.attrs.get("src", "")))
-            elif child.type == "html_inline":
-                found.extend(_img_tag_srcs(child.content))
-    refs: list[ImageRef] = []
-    for src in found:
-        lowered = src.strip().lower()
-        remote = lowered.startswith(_REMOTE_SCHEMES)
-        refs.append(ImageRef(src if remote else unquote(src), remote))
-    return refs
-
-
-@functools.cache
-def _markdown() -> MarkdownIt:
-    from markdown_it import MarkdownIt
-
-    return MarkdownIt("commonmark")
-
-
-def _img_tag_srcs(html: str) -> list[str]:
-    return [next(g for g in m.groups() if g is not None) for m in _IMG_TAG.finditer(html)]
-
-
-def has_scheme(src: str) -> bool:
-    return _SCHEME.match(src) is not None and not re.match(r"[A-Za-z]:[\\/]", src)
 
 
 # --- card files
@@ -519,11 +467,3 @@ def add_id_to_heading(line: str, key: str) -> str:
         return f"{line[: start + 1]}#{key}{sep}{inner.lstrip()}{line[end - 1 :]}"
     stripped = line.rstrip(" \t")
     return f"{stripped} {{#{key}}}{line[len(stripped) :]}"
-
-
-def relative_inside(root: Path, path: Path) -> bool:
-    """True if ``path`` (already absolute) is ``root`` or below it."""
-    try:
-        return os.path.commonpath([root, path]) == str(root)
-    except ValueError:  # different drives on Windows
-        return False

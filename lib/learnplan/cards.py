@@ -1,28 +1,36 @@
 """Card text (Markdown with math and cloze markers) -> the HTML stored in an Anki field.
 
 Math is cut out before Markdown sees it and put back afterwards, so underscores,
-asterisks and backslashes inside it reach MathJax unchanged. Raw HTML is sanitised
-unless the plan allows it. Local images are renamed to content-hashed media names.
+asterisks and backslashes inside it reach MathJax unchanged. Local images are checked
+(planfiles.py) and renamed to content-hashed media names. The finished HTML then passes
+one sanitiser, last, whatever produced it: raw HTML, Markdown, math or media names.
 """
 
 from __future__ import annotations
 
-import hashlib
 import html
-import os
 import re
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
-from urllib.parse import unquote
+from typing import TYPE_CHECKING, Any
 
 from .errors import PlanError
 from .plan import SourceRef
+from .planfiles import (
+    FileRefError,
+    image_file,
+    image_name,
+    image_url,
+    is_data_image,
+    media_name,
+)
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
-__all__ = ["Rendered", "media_name", "render_card_text"]
+__all__ = ["Rendered", "clean_html", "image_sources", "media_name", "render_card_text"]
 
 
 @dataclass(frozen=True)
@@ -162,7 +170,13 @@ def _extract_math(text: str) -> tuple[str, list[_Math]]:
 
 
 def _math_html(m: _Math) -> str:
-    body = m.content.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    # Escaped for text and for a double-quoted attribute alike: math may sit in either.
+    body = (
+        m.content.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+    )
     if m.in_cloze:
         # Anki ends a cloze at the first "}}", even inside MathJax; a space between the
         # braces is invisible to TeX and keeps the cloze whole.
@@ -299,8 +313,10 @@ def _render_markdown(text: str) -> str:
     return rendered.rstrip("\n")
 
 
-# --- Sanitising
+# --- Sanitising: the last step every field goes through
 
+# Tags and attributes a card may use; plans with ``allow_html: true`` may use more
+# (docs/outline.md lists both). Everything else is removed; its text is kept.
 _ALLOWED_TAGS = frozenset(
     {
         "a",
@@ -355,57 +371,310 @@ _ALLOWED_TAGS = frozenset(
         "ul",
     }
 )
-_ALLOWED_ATTRS = {
-    "a": ["href", "title"],
-    "img": ["src", "alt"],
-    "abbr": ["title"],
-    "td": ["colspan", "rowspan", "align"],
-    "th": ["colspan", "rowspan", "align"],
-    "code": ["class"],
-    "span": ["class"],
-    "div": ["class"],
+_ALLOWED_ATTRS: dict[str, frozenset[str]] = {
+    "a": frozenset({"href", "title"}),
+    "img": frozenset({"src", "alt"}),
+    "abbr": frozenset({"title"}),
+    "ol": frozenset({"start"}),
+    # Markdown tables align columns with style="text-align: ..."
+    "td": frozenset({"colspan", "rowspan", "align", "style"}),
+    "th": frozenset({"colspan", "rowspan", "align", "style"}),
+    "code": frozenset({"class"}),
+    "span": frozenset({"class"}),
+    "div": frozenset({"class"}),
 }
-# Removed with their content: what is inside them is code or styling, never card text.
-_DROP_WITH_CONTENT_RE = re.compile(
-    r"<(script|style|iframe|object|embed|template|noscript)\b.*?(</\1\s*>|\Z)",
-    re.IGNORECASE | re.DOTALL,
+_ALLOWED_CSS = frozenset({"text-align"})
+
+_HTML_TAGS = _ALLOWED_TAGS | {
+    "center",
+    "col",
+    "colgroup",
+    "details",
+    "dfn",
+    "figcaption",
+    "figure",
+    "font",
+    "rp",
+    "rt",
+    "ruby",
+    "section",
+    "summary",
+    "var",
+    "wbr",
+}
+_HTML_ATTRS: dict[str, frozenset[str]] = {
+    **_ALLOWED_ATTRS,
+    "*": frozenset({"class", "title", "lang", "dir", "align", "style"}),
+    "img": frozenset({"src", "alt", "width", "height"}),
+    "td": frozenset({"colspan", "rowspan", "valign"}),
+    "th": frozenset({"colspan", "rowspan", "valign"}),
+    "col": frozenset({"span", "width"}),
+    "colgroup": frozenset({"span", "width"}),
+    "ol": frozenset({"start", "type", "reversed"}),
+    "font": frozenset({"color", "face", "size"}),
+    "details": frozenset({"open"}),
+}
+_HTML_CSS = frozenset(
+    {
+        "background-color",
+        "border",
+        "border-bottom",
+        "border-collapse",
+        "border-color",
+        "border-left",
+        "border-radius",
+        "border-right",
+        "border-style",
+        "border-top",
+        "border-width",
+        "color",
+        "font-family",
+        "font-size",
+        "font-style",
+        "font-variant",
+        "font-weight",
+        "height",
+        "letter-spacing",
+        "line-height",
+        "list-style-type",
+        "margin",
+        "margin-bottom",
+        "margin-left",
+        "margin-right",
+        "margin-top",
+        "max-height",
+        "max-width",
+        "min-height",
+        "min-width",
+        "padding",
+        "padding-bottom",
+        "padding-left",
+        "padding-right",
+        "padding-top",
+        "text-align",
+        "text-decoration",
+        "text-indent",
+        "text-transform",
+        "vertical-align",
+        "white-space",
+        "width",
+        "word-spacing",
+    }
 )
+# Removed with everything inside them: their content is code, styling or another
+# document, never card text. Elements outside HTML (SVG, MathML) go the same way.
+_DROP_WITH_CONTENT = frozenset(
+    {
+        "script",
+        "style",
+        "iframe",
+        "frame",
+        "frameset",
+        "object",
+        "embed",
+        "applet",
+        "template",
+        "noscript",
+        "noembed",
+        "noframes",
+        "textarea",
+        "title",
+        "xmp",
+        "select",
+    }
+)
+_PROTOCOLS = frozenset({"http", "https", "mailto", "data"})
+_URL_ATTRS = frozenset({"href", "src"})
+# A CSS value made of words, numbers, units, colours and rgb()/hsl() only: no url(), no
+# escapes, comments, strings or other functions.
+_CSS_VALUE = re.compile(r"(?:[#a-zA-Z0-9 .,%+-]|(?:rgba?|hsla?)\([0-9 .,%+/-]*\))+")
+_URL_NOISE = re.compile(r"[`\x00-\x20\x7f-\xa0\s]+")
 
 
-def _sanitise(fragment: str) -> str:
-    import bleach
+@dataclass(frozen=True)
+class _Policy:
+    tags: frozenset[str]
+    attributes: dict[str, frozenset[str]]
+    css: frozenset[str]
 
-    fragment = _DROP_WITH_CONTENT_RE.sub("", fragment)
-    cleaned: str = bleach.clean(
-        fragment,
-        tags=_ALLOWED_TAGS,
-        attributes=_ALLOWED_ATTRS,
-        protocols={"http", "https", "mailto"},
-        strip=True,
-        strip_comments=True,
+    def allows(self, tag: str, name: str, value: str) -> bool:
+        """bleach's attribute filter: may ``tag`` keep ``name="value"``?"""
+        if name not in self.attributes.get(tag, ()) and name not in self.attributes.get("*", ()):
+            return False
+        if name == "style":
+            return bool(self.sanitize_css(value))
+        if name in _URL_ATTRS and _url_scheme(value) == "data":
+            # Only an inline raster image; never a data: link or document.
+            return tag == "img" and name == "src" and is_data_image(_normal_url(value))
+        return True
+
+    def sanitize_css(self, style: str) -> str:
+        """The declarations of ``style`` (an attribute value as written) whose property
+        is allowed and whose value is plain; the rest are dropped."""
+        kept: list[str] = []
+        for declaration in html.unescape(style).split(";"):
+            prop, colon, value = declaration.partition(":")
+            prop, value = prop.strip().lower(), value.strip()
+            if colon and prop in self.css and _CSS_VALUE.fullmatch(value):
+                kept.append(f"{prop}: {value}")
+        return "; ".join(kept)
+
+
+_POLICY = _Policy(_ALLOWED_TAGS, _ALLOWED_ATTRS, _ALLOWED_CSS)
+_HTML_POLICY = _Policy(_HTML_TAGS, _HTML_ATTRS, _HTML_CSS)
+
+
+def _normal_url(value: str) -> str:
+    """A URL attribute value as bleach normalises it before checking its scheme."""
+    from bleach import html5lib_shim
+
+    url = _URL_NOISE.sub("", html5lib_shim.convert_entities(value))
+    return re.sub(r"[^\x00-\x7f]", "", url).lower()
+
+
+def _url_scheme(value: str) -> str:
+    scheme, colon, _ = _normal_url(value).partition(":")
+    return scheme if colon else ""
+
+
+_tools = threading.local()
+
+
+def _html_tools() -> tuple[Any, Any, Any]:
+    """(parser, tree walker, serializer), one set per thread (html5lib parsers keep state)."""
+    tools: tuple[Any, Any, Any] | None = getattr(_tools, "tools", None)
+    if tools is None:
+        from bleach import html5lib_shim
+
+        tools = (
+            # tags=None: the parser sees every element as the browser would (a <script>
+            # keeps its content inside it), and the sanitiser below decides.
+            html5lib_shim.BleachHTMLParser(
+                tags=None, strip=True, consume_entities=False, namespaceHTMLElements=False
+            ),
+            html5lib_shim.getTreeWalker("etree"),
+            html5lib_shim.BleachHTMLSerializer(
+                quote_attr_values="always",
+                omit_optional_tags=False,
+                escape_lt_in_attrs=True,
+                resolve_entities=False,
+                sanitize=False,
+                alphabetical_attributes=False,
+            ),
+        )
+        _tools.tools = tools
+    return tools
+
+
+def _prepared(fragment: str, on_image: Callable[[str], str | None]) -> Iterator[dict[str, Any]]:
+    """The tokens of ``fragment`` as a browser parses it, without elements that are
+    dropped with their content; every ``<img src>`` value (as written) is passed to
+    ``on_image`` and replaced by what it returns (None removes the attribute)."""
+    parser, walker, _ = _html_tools()
+    skip = 0
+    for token in walker(parser.parseFragment(fragment)):
+        kind = token["type"]
+        if skip:
+            if kind == "StartTag":
+                skip += 1
+            elif kind == "EndTag":
+                skip -= 1
+            continue
+        if kind in ("StartTag", "EmptyTag") and (
+            token.get("namespace") is not None or token["name"] in _DROP_WITH_CONTENT
+        ):
+            skip = 1 if kind == "StartTag" else 0
+            continue
+        if kind == "EmptyTag" and token["name"] == "img":
+            attrs = token["data"]
+            src = attrs.get((None, "src"))
+            if src is not None:
+                new = on_image(src)
+                if new is None:
+                    del attrs[(None, "src")]
+                else:
+                    attrs[(None, "src")] = new
+        yield token
+
+
+def _sanitise(fragment: str, policy: _Policy, on_image: Callable[[str], str | None]) -> str:
+    from bleach.sanitizer import BleachSanitizerFilter
+
+    _, _, serializer = _html_tools()
+    cleaned = BleachSanitizerFilter(
+        source=_prepared(fragment, on_image),
+        allowed_tags=policy.tags,
+        attributes=policy.allows,
+        allowed_protocols=_PROTOCOLS,
+        strip_disallowed_tags=True,
+        strip_html_comments=True,
+        css_sanitizer=policy,
     )
-    return cleaned
+    result: str = serializer.render(cleaned)
+    return result
 
 
-# --- Images
-
-_IMG_SRC_RE = re.compile(
-    r"""(<img\b[^>]*?\bsrc\s*=\s*)(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""", re.IGNORECASE
+# Tags Markdown makes that carry nothing to sanitise: HTML made only of these (every "<"
+# starts one; text "<" is always escaped) is returned as it is, without parsing it.
+_SAFE_TAG_RE = re.compile(
+    r"<(?:/?(?:p|ul|ol|li|strong|em|code|pre|blockquote|h[1-6]|table|thead|tbody|tr|th|td"
+    r"|s|del|a)|(?:br|hr) ?/?|a href=\"https?://[^\"<>\s]*\")>"
 )
-_SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//")
-_hash_cache: dict[tuple[str, int, int], str] = {}
 
 
-def media_name(path: Path) -> str:
-    """The content-hashed media name of a local file: ``lp-<sha256[:16]><ext>``."""
-    st = path.stat()
-    key = (str(path), st.st_mtime_ns, st.st_size)
-    name = _hash_cache.get(key)
-    if name is None:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-        name = f"lp-{digest}{path.suffix.lower()}"
-        _hash_cache[key] = name
-    return name
+# Control characters the sanitiser replaces with "?" (Anki separates fields with "\x1f").
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _only_safe_tags(fragment: str) -> bool:
+    return fragment.count("<") == len(_SAFE_TAG_RE.findall(fragment))
+
+
+def clean_html(fragment: str, *, allow_html: bool = False) -> str:
+    """``fragment`` through the same final sanitiser as card text (an image that is not a
+    web or inline one loses its ``src``)."""
+    if _CONTROL_RE.search(fragment) is None and ("<" not in fragment or _only_safe_tags(fragment)):
+        return fragment
+    return _sanitise(fragment, _HTML_POLICY if allow_html else _POLICY, _web_image_or_none)
+
+
+def _web_image_or_none(src: str) -> str | None:
+    try:
+        return src if image_name(src) is None else None
+    except FileRefError:
+        return None
+
+
+# --- Entry points
+
+
+def _to_html(text: str) -> str:
+    """Markdown and math of ``text`` (stripped, not empty) as HTML, before sanitising."""
+    text, maths = _extract_math(text)
+    out = _render_markdown(text)
+    if maths:
+        out = _PLACEHOLDER_RE.sub(lambda m: _math_html(maths[int(m.group(1))]), out)
+    return out
+
+
+def image_sources(text: str) -> list[str]:
+    """The ``src`` of every image the card text shows, as written in its rendered HTML
+    (the values :func:`render_card_text` resolves), in order."""
+    stripped = text.strip()
+    if "<" not in stripped and "![" not in stripped:
+        return []
+    out = _to_html(stripped)
+    if "<im" not in out.lower():
+        return []
+    found: list[str] = []
+
+    def collect(src: str) -> str:
+        found.append(src)
+        return src
+
+    for _ in _prepared(out, collect):
+        pass
+    return found
 
 
 def _fail(source: SourceRef | None, message: str) -> PlanError:
@@ -414,50 +683,55 @@ def _fail(source: SourceRef | None, message: str) -> PlanError:
     return PlanError.at(source.path, source.line, message)
 
 
-def _rewrite_images(
-    fragment: str, base_dir: Path | None, source: SourceRef | None
-) -> tuple[str, tuple[Path, ...]]:
-    found: list[Path] = []
-
-    def replace(m: re.Match[str]) -> str:
-        raw = next(g for g in m.groups()[1:] if g is not None)
-        src = html.unescape(raw)
-        if not src or _SCHEME_RE.match(src):
-            return m.group(0)
-        if base_dir is None:
-            raise _fail(source, f"image {src!r}: relative images need the card's folder")
-        path = Path(os.path.normpath(base_dir / unquote(src)))
-        if not path.is_file():
-            raise _fail(source, f"image not found: {src} (looked for {path})")
-        found.append(path)
-        return f'{m.group(1)}"{html.escape(media_name(path))}"'
-
-    rewritten = _IMG_SRC_RE.sub(replace, fragment)
-    return rewritten, tuple(dict.fromkeys(found))
-
-
-# --- Entry point
-
-
 def render_card_text(
-    text: str, *, allow_html: bool, base_dir: Path | None, source: SourceRef | None
+    text: str,
+    *,
+    allow_html: bool,
+    base_dir: Path | None,
+    source: SourceRef | None,
+    root: Path | None = None,
 ) -> Rendered:
     """Render one field's Markdown to Anki field HTML.
 
-    Raises ``PlanError`` (at ``source``) when a referenced local image is missing.
+    Markdown, math, cloze markers and images are rendered first; the result then passes
+    the sanitiser as the last step (a wider set of tags and styles with ``allow_html``),
+    so nothing the text holds can add a script, an event handler or a ``javascript:``
+    URL. Local images, relative to ``base_dir``, must stay inside ``root`` (the plan
+    folder; default ``base_dir``) and are renamed to content-hashed media names.
+
+    Raises ``PlanError`` (at ``source``) when a local image is missing or not allowed.
     """
     stripped = text.strip()
     if not stripped:
         return _EMPTY
-    if _is_plain(stripped) and "$" not in stripped:
+    controls = _CONTROL_RE.search(stripped) is not None  # e.g. "\x1f" splits Anki fields
+    if _is_plain(stripped) and "$" not in stripped and not controls:
         return Rendered(stripped.replace('"', "&quot;"))  # most card text: nothing to do
-    stripped, maths = _extract_math(stripped)
-    out = _render_markdown(stripped)
-    if not allow_html and "<" in stripped:
-        out = _sanitise(out)
-    media: tuple[Path, ...] = ()
-    if "<img" in out:
-        out, media = _rewrite_images(out, base_dir, source)
-    if maths:
-        out = _PLACEHOLDER_RE.sub(lambda m: _math_html(maths[int(m.group(1))]), out)
-    return Rendered(out, media)
+    out = _to_html(stripped)
+    if not controls and ("<" not in out or _only_safe_tags(out)):
+        return Rendered(out)  # no tag, or only bare Markdown ones: nothing to sanitise
+    media: list[Path] = []
+
+    def on_image(src: str) -> str:
+        try:
+            if base_dir is None:
+                if image_name(src) is None:
+                    return src
+                raise FileRefError(
+                    f"image {image_url(src)!r}: relative images need the card's folder"
+                )
+            path = image_file(src, base_dir, root if root is not None else base_dir)
+            if path is None:
+                return src
+            name = media_name(path)
+        except FileRefError as exc:
+            raise _fail(source, str(exc)) from None
+        except OSError as exc:
+            raise _fail(
+                source, f"image {image_url(src)!r} cannot be read: {exc.strerror or exc}"
+            ) from None
+        media.append(path)
+        return name
+
+    cleaned = _sanitise(out, _HTML_POLICY if allow_html else _POLICY, on_image)
+    return Rendered(cleaned, tuple(dict.fromkeys(media)))

@@ -20,6 +20,10 @@ from .errors import PlanError
 from .plan import Plan, slugify
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+_FORCE_HELP = (
+    "replace an existing output file that learnplan did not write "
+    "(the plan's own files are never replaced)"
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -39,7 +43,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_FAILURE
     except OSError as exc:
-        print(f"learnplan: {exc}", file=sys.stderr)
+        if exc.filename is not None and exc.strerror:
+            print(f"{exc.filename}:0: {exc.strerror}", file=sys.stderr)
+        else:
+            print(f"learnplan: {exc}", file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:
         print("learnplan: interrupted; nothing was written", file=sys.stderr)
@@ -62,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="never write ids back into the plan's files; fail on cards without an id",
     )
+    build.add_argument("--force", action="store_true", help=_FORCE_HELP)
     build.set_defaults(func=_cmd_build)
 
     check = sub.add_parser("check", help="validate a plan and show its courses and totals")
@@ -81,6 +89,7 @@ def _parser() -> argparse.ArgumentParser:
     fmt.add_argument("--json", action="store_true", help="print the figures as JSON")
     fmt.add_argument("--html", action="store_true", help="write one self-contained HTML file")
     report.add_argument("-o", "--output", help="output file (default: ./<plan>-report.md|.html)")
+    report.add_argument("--force", action="store_true", help=_FORCE_HELP)
     report.set_defaults(func=_cmd_report)
     return parser
 
@@ -89,9 +98,15 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _load(path: str | None, *, assign_ids: bool = True) -> Plan:
-    from .outline import default_plan_path, load_plan
+    return _load_with_sources(path, assign_ids=assign_ids)[0]
 
-    return load_plan(Path(path) if path else default_plan_path(), assign_ids=assign_ids)
+
+def _load_with_sources(
+    path: str | None, *, assign_ids: bool = True
+) -> tuple[Plan, dict[Path, str]]:
+    from .outline import default_plan_path, load_plan_and_sources
+
+    return load_plan_and_sources(Path(path) if path else default_plan_path(), assign_ids=assign_ids)
 
 
 def default_output(plan: Plan) -> Path:
@@ -100,13 +115,20 @@ def default_output(plan: Plan) -> Path:
 
 def _cmd_build(args: argparse.Namespace) -> int:
     from .deck import build_package, write_package
+    from .outputs import PACKAGE, check_output
     from .writeback import write_back_ids
 
     started = time.monotonic()
-    plan = _load(args.plan, assign_ids=not args.no_write)
+    plan, sources = _load_with_sources(args.plan, assign_ids=not args.no_write)
     out = Path(args.output) if args.output else default_output(plan)
-    if out.exists() and out.is_dir():
-        raise PlanError.at(out, 0, "output is a folder; give a file name ending in .apkg")
+    # Before anything is built or any id written back: a bad output is refused whole.
+    try:
+        check_output(out, PACKAGE, sources=sources, force=args.force, shown=args.output)
+    except PlanError as exc:
+        if args.plan is None and out.suffix.lower() in (".yaml", ".yml"):
+            hint = f"; to build the plan in it, run: learnplan build {args.output}"
+            raise PlanError.at(args.output, 0, exc.problems[0].message + hint) from None
+        raise
     bar = _ProgressBar(sys.stderr, label="building", started=started)
     try:
         built = build_package(plan, previous=out if out.exists() else None, progress=bar.update)
@@ -114,7 +136,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         bar.close()
     # Ids go back into the learner's files only once the whole build has succeeded.
     changed = write_back_ids(plan) if not args.no_write else []
-    write_package(built, out)
+    write_package(built, out, force=args.force)
     elapsed = time.monotonic() - started
     size = out.stat().st_size
     new_ids = sum(1 for c in plan.courses for card in c.cards if card.new_key)
@@ -271,7 +293,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from .progress import seconds_by_week, snapshot
     from .report import Report, report_html, report_json, report_markdown
 
-    plan = _load(args.plan, assign_ids=True)
+    plan, sources = _load_with_sources(args.plan, assign_ids=True)
     log = load_log(Path(args.log)) if args.log else ProgressLog(plan_id=plan.id)
     if log.plan_id != plan.id:
         raise PlanError.at(args.log, 0, f"this log is for plan '{log.plan_id}', not '{plan.id}'")
@@ -293,19 +315,48 @@ def _cmd_report(args: argparse.Namespace) -> int:
         json.dump(report_json(report), sys.stdout, indent=2, default=str)
         sys.stdout.write("\n")
         return EXIT_OK
+    if args.log:
+        sources.setdefault(Path(os.path.realpath(args.log)), "the progress log")
+    if args.collection:
+        sources.setdefault(Path(os.path.realpath(args.collection)), "the Anki collection")
     stem = f"{slugify(plan.title)}-report"
     if args.html:
         out = Path(args.output) if args.output else Path.cwd() / f"{stem}.html"
-        _write_text(out, report_html(report))
+        _write_outputs({out: report_html(report)}, sources, args, main=out)
         print(f"Wrote {out}")
         return EXIT_OK
     out = Path(args.output) if args.output else Path.cwd() / f"{stem}.md"
-    text, charts = report_markdown(report, chart_prefix=out.stem)
-    for name, svg in charts.items():
-        _write_text(out.parent / name, svg)
-    _write_text(out, text)
+    try:
+        text, charts = report_markdown(report, chart_prefix=out.stem)
+    except ValueError:
+        raise PlanError.at(
+            args.output or str(out),
+            0,
+            "name the report with letters, digits, '.', '_' and '-' only (its charts are "
+            "named after it)",
+        ) from None
+    # The charts first, so the report never links to a chart that is not there yet.
+    files = {out.parent / name: svg for name, svg in charts.items()}
+    files[out] = text
+    _write_outputs(files, sources, args, main=out)
     print(f"Wrote {out} and {len(charts)} charts beside it")
     return EXIT_OK
+
+
+def _write_outputs(
+    files: dict[Path, str], sources: dict[Path, str], args: argparse.Namespace, *, main: Path
+) -> None:
+    """Check every output first (nothing is written if one is refused), then write each
+    atomically."""
+    from .atomic import replace_file
+    from .outputs import CHART, HTML_REPORT, MARKDOWN_REPORT, check_output
+
+    for path in sorted(files, key=lambda p: p != main):  # the one the learner named first
+        kind = CHART if path != main else HTML_REPORT if args.html else MARKDOWN_REPORT
+        shown = args.output if path == main and args.output else str(path)
+        check_output(path, kind, sources=sources, force=args.force, shown=shown)
+    for path, text in files.items():
+        replace_file(path, text.encode("utf-8"))
 
 
 def _parse_day(text: str) -> dt.date:
@@ -335,15 +386,6 @@ def _read_collection(path: Path, plan: Plan) -> tuple[dict[str, Any], dt.date]:
     finally:
         col.close(downgrade=False)
     return dict(memory), today
-
-
-def _write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ import json
 import os
 import re
 import sqlite3
-import tempfile
 import time
 import zipfile
 from collections.abc import Callable, Iterator
@@ -23,12 +22,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .cards import media_name, render_card_text
+from .atomic import replace_file, scratch_file
+from .cards import clean_html, render_card_text
 from .errors import PlanError, Problem
 from .ids import note_guid, stable_id
 from .manifest import encode_manifest, manifest_name, read_package_manifest
 from .notetypes import SPECS, build_models, model_ids, source_html
+from .outputs import PACKAGE, check_output
 from .plan import Card, CardKind, Course, Lesson, Plan, slugify
+from .planfiles import media_name, read_media
 
 __all__ = ["BuiltDeck", "BuiltNote", "BuiltPackage", "build_package", "write_package"]
 
@@ -157,7 +159,7 @@ def build_package(
                 continue
             seen_courses.add(course.id)
             course_deck = stable_id("deck", plan.id, course.id)
-            course_source = source_html(course, None)
+            course_source = clean_html(source_html(course, None))
             # The deck description (shown on Anki's deck overview) links the course too.
             decks[course_deck] = BuiltDeck(course_deck, plan.deck_name(course), course_source)
             base_tags: tuple[str, ...] = (
@@ -242,15 +244,24 @@ def _build_note(
                 plan.lesson_tag(course.id, lesson.id),
                 plan.provider_tag(course.provider),
             ),
-            source_html(course, lesson),
+            clean_html(source_html(course, lesson)),
             lesson,
         )
+    root = plan.source.path.parent if plan.source is not None else None
     try:
         front = render_card_text(
-            card.front, allow_html=plan.allow_html, base_dir=card.base_dir, source=card.source
+            card.front,
+            allow_html=plan.allow_html,
+            base_dir=card.base_dir,
+            source=card.source,
+            root=root,
         )
         back = render_card_text(
-            card.back, allow_html=plan.allow_html, base_dir=card.base_dir, source=card.source
+            card.back,
+            allow_html=plan.allow_html,
+            base_dir=card.base_dir,
+            source=card.source,
+            root=root,
         )
     except PlanError as exc:
         problems.extend(exc.problems)
@@ -385,36 +396,39 @@ def _write_zip(built: BuiltPackage, db_path: str, out: Any) -> None:
         media_map = {str(i): name for i, name in enumerate(names)}
         zf.writestr(_zip_info("media", built.timestamp), json.dumps(media_map))
         zf.writestr(_zip_info("0", built.timestamp), built.manifest_bytes)
-        for i, (_, path) in enumerate(built.media, start=1):
-            zf.writestr(_zip_info(str(i), built.timestamp), path.read_bytes())
+        for i, (name, path) in enumerate(built.media, start=1):
+            # Read again, right here, and checked to be the very file that was approved.
+            zf.writestr(_zip_info(str(i), built.timestamp), read_media(name, path))
 
 
-def write_package(built: BuiltPackage, path: str | os.PathLike[str]) -> Path:
+def plan_sources(built: BuiltPackage) -> dict[Path, str]:
+    """The files ``built`` was made from that a package must never overwrite: the outline,
+    the card files holding its cards and the images they show (``{file: what it is}``)."""
+    plan = built.plan
+    sources: dict[Path, str] = {}
+    if plan.source is not None:
+        sources[plan.source.path] = "the plan's outline"
+    for path in {c.source.path for course in plan.courses for c in course.cards if c.source}:
+        sources.setdefault(path, "a card file of the plan")
+    for _, path in built.media:
+        sources.setdefault(path, "an image the plan uses")
+    return sources
+
+
+def write_package(
+    built: BuiltPackage, path: str | os.PathLike[str], *, force: bool = False
+) -> Path:
     """Write ``built`` to ``path`` atomically: either the whole new file or the old one.
 
-    Temporary files live next to the target (so the final rename is atomic) and are
-    removed whatever happens.
+    Refuses with :class:`PlanError`, writing nothing, if ``path`` is one of the plan's own
+    files, or exists and is not a package learnplan built (unless ``force``). Temporary
+    files live next to the target (so the final rename is atomic) and are removed
+    whatever happens.
     """
     target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
-    fd, db_path = tempfile.mkstemp(prefix=".learnplan-", suffix=".anki2", dir=directory)
-    os.close(fd)
-    tmp_zip: str | None = None
-    try:
+    check_output(target, PACKAGE, sources=plan_sources(built), force=force)
+    with scratch_file(target, ".anki2") as db_path:
         with _gc_paused():
-            _fill_collection(built, db_path)
-        fd, tmp_zip = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-        with os.fdopen(fd, "wb") as out:
-            _write_zip(built, db_path, out)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp_zip, 0o644)  # mkstemp's 0600 would hide the deck from other users
-        os.replace(tmp_zip, target)
-        tmp_zip = None
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(db_path)
-        if tmp_zip is not None:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp_zip)
+            _fill_collection(built, str(db_path))
+        replace_file(target, lambda out: _write_zip(built, str(db_path), out))
     return target

@@ -16,23 +16,22 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from .cardfile import (
-    ImageRef,
     has_cloze,
-    has_scheme,
-    image_refs,
     is_slug,
     is_tag,
     looks_like_cloze,
     read_source_text,
-    relative_inside,
     split_card_file,
     split_lines,
 )
+from .cards import image_sources
 from .errors import PlanError, Problem
 from .ids import new_card_key
 from .plan import Card, CardKind, Course, Lesson, Plan, Resource, SourceRef
+from .planfiles import FileRefError, image_file, image_url, resolve_inside
 
 PLAN_KEYS = (
     "id",
@@ -75,8 +74,26 @@ def load_plan(path: str | os.PathLike[str], *, assign_ids: bool = True) -> Plan:
     """Read and validate a plan. Cards written without an id get a fresh random key in
     memory (``Card.new_key``), for :func:`learnplan.writeback.write_back_ids`; with
     ``assign_ids=False`` such cards are an error instead."""
+    return load_plan_and_sources(path, assign_ids=assign_ids)[0]
+
+
+def load_plan_and_sources(
+    path: str | os.PathLike[str], *, assign_ids: bool = True
+) -> tuple[Plan, dict[Path, str]]:
+    """:func:`load_plan`, and every file the plan was read from — the outline, its card
+    files (even those holding no card) and the images its cards show — as ``{path: what
+    it is}`` (paths with symlinks resolved), so that nothing ever writes over them."""
     plan_file = Path(os.path.abspath(path))
-    return _Reader(plan_file).read(assign_ids=assign_ids)
+    reader = _Reader(plan_file)
+    plan = reader.read(assign_ids=assign_ids)
+    sources = {Path(os.path.realpath(plan_file)): "the plan's outline"}
+    for real in reader.used_files:
+        sources.setdefault(real, "a card file of the plan")
+    for (_, _, what), (found, _) in reader.resolved.items():
+        if found is not None:
+            label = "an image the plan uses" if what == "image" else f"a {what} of the plan"
+            sources.setdefault(Path(os.path.realpath(found)), label)
+    return plan, sources
 
 
 # --- YAML loading
@@ -362,7 +379,6 @@ class _Reader:
     def __init__(self, plan_file: Path) -> None:
         self.plan_file = plan_file
         self.plan_dir = plan_file.parent
-        self.root = Path(os.path.realpath(self.plan_dir))
         self.problems: list[Problem] = []
         self.used_files: dict[Path, tuple[Path, int]] = {}
         # _inside's answers for this read, by (name, base folder, what)
@@ -913,53 +929,33 @@ class _Reader:
         """``name`` resolved against ``base`` if it stays in the plan folder and exists."""
         key = (name, base, what)
         if key not in self.resolved:  # many cards may show the same image
-            self.resolved[key] = self._resolve(name, base, what)
+            try:
+                found = (
+                    image_file(name, base, self.plan_dir)
+                    if what == "image"
+                    else resolve_inside(name, base, self.plan_dir, what)
+                )
+                self.resolved[key] = (found, None)
+            except FileRefError as exc:
+                self.resolved[key] = (None, str(exc))
         found, message = self.resolved[key]
         if message is not None:
             self.add(path, line, message)
         return found
 
-    def _resolve(self, name: str, base: Path, what: str) -> tuple[Path | None, str | None]:
-        """(the file, None), or (None, what is wrong) for :meth:`_inside`."""
-        if not name.strip() or "\x00" in name:
-            return None, f"{what} name {name!r} is empty or holds a NUL character"
-        if os.path.isabs(name) or name.startswith(("~", "\\")) or has_scheme(name):
-            return None, (
-                f"{what} {name!r} must be a path relative to {base}, inside the "
-                f"plan folder {self.plan_dir}"
-            )
-        candidate = Path(os.path.normpath(base / name))
-        if not relative_inside(Path(os.path.normpath(self.plan_dir)), candidate):
-            return None, (
-                f"{what} {name!r} is outside the plan folder {self.plan_dir}; keep "
-                "plan files inside it"
-            )
-        if not candidate.exists():
-            return None, f"{what} {name!r} not found (looked for {candidate})"
-        if not relative_inside(self.root, Path(os.path.realpath(candidate))):
-            return None, (
-                f"{what} {name!r} is a link to a place outside the plan folder "
-                f"{self.plan_dir}; copy the file into the folder instead"
-            )
-        if not candidate.is_file():
-            return None, f"{what} {name!r} is not a file"
-        return candidate, None
-
     def _check_images(
-        self, text: str, path: Path, base: Path, line_of: Callable[[ImageRef], int]
+        self, text: str, path: Path, base: Path, line_of: Callable[[str], int]
     ) -> None:
-        for ref in image_refs(text):
-            if ref.remote:
-                continue
-            self._inside(ref.src, base, path, line_of(ref), "image")
+        # The same sources, decoded the same way, as the renderer reads (cards.py).
+        for src in image_sources(text):
+            self._inside(src, base, path, line_of(src), "image")
 
 
-def _line_finder(
-    lines: list[str], span: tuple[int, int], default: int
-) -> Callable[[ImageRef], int]:
-    def find(ref: ImageRef) -> int:
+def _line_finder(lines: list[str], span: tuple[int, int], default: int) -> Callable[[str], int]:
+    def find(src: str) -> int:
+        spellings = {src, image_url(src), unquote(image_url(src))}
         for number in range(span[0], min(span[1], len(lines)) + 1):
-            if ref.src in lines[number - 1]:
+            if any(spelling and spelling in lines[number - 1] for spelling in spellings):
                 return number
         return default
 

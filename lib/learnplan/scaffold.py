@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from pathlib import Path
 
+from .atomic import create_file
 from .errors import PlanError, Problem
 from .plan import slugify
 
@@ -88,8 +90,10 @@ the first time you build, written back into this file.
 def scaffold_plan(directory: Path) -> list[Path]:
     """Write a starter plan into ``directory`` (created if missing).
 
-    Returns the files written. Refuses with :class:`PlanError`, writing nothing, if any of
-    them already exists.
+    Returns the files written. Never replaces or changes anything that exists: refuses
+    with :class:`PlanError`, writing nothing, if any of the files (or a non-folder where
+    a folder must go) is already there; if writing fails half-way, what it created is
+    removed again.
     """
     directory = Path(directory)
     plan_path = directory / PLAN_NAME
@@ -102,8 +106,9 @@ def scaffold_plan(directory: Path) -> list[Path]:
                 for p in existing
             ]
         )
-    if directory.exists() and not directory.is_dir():
-        raise PlanError.at(directory, 0, "exists and is not a folder")
+    for folder in (directory, cards_path.parent):
+        if (folder.exists() or folder.is_symlink()) and not folder.is_dir():
+            raise PlanError.at(folder, 0, "exists and is not a folder")
     name = directory.resolve().name or "my-plan"
     plan_id = slugify(name)
     title = " ".join(name.replace("-", " ").replace("_", " ").split()).title() or "My Plan"
@@ -116,14 +121,30 @@ def scaffold_plan(directory: Path) -> list[Path]:
         ),
         cards_path: _CARDS.format(),
     }
-    written: list[Path] = []
-    for path, text in files.items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # "x" mode: if something appeared since the check above, fail rather than clobber.
-        with open(path, "x", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        written.append(path)
-    return written
+    made: list[Path] = []  # files and folders this call created, to undo on failure
+    try:
+        for path, text in files.items():
+            for folder in reversed([path.parent, *path.parent.parents]):
+                if not folder.exists():
+                    folder.mkdir()
+                    made.append(folder)
+            try:
+                # Never replaces anything, even a file that appeared since the check.
+                create_file(path, text.encode("utf-8"))
+            except FileExistsError:
+                raise PlanError.at(
+                    path, 0, "already exists; choose an empty folder (init never overwrites)"
+                ) from None
+            made.append(path)
+    except BaseException:
+        for made_path in reversed(made):
+            with contextlib.suppress(OSError):
+                if made_path.is_dir():
+                    made_path.rmdir()
+                else:
+                    made_path.unlink()
+        raise
+    return list(files)
 
 
 def _next_monday(today: dt.date) -> dt.date:

@@ -1,25 +1,40 @@
 """Writing newly assigned card ids back into the learner's files, touching nothing else.
 
 Only text is inserted: every other byte (comments, quoting, blank lines, line endings, a
-BOM) stays as it was. Each file is replaced atomically. Before changing a file the card
-is found again at its recorded line and compared with what was read, so a file edited
-since it was loaded is refused rather than damaged.
+BOM) stays as it was. Each file is replaced atomically. A card is found where its reader
+found it, counting lines exactly as that reader does: the YAML reader ends a line at
+``\n`` and at a ``\r`` not followed by ``\n`` (so a lone CR inside a quoted string is a
+line break), the Markdown card reader only at ``\n``. Before changing a file the card is
+found again there and compared with what was read, so a file edited since it was loaded
+is refused rather than damaged; after editing, the new text is read back and must hold
+exactly the old content plus the new ids, or nothing is written.
 """
 
 from __future__ import annotations
 
-import os
-import stat
-import tempfile
+import math
+import re
 from pathlib import Path
 from typing import Any
 
-from .cardfile import add_id_to_heading, parse_heading
+from .atomic import replace_file
+from .cardfile import add_id_to_heading, parse_heading, split_card_file
 from .errors import PlanError, Problem
 from .plan import Card, Plan
 
 _BOM = b"\xef\xbb\xbf"
 _CHANGED = "the file changed since the plan was read; run the build again"
+# Where ruamel's reader (Reader.forward) starts a new line, which its marks count.
+_YAML_BREAK = re.compile(r"\n|\r(?!\n)")
+
+
+def _unsafe(key: str | None, how: str = "id: {key}") -> str:
+    what = "the new id into this card" if key else "the new ids into this file"
+    advice = f"; add '{how.format(key=key)}' to the card by hand" if key else ""
+    return (
+        f"cannot write {what} safely (the edited file would not read back the same, so "
+        f"nothing was written){advice}"
+    )
 
 
 def write_back_ids(plan: Plan) -> list[Path]:
@@ -58,12 +73,15 @@ def write_back_ids(plan: Plan) -> list[Path]:
     if problems:
         raise PlanError(problems)
     for path, content in updates:
-        _replace_atomically(path, content)
+        replace_file(path, content)
     return [path for path, _ in updates]
 
 
 def _markdown_with_ids(text: str, path: Path, cards: list[Card]) -> str:
-    lines = text.split("\n")  # a "\r" stays on its line, so CRLF files keep CRLF
+    # Lines as split_card_file numbers them: "\n" ends a line; a "\r" before it stays on
+    # its line (so CRLF files keep CRLF), a lone "\r" is part of the line.
+    lines = text.split("\n")
+    keys: dict[int, str] = {}
     for card in cards:
         assert card.source is not None and card.key is not None
         index = card.source.line - 1
@@ -80,7 +98,25 @@ def _markdown_with_ids(text: str, path: Path, cards: list[Card]) -> str:
         if error or attrs is None or attrs.key is not None or not card.front.startswith(title):
             raise PlanError.at(path, card.source.line, _CHANGED)
         lines[index] = add_id_to_heading(body, card.key) + ending
-    return "\n".join(lines)
+        keys[card.source.line] = card.key
+    new_text = "\n".join(lines)
+    _verify_markdown(text, new_text, path, keys)
+    return new_text
+
+
+def _verify_markdown(old: str, new: str, path: Path, keys: dict[int, str]) -> None:
+    """The edited file must split into the same cards, with the new ids where meant."""
+    _, before, _ = split_card_file(old, path)
+    _, after, _ = split_card_file(new, path)
+    expected = [row if row[0] not in keys else (*row[:5], keys[row[0]], *row[6:]) for row in before]
+    if after == expected:
+        return
+    bad = next(
+        (row for index, row in enumerate(expected) if index >= len(after) or after[index] != row),
+        None,
+    )
+    line = bad[0] if bad is not None else min(keys)
+    raise PlanError.at(path, line, _unsafe(keys.get(line), "{{#{key}}}"))
 
 
 def _yaml_with_ids(text: str, path: Path, cards: list[Card]) -> str:
@@ -94,15 +130,17 @@ def _yaml_with_ids(text: str, path: Path, cards: list[Card]) -> str:
             spots.setdefault(int(mapping.lc.line) + 1, []).append(mapping)
     for found in spots.values():
         found.sort(key=lambda m: int(m.lc.col))
-    lines = text.split("\n")
-    edits: list[tuple[int, int, str]] = []  # (line index, column, text to insert)
+    all_maps = _card_mappings(data)
+    starts = [0, *(m.end() for m in _YAML_BREAK.finditer(text))]
+    edits: list[tuple[int, str]] = []  # (offset in text, text to insert)
+    placed: list[tuple[Any, Card]] = []
     taken: dict[int, int] = {}
     for card in cards:
         assert card.source is not None and card.key is not None
         line = card.source.line
         candidates = spots.get(line, [])
         position = taken.get(line, 0)
-        if position >= len(candidates):
+        if position >= len(candidates) or line > len(starts):
             raise PlanError.at(path, line, _CHANGED)
         taken[line] = position + 1
         mapping = candidates[position]
@@ -110,21 +148,72 @@ def _yaml_with_ids(text: str, path: Path, cards: list[Card]) -> str:
         if not isinstance(written, str) or written.strip() != card.front:
             raise PlanError.at(path, line, _CHANGED)
         col = int(mapping.lc.col)
-        source_line = lines[line - 1]
+        offset = _yaml_offset(text, starts[line - 1], col)
         scalar = _yaml_scalar(card.key)
         if mapping.fa.flow_style():
-            if source_line[col : col + 1] != "{":
-                raise PlanError.at(path, line, _CHANGED)
-            edits.append((line - 1, col + 1, f"id: {scalar}, "))
+            if text[offset : offset + 1] != "{":
+                raise PlanError.at(path, line, _unsafe(card.key))
+            edits.append((offset + 1, f"id: {scalar}, "))
         else:
-            if col >= len(source_line) or source_line[col].isspace():
-                raise PlanError.at(path, line, _CHANGED)
-            eol = "\r" if source_line.endswith("\r") else ""
-            edits.append((line - 1, col, f"id: {scalar}{eol}\n{' ' * col}"))
-    # Right to left, bottom to top, so earlier offsets stay valid.
-    for index, col, insert in sorted(edits, reverse=True):
-        lines[index] = lines[index][:col] + insert + lines[index][col:]
-    return "\n".join(lines)
+            first = str(next(iter(mapping)))
+            if not any(text.startswith(q + first, offset) for q in ("", '"', "'")):
+                raise PlanError.at(path, line, _unsafe(card.key))
+            edits.append((offset, f"id: {scalar}{_line_break(text, offset)}{' ' * col}"))
+        mapping.insert(0, "id", card.key)  # what the edited file must read back as
+        placed.append((mapping, card))
+    # Right to left, so earlier offsets stay valid.
+    new_text = text
+    for offset, insert in sorted(edits, reverse=True):
+        new_text = new_text[:offset] + insert + new_text[offset:]
+    try:
+        reread = parse_yaml(new_text, path)
+    except PlanError:
+        reread = None
+    if reread is None or _plain(reread) != _plain(data):
+        new_maps = _card_mappings(reread)
+        index = {id(mapping): i for i, mapping in enumerate(all_maps)}
+        for mapping, card in placed:
+            i = index[id(mapping)]
+            if i >= len(new_maps) or _plain(new_maps[i]) != _plain(mapping):
+                assert card.source is not None
+                raise PlanError.at(path, card.source.line, _unsafe(card.key))
+        raise PlanError.at(path, 0, _unsafe(None))
+    return new_text
+
+
+def _yaml_offset(text: str, start: int, col: int) -> int:
+    """The offset of ruamel's mark (line starting at ``start``, column ``col``): its
+    columns count every character except U+FEFF."""
+    end = start + col
+    if "\ufeff" not in text[start:end]:
+        return end
+    offset, counted = start, 0
+    while counted < col and offset < len(text):
+        if text[offset] != "\ufeff":
+            counted += 1
+        offset += 1
+    return offset
+
+
+def _line_break(text: str, offset: int) -> str:
+    """The line break that ends the line holding ``offset`` (``\n`` at the end)."""
+    found = _YAML_BREAK.search(text, offset)
+    if found is None:
+        return "\n"
+    if found.group() == "\n" and found.start() > 0 and text[found.start() - 1] == "\r":
+        return "\r\n"
+    return found.group()
+
+
+def _plain(node: Any) -> Any:
+    """A parsed YAML document as plain Python values, to compare two of them."""
+    if isinstance(node, dict):
+        return {str(key): _plain(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_plain(item) for item in node]
+    if isinstance(node, float) and math.isnan(node):
+        return "NaN"
+    return node
 
 
 def _card_mappings(data: Any) -> list[Any]:
@@ -151,20 +240,3 @@ def _yaml_scalar(key: str) -> str:
 
     loaded = YAML(typ="safe").load(f"k: {key}\n")
     return key if loaded == {"k": key} else f'"{key}"'
-
-
-def _replace_atomically(path: Path, content: bytes) -> None:
-    target = Path(os.path.realpath(path))  # a symlinked file stays a symlink
-    mode = stat.S_IMODE(target.stat().st_mode)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
