@@ -28,7 +28,7 @@ from .rules import (
     DictFields,
     Location,
     PlanDataError,
-    location_text,
+    located,
     read_plan_dict,
 )
 
@@ -214,7 +214,7 @@ def _problems(where: str, text: str, issues: list[tuple[Location, str]]) -> list
     shown = issues[:MAX_PROBLEMS]
     lines = json_lines(text, {location for location, _ in shown})
     problems = [
-        Problem(where, lines.get(location, 1), f"{location_text(location)}: {message}")
+        Problem(where, lines.get(location, 1), located(location, message))
         for location, message in shown
     ]
     if len(issues) > len(shown):

@@ -174,7 +174,8 @@ def _is_number(text: str) -> bool:
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+# Control characters, and the line and paragraph separators YAML reads as line breaks.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
@@ -502,7 +503,7 @@ def course_values(f: Fields, weeks: int | None) -> dict[str, Any] | None:
     title = f.text("title", required=True)
     fte = f.number("fte", maximum=MAX_FTE)
     cost = f.number("cost", maximum=MAX_COST)
-    url = f.text("url", limit=MAX_URL)
+    url = _stripped(f.text("url", limit=MAX_URL))
     start_week = f.integer("start_week")
     end_week = f.integer("end_week")
     if weeks is not None:
@@ -537,7 +538,7 @@ def lesson_values(f: Fields) -> dict[str, Any] | None:
     title = f.text("title", required=True)
     weight = f.number("weight", positive=True, maximum=MAX_LESSON_AMOUNT)
     hours = f.number("hours", positive=True, maximum=MAX_LESSON_AMOUNT)
-    url = f.text("url", limit=MAX_URL)
+    url = _stripped(f.text("url", limit=MAX_URL))
     if lesson_id is None or title is None or f.bad:
         return None
     return {"id": lesson_id, "title": title.strip(), "weight": weight, "hours": hours, "url": url}
@@ -549,7 +550,7 @@ def resource_values(f: Fields) -> dict[str, Any] | None:
     title = f.text("title", required=True)
     provider = f.text("provider")
     cost = f.number("cost", maximum=MAX_COST)
-    url = f.text("url", limit=MAX_URL)
+    url = _stripped(f.text("url", limit=MAX_URL))
     if rid is None or title is None or cost is None or f.bad:
         return None
     return {
@@ -559,6 +560,10 @@ def resource_values(f: Fields) -> dict[str, Any] | None:
         "provider": (provider or "").strip(),
         "url": url,
     }
+
+
+def _stripped(text: str | None) -> str | None:
+    return text.strip() if text is not None else None
 
 
 def plan_size(plan: Plan) -> int:
@@ -584,14 +589,19 @@ Location = tuple[str | int, ...]
 
 
 def location_text(location: Location) -> str:
-    """``courses[2].fte`` for ("courses", 2, "fte"); "the top level" for ()."""
+    """``courses[2].fte`` for ("courses", 2, "fte"); "" for the top level."""
     out = ""
     for part in location:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
             out += f".{part}" if out else str(part)
-    return out or "the top level"
+    return out
+
+
+def located(location: Location, message: str) -> str:
+    """The message of a problem in the dict form, led by its JSON location if any."""
+    return f"{location_text(location)}: {message}" if location else message
 
 
 class DictFields(Fields):
@@ -736,6 +746,6 @@ def plan_from_dict(data: Any, *, origin: str = "plan") -> Plan:
     plan, issues = read_plan_dict(data)
     if plan is None:
         raise PlanDataError(
-            [Problem(origin, 0, f"{location_text(where)}: {message}") for where, message in issues]
+            [Problem(origin, 0, located(where, message)) for where, message in issues]
         )
     return plan
