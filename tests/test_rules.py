@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers_yaml import yaml_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -49,28 +50,6 @@ BASE: dict[str, Any] = {
 
 
 # --- writing the same data as an outline
-
-
-def yaml_text(value: Any) -> str:
-    """``value`` as YAML, one value per line (JSON layout, YAML's own .inf and .nan)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    if isinstance(value, float) and not math.isfinite(value):
-        return ".nan" if math.isnan(value) else (".inf" if value > 0 else "-.inf")
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, str):
-        # Characters YAML cannot hold as they are, or reads as line breaks, are escaped.
-        text = json.dumps(value, ensure_ascii=False)
-        for ch in ("\x85", "\u2028", "\u2029", "\ufeff", "\ufffe", "\uffff"):
-            text = text.replace(ch, f"\\u{ord(ch):04x}")
-        return re.sub("[\ud800-\udfff]", lambda m: f"\\u{ord(m.group()):04x}", text)
-    if isinstance(value, list):
-        return "[\n" + ",\n".join(yaml_text(v) for v in value) + "\n]"
-    assert isinstance(value, dict)
-    return "{\n" + ",\n".join(f"{yaml_text(k)}: {yaml_text(v)}" for k, v in value.items()) + "\n}"
 
 
 def as_outline(data: dict[str, Any]) -> dict[str, Any]:
@@ -519,7 +498,7 @@ def plans(draw: st.DrawFn) -> Plan:
 DETERMINISTIC = settings(derandomize=True, database=None, deadline=None)
 
 
-@settings(DETERMINISTIC, max_examples=300)
+@settings(DETERMINISTIC, max_examples=200)
 @given(plans())
 def test_plan_from_dict_inverts_plan_to_dict(plan: Plan) -> None:
     assert plan_from_dict(plan_to_dict(plan)) == plan
@@ -527,7 +506,7 @@ def test_plan_from_dict_inverts_plan_to_dict(plan: Plan) -> None:
     assert parse_manifest(encode_manifest(plan, 1_700_000_000.0)).plan == plan
 
 
-@settings(DETERMINISTIC, max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@settings(DETERMINISTIC, max_examples=40, suppress_health_check=[HealthCheck.too_slow])
 @given(plans())
 def test_every_plan_the_dict_form_accepts_an_outline_accepts_too(plan: Plan) -> None:
     with tempfile.TemporaryDirectory() as folder:

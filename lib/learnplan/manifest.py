@@ -167,7 +167,7 @@ def parse_manifest(content: bytes, name: str = "") -> Manifest:
 def _decode(content: bytes, where: str) -> tuple[str, Any]:
     """The manifest's text and its JSON value; ManifestError if it is not JSON."""
     try:
-        text = content.decode("utf-8")
+        text = content.decode("utf-8-sig")  # a byte-order mark is allowed, as in outlines
     except UnicodeDecodeError as exc:
         line = content.count(b"\n", 0, exc.start) + 1
         raise ManifestError(

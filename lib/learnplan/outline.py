@@ -247,16 +247,20 @@ class _Pending:
 
     cards: list[Card] = field(default_factory=list)
     lesson_lines: list[int] = field(default_factory=list)  # where the lesson was named
+    # ... in which file: the card's own, or the plan file when a lesson lists a card file
+    lesson_files: list[Path] = field(default_factory=list)
     id_lines: list[int] = field(default_factory=list)
 
     def add(self, card: Card, lesson_line: int, id_line: int) -> None:
         self.cards.append(card)
         self.lesson_lines.append(lesson_line)
+        self.lesson_files.append(_source(card).path)
         self.id_lines.append(id_line)
 
     def extend(self, other: _Pending) -> None:
         self.cards.extend(other.cards)
         self.lesson_lines.extend(other.lesson_lines)
+        self.lesson_files.extend(other.lesson_files)
         self.id_lines.extend(other.id_lines)
 
 
@@ -605,7 +609,7 @@ class _Reader:
             return
         front_matter, rows, problems = split_card_file(text, path)
         self.problems.extend(problems)
-        file_lesson, file_lesson_line = default_lesson, line
+        file_lesson, file_lesson_line, file_lesson_file = default_lesson, line, self.plan_file
         file_tags: tuple[str, ...] = ()
         if front_matter is not None:
             fm = front_matter
@@ -629,11 +633,13 @@ class _Reader:
                 lesson = f.slug("lesson")
                 if lesson is not None:
                     file_lesson, file_lesson_line = lesson, f.line("lesson")
+                    file_lesson_file = path
             file_tags = f.tags("tags")
         lines: list[str] = []  # split only when a card may hold an image
-        add_card, add_lesson_line, add_id_line = (
+        add_card, add_lesson_line, add_lesson_file, add_id_line = (
             out.cards.append,
             out.lesson_lines.append,
+            out.lesson_files.append,
             out.id_lines.append,
         )
         folder = path.parent
@@ -657,14 +663,15 @@ class _Reader:
                         self._check_images(
                             part, path, folder, _line_finder(lines, (line, last_line), line)
                         )
-            lesson, lesson_line = file_lesson, file_lesson_line
+            lesson, lesson_line, lesson_file = file_lesson, file_lesson_line, file_lesson_file
             if card_lesson is not None:
-                lesson, lesson_line = card_lesson, line
+                lesson, lesson_line, lesson_file = card_lesson, line, path
             if file_tags:
                 tags = tuple(dict.fromkeys((*file_tags, *tags)))
             # Positional: this runs once per card of a large plan (fields in plan.py order).
             add_card(Card(key, kind, front, back, lesson, tags, SourceRef(path, line), folder))
             add_lesson_line(lesson_line)
+            add_lesson_file(lesson_file)
             add_id_line(line)
 
     def _finish_cards(
@@ -693,7 +700,7 @@ class _Reader:
             if card.lesson is not None and card.lesson not in lesson_ids:
                 known = ", ".join(sorted(lesson_ids)) or "none"
                 self.add(
-                    _source(card).path,
+                    pending.lesson_files[index],
                     pending.lesson_lines[index],
                     f"card names lesson "
                     f"{card.lesson!r}, which course '{course_id}' does not have (its "
