@@ -46,7 +46,7 @@ from learnplan.plan import Plan, plan_from_dict
 from learnplan.progress import snapshot, suggest_trim
 
 SEED = 20_190_506
-BUDGET = {"bundled plan": 25, "docs example": 200, "manifest": 600}
+BUDGET = {"bundled plan": 25, "docs example": 160, "manifest": 600}
 BUNDLED = default_plan_path().parent
 EXAMPLE = Path(__file__).resolve().parent / "fixtures" / "outline" / "example"
 LINE = re.compile(r"^(.+):(\d+): (\S.*)$")
@@ -495,7 +495,36 @@ def outline_case(
         target = rng.choice(cards)
         text, what = mutate_text(rng, originals[target].decode("utf-8"), MARKDOWN_LINES)
         data = encoded(rng, text)
-    case = f"{route} #{n} ({target.name}: {what})"
+    run_outline(folder, out, route, f"{route} #{n} ({target.name}: {what})", target, data, tally)
+
+
+def outline_sweep(folder: Path, out: Path, tally: Tally) -> None:
+    """Each special piece of text once, at the same places: in a value of the plan file,
+    at the start of one of its lines, and as a line of a card file."""
+    plan_file = folder / "plan.yaml"
+    plan_text = plan_file.read_text(encoding="utf-8")
+    card_file = folder / "notes" / "linear-algebra.md"
+    card_text = card_file.read_text(encoding="utf-8")
+    route = "docs example sweep"
+    for bit in TEXT_BITS:
+        for place, text in (
+            ("in a value", plan_text.replace("title: Mini", f"title: Mi{bit}ni", 1)),
+            ("at a line's start", plan_text.replace("\n  start:", f"\n{bit}  start:", 1)),
+        ):
+            data = text.encode("utf-8", "surrogatepass")
+            run_outline(folder, out, route, f"{route}: {bit!r:.30} {place}", plan_file, data, tally)
+    for line in MARKDOWN_LINES:
+        text = card_text.replace("\n## The rank", f"\n{line}\n## The rank", 1)
+        data = text.encode("utf-8", "surrogatepass")
+        run_outline(folder, out, route, f"{route}: card line {line!r:.30}", card_file, data, tally)
+
+
+def run_outline(
+    folder: Path, out: Path, route: str, case: str, target: Path, data: bytes, tally: Tally
+) -> None:
+    """``target`` holding ``data`` through check and build --no-write; then put back."""
+    plan_file = folder / "plan.yaml"
+    original = target.read_bytes()
     target.write_bytes(data)
     changed = snapshot_files(folder)
     files = {str(folder / p): line_count(b) for p, b in changed.items()}
@@ -536,7 +565,7 @@ def outline_case(
         tally.ok[route] += 1
         exercise(load_plan(plan_file), case, tally)
     out.unlink(missing_ok=True)
-    target.write_bytes(originals[target])
+    target.write_bytes(original)
 
 
 def manifest_case(rng: random.Random, base: bytes, n: int, tally: Tally) -> bytes:
@@ -628,6 +657,8 @@ def test_fuzz_every_route_ends_in_success_or_path_line_errors(tmp_path: Path) ->
         bases.append(encode_manifest(load_plan(folder / "plan.yaml"), BUILT_AT))
         for n in range(BUDGET[route]):
             outline_case(rng, folder, out, route, n, tally)
+        if source == EXAMPLE:
+            outline_sweep(folder, out, tally)
         assert snapshot_files(folder) == snapshot_files(source), "a case was not undone"
 
     # Every value at every field of the docs example's dict form, each once.
@@ -668,7 +699,7 @@ def test_fuzz_every_route_ends_in_success_or_path_line_errors(tmp_path: Path) ->
         f"\n\n... {len(tally.failures)} failures in all" if len(tally.failures) > 15 else ""
     )
     # The mutations reach both outcomes on every route, or the fuzzing proves little.
-    for route in (*BUDGET, "plan_from_dict", "plan_from_dict sweep"):
+    for route in (*BUDGET, "plan_from_dict", "plan_from_dict sweep", "docs example sweep"):
         assert 0 < tally.ok[route] < tally.cases[route], route
 
 

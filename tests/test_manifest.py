@@ -152,6 +152,24 @@ def test_manifest_problems_name_the_json_location_and_its_line() -> None:
     ]
 
 
+def test_json_infinity_and_nan_literals_are_refused_at_their_lines() -> None:
+    content = encode_manifest(make_plan(), 1.0)
+    content = content.replace(b'"weeks": 12', b'"weeks": Infinity')
+    content = content.replace(b'"fte": 1.5', b'"fte": NaN')
+    rows = content.decode().splitlines()
+    weeks = next(n for n, row in enumerate(rows, 1) if "Infinity" in row)
+    fte = next(n for n, row in enumerate(rows, 1) if "NaN" in row)
+    with pytest.raises(ManifestError) as info:
+        parse_manifest(content, "m.json")
+    assert sorted(str(info.value).splitlines()) == sorted(
+        [
+            f"m.json:{fte}: plan.courses[0].fte: course 'fastai-1' fte must be a finite "
+            "number, not nan",
+            f"m.json:{weeks}: plan.weeks: plan weeks must be a whole number, not inf",
+        ]
+    )
+
+
 def test_repeated_json_keys_are_refused() -> None:
     content = encode_manifest(make_plan(), 1.0).replace(b'"weeks": 12', b'"weeks": 12, "weeks": 3')
     with pytest.raises(ManifestError, match=r"plan\.weeks: duplicate key 'weeks' in plan"):

@@ -321,6 +321,17 @@ def test_other_tags_are_refused_and_plain_ones_allowed(tmp_path: Path, tag: str)
     assert plan.title == "T" and plan.courses[0].fte == 1
 
 
+def test_a_character_yaml_refuses_is_one_error_at_its_line(tmp_path: Path) -> None:
+    plan_file = tmp_path / "plan.yaml"
+    plan_file.write_text('plan:\n  id: p\n  title: "a\x00b"\n', encoding="utf-8")
+    with pytest.raises(PlanError) as info:
+        load_plan(plan_file)
+    assert str(info.value) == (
+        f"{plan_file}:3: YAML error: the character U+0000 is not allowed in YAML "
+        "(special characters are not allowed)"
+    )
+
+
 def test_a_5000_digit_number_is_infinite_not_a_crash(tmp_path: Path) -> None:
     plan_file = write_outline(tmp_path, BASE)
     text = plan_file.read_text().replace('"fte": 1', '"fte": ' + "9" * 5000)

@@ -158,6 +158,7 @@ def _yaml_loader() -> Any:
 def parse_yaml(text: str, path: Path, first_line: int = 1) -> Any:
     """Round-trip YAML (so nodes carry ``.lc`` line numbers). Raises PlanError."""
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.reader import ReaderError
 
     try:
         return _yaml_loader().load(text)
@@ -168,12 +169,22 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> Any:
         if "duplicate key" in str(what):
             what = f"{what}; each key may appear once in a mapping"
         raise PlanError.at(path, line, f"YAML error: {what}") from None
+    except ReaderError as exc:
+        # A character YAML does not allow: said on one line, at its own line.
+        char = exc.character
+        shown = f"U+{char:04X}" if isinstance(char, int) else repr(char)
+        line = first_line + text.count("\n", 0, exc.position)
+        raise PlanError.at(
+            path, line, f"YAML error: the character {shown} is not allowed in YAML ({exc.reason})"
+        ) from None
     except YAMLError as exc:
-        raise PlanError.at(path, first_line, f"YAML error: {exc}") from None
+        message = " ".join(str(exc).split())  # one line, like every problem
+        raise PlanError.at(path, first_line, f"YAML error: {message}") from None
     except RecursionError:
         raise PlanError.at(path, first_line, "YAML nested too deeply") from None
     except ValueError as exc:  # a value the YAML constructors cannot convert
-        raise PlanError.at(path, first_line, f"YAML error: {exc}") from None
+        message = " ".join(str(exc).split())
+        raise PlanError.at(path, first_line, f"YAML error: {message}") from None
 
 
 # --- helpers over ruamel's commented maps
