@@ -13,7 +13,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from anki.collection import Collection
-from helpers_anki import import_package
+from helpers_anki import collection, import_package
 
 from addon import detect, store
 from learnplan.deck import build_package, write_package
@@ -24,12 +24,9 @@ from learnplan.outline import default_plan_path, load_plan
 def col(tmp_path: Path) -> Iterator[Collection]:
     plan = load_plan(default_plan_path(), assign_ids=False)
     package = write_package(build_package(plan), tmp_path / "default.apkg")
-    c = Collection(str(tmp_path / "collection.anki2"))
-    try:
+    with collection(tmp_path / "col") as c:
         import_package(c, package)
         yield c
-    finally:
-        c.close()
 
 
 def test_an_imported_plan_is_offered(col: Collection) -> None:

@@ -272,6 +272,15 @@ def test_package_manifest_reader_never_raises(tmp_path: Path) -> None:
     assert read_package_manifest(bomb) is None
     (tmp_path / "junk.apkg").write_bytes(b"PK\x03\x04 not a zip")
     assert read_package_manifest(tmp_path / "junk.apkg") is None
+    # A member with an unknown compression method, or encrypted: zipfile raises
+    # NotImplementedError and RuntimeError for those.
+    for name, offset, value in (("method", 10, 99), ("encrypted", 8, 1)):
+        content = bytearray((tmp_path / "deep.apkg").read_bytes())
+        central, local = content.find(b"PK\x01\x02"), content.find(b"PK\x03\x04")
+        content[central + offset] |= value
+        content[local + offset - 2] |= value
+        (tmp_path / f"{name}.apkg").write_bytes(content)
+        assert read_package_manifest(tmp_path / f"{name}.apkg") is None
 
 
 def test_manifests_found_in_a_real_collection_after_two_imports(tmp_path: Path) -> None:

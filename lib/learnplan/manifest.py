@@ -333,7 +333,16 @@ def read_package_manifest(package: str | os.PathLike[str]) -> Manifest | None:
             for index, name in media.items():
                 if isinstance(name, str) and NAME_RE.match(name):
                     return parse_manifest(_zip_read(zf, str(index)), name)
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError, RecursionError, EOFError):
+    except (
+        OSError,
+        zipfile.BadZipFile,
+        KeyError,
+        ValueError,
+        RecursionError,
+        EOFError,
+        NotImplementedError,  # a compression method zipfile cannot read
+        RuntimeError,  # an encrypted member
+    ):
         return None
     return None
 
