@@ -396,7 +396,7 @@ KINDS = [
     (
         "card file or image reference",
         r"not found|outside the plan folder|is a link|is not a file|is empty or holds"
-        r"|already used|is a folder",
+        r"|already used|is a folder|must be a path relative",
     ),
     ("card syntax", r"card|cloze|front matter|'%'|attribute|tags?=|heading|text outside"),
     ("empty plan file", r"plan file is empty"),
