@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aqt.operations import QueryOp
-from aqt.utils import askUser
+from aqt.utils import askUser, showWarning
 
 from learnplan.manifest import find_manifests
 
@@ -25,25 +25,42 @@ if TYPE_CHECKING:
 _asked: set[str] = set()  # manifest names offered this session
 
 
-def unadopted_plans(col: Collection) -> list[tuple[str, str]]:
-    """(manifest name, plan title) for plans in the media folder not yet followed."""
+def unadopted_plans(col: Collection) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(manifest name, plan title) for plans in the media folder not yet followed, and
+    (file name, what is wrong) for each manifest file that could not be read."""
     try:
         adopted = set(store.read_adopted(col).plan_ids)
     except store.DamagedRecord:
-        return []  # the panel explains the damaged record; don't add a prompt on top
+        return [], []  # the panel explains the damaged record; don't add a prompt on top
+    scan = find_manifests(Path(col.media.dir()))
     out: list[tuple[str, str]] = []
     seen: set[str] = set()
-    for manifest in find_manifests(Path(col.media.dir())):
+    for manifest in scan.manifests:
         plan = manifest.plan
         if plan.id in adopted or plan.id in seen:
             continue
         seen.add(plan.id)
         out.append((Path(manifest.name).name, plan.title))
-    return out
+    return out, scan.bad_files()
 
 
 def offer_new_plans(mw: AnkiQt, open_panel: Callable[[], None]) -> None:
-    def found(plans: list[tuple[str, str]]) -> None:
+    def found(result: tuple[list[tuple[str, str]], list[tuple[str, str]]]) -> None:
+        plans, bad = result
+        # A broken or hostile manifest (from a shared deck) is named once per session and
+        # skipped; it never stops the other plans from being offered.
+        bad = [(name, text) for name, text in bad if name not in _asked]
+        _asked.update(name for name, _ in bad)
+        if bad:
+            showWarning(
+                "A learning plan in this collection could not be read, so it was skipped "
+                "(your own plans are not affected):\n\n"
+                + "\n".join(text for _, text in bad)
+                + "\n\nIt came with a shared deck. To stop this message, delete the file "
+                "from the collection's media folder.",
+                parent=mw,
+                title="Learning Plan",
+            )
         fresh = [(name, title) for name, title in plans if name not in _asked]
         if not fresh:
             return

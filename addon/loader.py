@@ -186,7 +186,8 @@ def _offers(col: Collection, adopted_titles: dict[str, str]) -> list[viewmodel.O
     from learnplan.manifest import find_manifests
 
     offers: list[viewmodel.Offer] = []
-    for manifest in find_manifests(Path(col.media.dir())):
+    scan = find_manifests(Path(col.media.dir()))
+    for manifest in scan.manifests:
         mp = manifest.plan
         if mp.id in adopted_titles or any(o.key.startswith(f"_learnplan-{mp.id}-") for o in offers):
             continue  # adopted already, or an older manifest of a plan already offered
@@ -199,6 +200,11 @@ def _offers(col: Collection, adopted_titles: dict[str, str]) -> list[viewmodel.O
                 mp.start.isoformat(),
             )
         )
+    # A manifest that could not be read is named (and skipped), never fatal to the panel.
+    offers.extend(
+        viewmodel.Offer(name, viewmodel.esc(name), "", "", problem=viewmodel.esc(text))
+        for name, text in scan.bad_files()
+    )
     return offers
 
 

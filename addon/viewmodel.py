@@ -77,6 +77,7 @@ class Offer:
     title: str  # escaped
     detail: str  # escaped
     start: str  # the plan's own start date, ISO
+    problem: str = ""  # escaped; when set, the file could not be read and is not offered
 
 
 @dataclass(frozen=True)
@@ -397,6 +398,14 @@ def render_offers_and_problems(offers: Sequence[Offer], problems: Sequence[Probl
             f"<button {_cmd('fresh', key=p.key)}>Start fresh</button></div>"
         )
     for o in offers:
+        if o.problem:
+            out.append(
+                '<div class="lp-offer lp-bad"><p>A plan file in this collection could not be '
+                "read and was skipped (your own plans are not affected):</p>"
+                f"<p class=lp-muted>{o.problem}</p><p>It came with a shared deck. To stop "
+                "seeing this, delete the file from the collection's media folder.</p></div>"
+            )
+            continue
         out.append(
             f'<div class="lp-offer"><p>Plan found in this collection: <b>{o.title}</b> '
             f"<span class=lp-muted>{o.detail}</span></p>"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import html
+import json
 import re
 import resource
 import signal
@@ -98,6 +99,47 @@ def test_no_plan_offers_the_imported_one(col: Collection) -> None:
     loaded = loader.load(col, loader.TrackerBox())
     assert loaded.plan is None
     assert "Zero to Deep Learning" in loaded.html and "Start it today" in loaded.html
+
+
+def _bad_manifests(col: Collection) -> dict[str, bytes]:
+    """A shared deck's broken manifests, dropped into the media folder beside the good one:
+    one that is not JSON, one that parses but breaks the plan rules (a start date that
+    overflowed the date arithmetic and failed every later detection and panel load)."""
+    media = Path(col.media.dir())
+    good = next(media.glob("_learnplan-*.json"))
+    data = json.loads(good.read_bytes())
+    data["plan"]["start"] = "9999-12-31"
+    bad = {
+        "_learnplan-broken-000000000000.json": b"{not json",
+        "_learnplan-hostile-000000000000.json": json.dumps(data, indent=1).encode(),
+    }
+    for name, content in bad.items():
+        (media / name).write_bytes(content)
+    return bad
+
+
+def test_a_bad_shared_manifest_is_named_and_the_others_still_offered(col: Collection) -> None:
+    hostile = _bad_manifests(col)["_learnplan-hostile-000000000000.json"].decode()
+    line = next(n for n, row in enumerate(hostile.splitlines(), 1) if "9999-12-31" in row)
+    page = loader.load(col, loader.TrackerBox()).html
+    assert "Zero to Deep Learning" in page and "Start it today" in page
+    assert "_learnplan-broken-000000000000.json:1: not valid JSON" in page
+    assert (
+        f"_learnplan-hostile-000000000000.json:{line}: plan.start: plan start 9999-12-31 is "
+        "outside" in page
+    )
+    assert page.count("could not be read and was skipped") == 2
+
+
+def test_a_bad_shared_manifest_leaves_the_current_plan_working(
+    col: Collection, apkg: tuple[Plan, Path]
+) -> None:
+    store.adopt_plan(col, apkg[0])
+    _bad_manifests(col)
+    loaded = loader.load(col, loader.TrackerBox())
+    assert loaded.plan is not None and loaded.plan.id == apkg[0].id
+    assert loaded.snapshot is not None
+    assert "_learnplan-broken-000000000000.json:1: not valid JSON" in loaded.html
 
 
 def test_table_shows_the_collections_card_numbers(col: Collection, apkg: tuple[Plan, Path]) -> None:

@@ -155,6 +155,7 @@ def test_resolve_inside_reports_every_kind_of_bad_name(tmp_path: Path) -> None:
         ("f.md/x", "not found"),
         ("a" * 300 + ".md", "is too long for the file system"),
         ("d/" + "b" * 300, "is too long for the file system"),
+        ("notes/\ud800.md", "holds a character no file name can have"),
     ):
         with pytest.raises(FileRefError, match=message):
             resolve_inside(name, tmp_path, tmp_path, "card file")

@@ -440,3 +440,24 @@ def test_no_forecast_from_the_first_week_alone() -> None:
         assert forecast_finish(plan, log, day(n)) is None
     # Day 7: 1.5/7 points in 7 days -> 7.4 / (1.5/7) * 7 days = 241.73 -> day 242.
     assert forecast_finish(plan, log, day(7)) == day(242)
+
+
+def test_no_forecast_from_a_pace_that_would_take_centuries() -> None:
+    # A tiny lesson done in a big course: the pace extrapolated past year 9999, and the
+    # panel failed (OverflowError) on every load.
+    def plan_with(small: float, large: float) -> Plan:
+        lessons = (Lesson("a", "A", weight=small), Lesson("b", "B", weight=large))
+        return Plan(
+            "p", "P", dt.date(2020, 1, 6), courses=(Course("c", "", "C", 1.0, lessons=lessons),)
+        )
+
+    log = mark_lesson_done(ProgressLog("p"), "c", "a", dt.date(2020, 1, 7))
+    today = dt.date(2020, 1, 13)  # day 8
+    assert forecast_finish(plan_with(1e-300, 1e6), log, today) is None
+    assert snapshot(plan_with(1e-300, 1e6), log, today=today).forecast is None
+    # 8 days for 1/3001 of the plan: 24,008 days, inside a century, is still forecast;
+    # 8 days for 1/5001 (40,008 days) is not.
+    assert forecast_finish(plan_with(1, 3000), log, today) == dt.date(2020, 1, 6) + dt.timedelta(
+        days=24_007
+    )
+    assert forecast_finish(plan_with(1, 5000), log, today) is None

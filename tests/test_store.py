@@ -191,7 +191,7 @@ def test_damaged_plans_index_and_plan(col: Collection) -> None:
     assert store.read_adopted(col) == store.Adopted()
 
     col.set_config(store.plan_key("p1"), {"title": "no id"})
-    with pytest.raises(store.DamagedRecord, match="not a valid plan"):
+    with pytest.raises(store.DamagedRecord, match="missing the required key 'id'"):
         store.read_plan(col, "p1")
 
 

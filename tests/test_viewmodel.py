@@ -199,6 +199,25 @@ def test_empty_panel_offers_plans_and_problems() -> None:
     assert "damaged &lt;x&gt;" in out
 
 
+def test_a_manifest_that_could_not_be_read_is_named_without_an_adopt_button() -> None:
+    bad = viewmodel.Offer(
+        "_learnplan-x-0.json",
+        viewmodel.esc("_learnplan-x-0.json"),
+        "",
+        "",
+        problem=viewmodel.esc(f"_learnplan-x-0.json:3: plan.title: {EVIL}"),
+    )
+    good = viewmodel.Offer("_learnplan-p-abc.json", "Zero", "12 courses", "2019-05-06")
+    out = viewmodel.render_empty([good, bad], [])
+    parser = _Collector()
+    parser.feed(out)
+    assert "img" not in parser.tags and "onerror" not in parser.attrs
+    assert f"_learnplan-x-0.json:3: plan.title: {EVIL}" in "".join(parser.text)
+    assert "could not be read and was skipped" in out
+    # Adopt buttons for the good plan only.
+    assert out.count("Start it today") == 1 and "_learnplan-x-0.json&quot;" not in out
+
+
 def test_costs_can_be_logged_against_resources() -> None:
     plan = dataclasses.replace(
         _plan(), resources=(Resource(id="gpu", title="GPU <server>", cost=300, provider="AWS"),)

@@ -285,7 +285,9 @@ _TWO_CARDS = (
     "    fte: 1\n"
     "    cards:\n"
     "      - front: First question\n"
-    "        back: A1\n"
+    # Titles are one line (the plan rules refuse a line break in one); a card's text may
+    # hold any of them.
+    "        back: {back}\n"
     "      - {{front: Second question, back: A2}}\n"
     "      - front: Third question\n"
     "        back: A3\n"
@@ -307,7 +309,7 @@ def _write_back_and_reload(folder: Path) -> tuple[dict[str, str | None], dict[st
 def test_a_lone_cr_in_a_quoted_string_does_not_move_ids_to_other_cards(tmp_path: Path) -> None:
     # The measured case: the YAML reader counts the CR as a line break, so every card
     # below it is one line further down than a split on "\n" says.
-    (tmp_path / "plan.yaml").write_bytes(_TWO_CARDS.format(title='"Week\rB"').encode())
+    (tmp_path / "plan.yaml").write_bytes(_TWO_CARDS.format(title='"Week\rB"', back="A1").encode())
     assigned, written = _write_back_and_reload(tmp_path)
     assert written == assigned
     assert all(written.values())
@@ -329,7 +331,7 @@ def test_a_lone_cr_in_a_quoted_string_does_not_move_ids_to_other_cards(tmp_path:
     ],
 )
 def test_every_kind_of_line_break_keeps_ids_on_their_cards(tmp_path: Path, title: str) -> None:
-    (tmp_path / "plan.yaml").write_bytes(_TWO_CARDS.format(title=title).encode())
+    (tmp_path / "plan.yaml").write_bytes(_TWO_CARDS.format(title="C", back=title).encode())
     assigned, written = _write_back_and_reload(tmp_path)
     assert written == assigned and all(written.values())
 
@@ -338,7 +340,7 @@ def test_u_feff_before_a_flow_card_on_its_line(tmp_path: Path) -> None:
     # The reader does not count U+FEFF as a column: the card's "{" is one character
     # further right than its column says.
     (tmp_path / "plan.yaml").write_bytes(
-        _TWO_CARDS.format(title="T").encode()
+        _TWO_CARDS.format(title="T", back="A1").encode()
         + (
             '    lessons: [{id: l1, title: "\ufeff\ufeff", cards: [{front: Fourth, back: A4}]}]\n'
         ).encode()
@@ -367,7 +369,7 @@ def test_an_edit_that_would_not_read_back_the_same_is_refused(
     # only the read-back check can see that, and nothing may be written.
     from learnplan import writeback
 
-    (tmp_path / "plan.yaml").write_bytes(_TWO_CARDS.format(title="T").encode())
+    (tmp_path / "plan.yaml").write_bytes(_TWO_CARDS.format(title="T", back="A1").encode())
     plan = load_plan(tmp_path / "plan.yaml")
     before = (tmp_path / "plan.yaml").read_bytes()
     monkeypatch.setattr(writeback, "_yaml_scalar", lambda key: f"{key}: {key}")

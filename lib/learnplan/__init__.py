@@ -29,7 +29,7 @@ from .log import (
     load_log,
     save_log,
 )
-from .manifest import Manifest, find_manifests, read_manifest
+from .manifest import Manifest, ManifestScan, find_manifests, read_manifest
 from .outline import default_plan_path, load_plan
 from .plan import Card, Course, Lesson, Plan, Resource, plan_from_dict, plan_to_dict
 from .progress import Snapshot, snapshot, suggest_trim
@@ -44,6 +44,7 @@ __all__ = [
     "LessonDone",
     "LogError",
     "Manifest",
+    "ManifestScan",
     "Plan",
     "PlanError",
     "Problem",

@@ -9,20 +9,35 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import re
+import stat
 import zipfile
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .plan import Plan, plan_from_dict, plan_to_dict
+from .errors import Problem
+from .plan import Plan, plan_to_dict
+from .rules import (
+    MAX_INT_DIGITS,
+    MAX_MANIFEST_BYTES,
+    MAX_NAME,
+    DictFields,
+    Location,
+    PlanDataError,
+    located,
+    read_plan_dict,
+)
 
 __all__ = [
     "FORMAT",
     "VERSION",
     "Manifest",
     "ManifestError",
+    "ManifestScan",
     "encode_manifest",
     "find_manifests",
     "manifest_name",
@@ -35,10 +50,18 @@ FORMAT = "learnplan-manifest"
 VERSION = 1
 PREFIX = "_learnplan-"
 NAME_RE = re.compile(r"^_learnplan-.+-[0-9a-f]{12}\.json$")
+MANIFEST_KEYS = ("format", "version", "generator", "built_at", "plan")
+#: The latest build time a manifest may claim (3000-01-01, in seconds since 1970).
+MAX_BUILT_AT = 32_503_680_000.0
+#: Problems listed for one bad manifest; the rest are counted.
+MAX_PROBLEMS = 20
 
 
-class ManifestError(ValueError):
-    """A file that should be a plan manifest is not one (bad JSON, wrong format)."""
+class ManifestError(PlanDataError):
+    """A file that should be a plan manifest is not one (bad JSON, wrong format, a plan
+    that breaks the plan rules). A :class:`learnplan.errors.PlanError` (and a
+    ``ValueError``): one ``name:line: message`` per problem, the message starting with
+    the JSON location when there is one."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +71,28 @@ class Manifest:
     generator: str
     version: int
     name: str  # media file name ("" when parsed from bytes without one)
+
+
+@dataclass(frozen=True)
+class ManifestScan:
+    """What a media folder holds: its readable manifests (grouped by plan id, newest
+    first within each) and one problem per manifest file that could not be used."""
+
+    manifests: tuple[Manifest, ...] = ()
+    problems: tuple[Problem, ...] = ()
+
+    def bad_files(self) -> list[tuple[str, str]]:
+        """(file name, what is wrong) for each manifest file that could not be used: its
+        first problem as ``name:line: message``, and how many more it has."""
+        by_file: dict[str, list[Problem]] = {}
+        for problem in self.problems:
+            by_file.setdefault(Path(problem.path).name, []).append(problem)
+        out: list[tuple[str, str]] = []
+        for name, problems in by_file.items():
+            first = problems[0]
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            out.append((name, f"{name}:{first.line}: {first.message}{more}"))
+        return out
 
 
 def _generator() -> str:
@@ -73,77 +118,239 @@ def manifest_name(plan_id: str, content: bytes) -> str:
 
 
 def parse_manifest(content: bytes, name: str = "") -> Manifest:
+    """The manifest in ``content``, checked by the plan rules (:mod:`learnplan.rules`).
+
+    Raises :class:`ManifestError`, naming ``name`` (or "manifest") and the line of each
+    problem in the JSON, e.g. ``_learnplan-p-0123456789ab.json:14: plan.courses[0].fte:
+    course 'c1' fte must be 0 or more, not -2``.
+    """
     where = name or "manifest"
-    try:
-        data = json.loads(content.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ManifestError(f"{where}: not valid JSON: {exc}") from exc
+    if len(content) > MAX_MANIFEST_BYTES:
+        raise ManifestError(
+            Problem(
+                where,
+                0,
+                f"is {len(content) / 2**20:.1f} MB; a plan manifest is at most "
+                f"{MAX_MANIFEST_BYTES // 2**20} MB",
+            )
+        )
+    text, data = _decode(content, where)
+    issues: list[tuple[Location, str]] = []
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise ManifestError(f"{where}: not a learnplan manifest (no format {FORMAT!r})")
-    version = data.get("version")
-    if not isinstance(version, int) or version > VERSION:
-        raise ManifestError(f"{where}: unsupported manifest version {version!r}")
-    built_at = data.get("built_at")
-    if not isinstance(built_at, (int, float)) or isinstance(built_at, bool):
-        raise ManifestError(f"{where}: 'built_at' must be a number")
-    plan_data = data.get("plan")
-    if not isinstance(plan_data, dict):
-        raise ManifestError(f"{where}: 'plan' must be an object")
-    try:
-        plan = plan_from_dict(plan_data)
-    except ValueError as exc:
-        raise ManifestError(f"{where}: {exc}") from exc
+        raise ManifestError(Problem(where, 1, f"not a learnplan manifest (no format {FORMAT!r})"))
+    f = DictFields(data, "manifest", (), issues)
+    version = f.integer("version")
+    if version is not None and not 1 <= version <= VERSION:
+        # Another version may be laid out differently: nothing else in it is checked.
+        message = f"unsupported manifest version {version}: this learnplan reads version {VERSION}"
+        if version > VERSION:
+            message += " (a newer one wrote it: update learnplan or the add-on)"
+        raise ManifestError(_problems(where, text, [(("version",), message)]))
+    f.check_keys(MANIFEST_KEYS, ("version", "built_at", "plan"))
+    built_at = f.number("built_at", maximum=MAX_BUILT_AT)
+    generator = f.text("generator", limit=MAX_NAME)
+    plan = None
+    if "plan" in data:
+        plan, plan_issues = read_plan_dict(data["plan"])
+        issues.extend((("plan", *location), message) for location, message in plan_issues)
+    if issues or plan is None or version is None or built_at is None:
+        raise ManifestError(_problems(where, text, issues))
     return Manifest(
         plan=plan,
-        built_at=float(built_at),
-        generator=str(data.get("generator", "")),
+        built_at=built_at,
+        generator=generator or "",
         version=version,
         name=name,
     )
 
 
-def read_manifest(path: str | os.PathLike[str]) -> Manifest:
-    """Read one manifest file. Raises ``ManifestError`` (a ``ValueError``) if it is bad."""
-    p = Path(path)
+def _decode(content: bytes, where: str) -> tuple[str, Any]:
+    """The manifest's text and its JSON value; ManifestError if it is not JSON."""
     try:
-        content = p.read_bytes()
+        text = content.decode("utf-8-sig")  # a byte-order mark is allowed, as in outlines
+    except UnicodeDecodeError as exc:
+        line = content.count(b"\n", 0, exc.start) + 1
+        raise ManifestError(
+            Problem(where, line, f"not valid JSON: not UTF-8 (byte offset {exc.start})")
+        ) from None
+    try:
+        data = json.loads(text, object_pairs_hook=_JsonObject.of, parse_int=_json_int)
+    except json.JSONDecodeError as exc:
+        raise ManifestError(
+            Problem(where, exc.lineno, f"not valid JSON: {exc.msg} (column {exc.colno})")
+        ) from None
+    except RecursionError:
+        raise ManifestError(
+            Problem(where, 0, "not valid JSON for a plan: nested far too deeply")
+        ) from None
+    except ValueError as exc:  # e.g. a number the parser cannot convert
+        raise ManifestError(Problem(where, 0, f"not valid JSON: {exc}")) from None
+    return text, data
+
+
+class _JsonObject(dict[str, Any]):
+    """A JSON object that remembers which keys it repeated (JSON keeps the last value;
+    the plan rules refuse a repeated key, as in YAML)."""
+
+    duplicates: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, pairs: list[tuple[str, Any]]) -> _JsonObject:
+        obj = cls(pairs)
+        if len(obj) != len(pairs):
+            counts = Counter(key for key, _ in pairs)
+            obj.duplicates = tuple(key for key, count in counts.items() if count > 1)
+        return obj
+
+
+def _json_int(text: str) -> int | float:
+    # As in the YAML reader (rules.MAX_INT_DIGITS): a number this long is infinite.
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        return -math.inf if text.startswith("-") else math.inf
+    return int(text)
+
+
+def _problems(where: str, text: str, issues: list[tuple[Location, str]]) -> list[Problem]:
+    shown = issues[:MAX_PROBLEMS]
+    lines = json_lines(text, {location for location, _ in shown})
+    problems = [
+        Problem(where, lines.get(location, 1), located(location, message))
+        for location, message in shown
+    ]
+    if len(issues) > len(shown):
+        problems.append(Problem(where, 0, f"and {len(issues) - len(shown)} more problems"))
+    return problems
+
+
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]|[^\s{}\[\],:"]+', re.S)
+
+
+def json_lines(text: str, wanted: set[Location]) -> dict[Location, int]:
+    """The 1-based line where the value at each wanted location starts, from one pass
+    over the JSON's tokens (no recursion, so any nesting is fine). Locations not in the
+    text are left out."""
+    found: dict[Location, int] = {}
+    if not wanted:
+        return found
+    # One frame per open container: [location, next index or None for an object]
+    stack: list[list[Any]] = []
+    value_at: Location | None = ()  # where the next value goes; None: a key comes next
+    key: str | None = None
+    line, last = 1, 0
+    for match in _TOKEN.finditer(text):
+        token = match.group()
+        if token in ",:]}":
+            if token == ":" and stack and key is not None:
+                value_at = (*stack[-1][0], key)
+            elif token == "," and stack:
+                frame = stack[-1]
+                if frame[1] is None:
+                    value_at = None
+                else:
+                    frame[1] += 1
+                    value_at = (*frame[0], frame[1])
+            elif token in "]}" and stack:
+                stack.pop()
+                value_at = ()
+            continue
+        if value_at is None:  # an object's key
+            if stack and token.startswith('"'):
+                try:
+                    key = str(json.loads(token))
+                except ValueError:
+                    key = None
+            continue
+        line += text.count("\n", last, match.start())
+        last = match.start()
+        if value_at in wanted:
+            found[value_at] = line
+        if token == "{":
+            stack.append([value_at, None])
+            value_at = None
+        elif token == "[":
+            stack.append([value_at, 0])
+            value_at = (*value_at, 0)
+        else:
+            value_at = ()
+    return found
+
+
+def read_manifest(path: str | os.PathLike[str]) -> Manifest:
+    """Read one manifest file (at most MAX_MANIFEST_BYTES are read). Raises
+    :class:`ManifestError` (a PlanError and a ``ValueError``) if it is bad."""
+    p = Path(path)
+    return parse_manifest(_read_limited(p), str(p))
+
+
+def _read_limited(path: Path) -> bytes:
+    try:
+        # Non-blocking, so that a FIFO with a manifest's name cannot hang the reader.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
-        raise ManifestError(f"{p}: cannot read: {exc.strerror or exc}") from exc
-    return parse_manifest(content, str(p))
+        raise ManifestError(Problem(path, 0, f"cannot read: {exc.strerror or exc}")) from None
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise ManifestError(Problem(path, 0, "cannot read: not a regular file"))
+            return handle.read(MAX_MANIFEST_BYTES + 1)
+        except OSError as exc:
+            raise ManifestError(Problem(path, 0, f"cannot read: {exc.strerror or exc}")) from None
 
 
-def find_manifests(media_dir: Path) -> list[Manifest]:
-    """All readable manifests in a media folder, grouped by plan id, newest first within each.
+def find_manifests(media_dir: Path) -> ManifestScan:
+    """Every manifest file in a media folder: the good ones, grouped by plan id and
+    newest first within each, and a problem for each bad one.
 
-    Unreadable or foreign files are skipped: one bad file must not hide the others.
+    A bad file (unreadable, too large, not JSON, a plan that breaks the rules) never
+    hides the others: it is reported with its name and skipped. A missing folder holds
+    nothing.
     """
     found: list[Manifest] = []
+    problems: list[Problem] = []
     try:
-        entries = list(os.scandir(media_dir))
+        entries = sorted(os.scandir(media_dir), key=lambda e: e.name)
     except OSError:
-        return []
+        return ManifestScan()
     for entry in entries:
         if not NAME_RE.match(entry.name):
             continue
         try:
-            manifest = read_manifest(entry.path)
-        except ManifestError:
-            continue
-        found.append(manifest)
+            found.append(read_manifest(entry.path))
+        except ManifestError as exc:
+            problems.extend(exc.problems)
     found.sort(key=lambda m: (m.plan.id, -m.built_at, m.name))
-    return found
+    return ManifestScan(tuple(found), tuple(problems))
 
 
 def read_package_manifest(package: str | os.PathLike[str]) -> Manifest | None:
-    """The manifest inside a built ``.apkg``, or None if it has none or is unreadable."""
+    """The manifest inside a built ``.apkg``, or None if it has none or it is unreadable
+    (a package's files are read only up to MAX_MANIFEST_BYTES)."""
     try:
         with zipfile.ZipFile(package) as zf:
-            media = json.loads(zf.read("media").decode("utf-8"))
+            media = json.loads(_zip_read(zf, "media").decode("utf-8"))
             if not isinstance(media, dict):
                 return None
             for index, name in media.items():
                 if isinstance(name, str) and NAME_RE.match(name):
-                    return parse_manifest(zf.read(str(index)), name)
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError):
+                    return parse_manifest(_zip_read(zf, str(index)), name)
+    except (
+        OSError,
+        zipfile.BadZipFile,
+        KeyError,
+        ValueError,
+        RecursionError,
+        EOFError,
+        NotImplementedError,  # a compression method zipfile cannot read
+        RuntimeError,  # an encrypted member
+    ):
         return None
     return None
+
+
+def _zip_read(zf: zipfile.ZipFile, member: str) -> bytes:
+    # The sizes in a zip's directory may lie: read no more than the limit either way.
+    with zf.open(member) as handle:
+        data = handle.read(MAX_MANIFEST_BYTES + 1)
+    if len(data) > MAX_MANIFEST_BYTES:
+        raise ValueError(f"{member} is larger than a manifest may be")
+    return data

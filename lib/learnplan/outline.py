@@ -8,7 +8,6 @@ The format is documented in docs/outline.md.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import functools
 import math
 import os
@@ -20,8 +19,6 @@ from urllib.parse import unquote
 
 from .cardfile import (
     has_cloze,
-    is_slug,
-    is_tag,
     looks_like_cloze,
     read_source_text,
     split_card_file,
@@ -32,37 +29,37 @@ from .errors import PlanError, Problem
 from .ids import new_card_key
 from .plan import Card, CardKind, Course, Lesson, Plan, Resource, SourceRef
 from .planfiles import FileRefError, image_file, image_url, resolve_inside
-
-PLAN_KEYS = (
-    "id",
-    "title",
-    "start",
-    "weeks",
-    "hours_per_week",
-    "hours_per_point",
-    "currency",
-    "allow_html",
+from .rules import (
+    CARD_KEYS,
+    COURSE_KEYS,
+    FRONT_MATTER_KEYS,
+    LESSON_KEYS,
+    MAX_CARD_TEXT,
+    MAX_CARDS,
+    MAX_COURSES,
+    MAX_INT_DIGITS,
+    MAX_LESSONS,
+    MAX_RESOURCES,
+    MAX_TAGS,
+    MAX_YAML_DEPTH,
+    NO_COURSES,
+    PLAN_KEYS,
+    RESOURCE_KEYS,
+    TOP_KEYS,
+    Fields,
+    UniqueIds,
+    card_text_problem,
+    course_values,
+    duplicate_id,
+    lesson_values,
+    named,
+    plan_settings,
+    plan_size_problem,
+    resource_values,
+    tag_problem,
+    too_many,
+    type_name,
 )
-TOP_KEYS = ("plan", "courses", "resources")
-COURSE_KEYS = (
-    "id",
-    "provider",
-    "title",
-    "fte",
-    "cost",
-    "url",
-    "start_week",
-    "end_week",
-    "cards",
-    "lessons",
-)
-LESSON_KEYS = ("id", "title", "weight", "hours", "url", "cards")
-RESOURCE_KEYS = ("id", "title", "provider", "cost", "url")
-CARD_KEYS = ("id", "front", "back", "cloze", "extra", "reversed", "tags", "lesson")
-FRONT_MATTER_KEYS = ("lesson", "tags")
-MAX_WEEKS = 520
-# Deeper YAML than this is never a plan; the cap stops a nesting bomb before recursion does.
-MAX_YAML_DEPTH = 64
 
 
 def default_plan_path() -> Path:
@@ -119,17 +116,50 @@ def _yaml_classes() -> tuple[Any, Any]:
                     "write the values out",
                     event.start_mark,
                 )
+            # Other tags make values of other kinds (or of Python classes): refused here,
+            # with their line, rather than met later as values no rule knows.
+            tag = getattr(event, "ctag", None)
+            if tag is not None and str(tag) not in _PLAIN_TAGS:
+                raise ComposerError(
+                    None,
+                    None,
+                    f"the YAML tag {_tag_text(str(tag))} is not allowed in a plan; remove "
+                    "it (put text in quotes)",
+                    event.start_mark,
+                )
             return super().compose_node(parent, index)
 
     class DateAsText(RoundTripConstructor):
-        pass
+        def construct_yaml_int(self, node: Any) -> Any:
+            # Python refuses to convert very long digit strings; like JSON's 1e999 such a
+            # number is infinite, on every route (rules.MAX_INT_DIGITS).
+            text = str(node.value).replace("_", "")
+            if len(text.lstrip("+-")) > MAX_INT_DIGITS:
+                return -math.inf if text.startswith("-") else math.inf
+            return super().construct_yaml_int(node)
 
     # Dates stay text so a bad date is reported by us with its line, not by datetime.
     DateAsText.add_constructor(
         "tag:yaml.org,2002:timestamp", RoundTripConstructor.construct_yaml_str
     )
+    DateAsText.add_constructor("tag:yaml.org,2002:int", DateAsText.construct_yaml_int)
 
     return SafeComposer, DateAsText
+
+
+_PLAIN_TAGS = frozenset(
+    ["!"]
+    + [
+        f"tag:yaml.org,2002:{name}"
+        # Not !!str: ruamel keeps such a value as a tagged object, not as text.
+        for name in ("int", "float", "bool", "null", "seq", "map", "timestamp")
+    ]
+)
+
+
+def _tag_text(tag: str) -> str:
+    """``!!python/name:os.system`` for the long form of a tag."""
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:") else tag
 
 
 def _yaml_loader() -> Any:
@@ -145,6 +175,7 @@ def _yaml_loader() -> Any:
 def parse_yaml(text: str, path: Path, first_line: int = 1) -> Any:
     """Round-trip YAML (so nodes carry ``.lc`` line numbers). Raises PlanError."""
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.reader import ReaderError
 
     try:
         return _yaml_loader().load(text)
@@ -155,10 +186,22 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> Any:
         if "duplicate key" in str(what):
             what = f"{what}; each key may appear once in a mapping"
         raise PlanError.at(path, line, f"YAML error: {what}") from None
+    except ReaderError as exc:
+        # A character YAML does not allow: said on one line, at its own line.
+        char = exc.character
+        shown = f"U+{char:04X}" if isinstance(char, int) else repr(char)
+        line = first_line + text.count("\n", 0, exc.position)
+        raise PlanError.at(
+            path, line, f"YAML error: the character {shown} is not allowed in YAML ({exc.reason})"
+        ) from None
     except YAMLError as exc:
-        raise PlanError.at(path, first_line, f"YAML error: {exc}") from None
+        message = " ".join(str(exc).split())  # one line, like every problem
+        raise PlanError.at(path, first_line, f"YAML error: {message}") from None
     except RecursionError:
         raise PlanError.at(path, first_line, "YAML nested too deeply") from None
+    except ValueError as exc:  # a value the YAML constructors cannot convert
+        message = " ".join(str(exc).split())
+        raise PlanError.at(path, first_line, f"YAML error: {message}") from None
 
 
 # --- helpers over ruamel's commented maps
@@ -194,153 +237,28 @@ def _line_of_item(seq: Any, index: int, offset: int) -> int:
         return _line_of(seq, offset)
 
 
-def _type_name(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return type(value).__name__
+class _Fields(Fields):
+    """The plan rules' typed access to one YAML mapping, reporting problems at their lines."""
 
-
-@dataclass
-class _Fields:
-    """Typed access to one YAML mapping, recording problems with their lines."""
-
-    reader: _Reader
-    path: Path
-    mapping: Any
-    what: str
-    offset: int = 1
-    bad: set[str] = field(default_factory=set)
-    count: int = 0  # problems recorded for this mapping
+    def __init__(
+        self, reader: _Reader, path: Path, mapping: Any, what: str, offset: int = 1
+    ) -> None:
+        super().__init__(mapping, what)
+        self.reader = reader
+        self.path = path
+        self.offset = offset
 
     def line(self, key: str | None = None) -> int:
         if key is None:
             return _line_of(self.mapping, self.offset)
         return _line_of_value(self.mapping, key, self.offset)
 
-    def problem(self, key: str | None, message: str) -> None:
-        if key is not None:
-            self.bad.add(key)
-        self.count += 1
-        self.reader.add(self.path, self.line(key), message)
+    def report(self, key: Any, message: str, *, at_key: bool = False) -> None:
+        line = _line_of_key(self.mapping, key, self.offset) if at_key else self.line(key)
+        self.reader.add(self.path, line, message)
 
-    def check_keys(self, allowed: tuple[str, ...], required: tuple[str, ...]) -> None:
-        for key in self.mapping:
-            if not isinstance(key, str) or key not in allowed:
-                self.count += 1
-                self.reader.add(
-                    self.path,
-                    _line_of_key(self.mapping, key, self.offset),
-                    f"unknown key {key!r} in {self.what}; expected one of: " + ", ".join(allowed),
-                )
-        for key in required:
-            if key not in self.mapping:
-                self.problem(None, f"{self.what} is missing the required key '{key}'")
-                self.bad.add(key)
-
-    def text(self, key: str, *, required: bool = False) -> str | None:
-        if key not in self.mapping:
-            return None
-        value = self.mapping[key]
-        if not isinstance(value, str):
-            hint = " (put it in quotes)" if isinstance(value, (int, float)) else ""
-            self.problem(key, f"{self.what} {key} must be text, not {_type_name(value)}{hint}")
-            return None
-        if required and not value.strip():
-            self.problem(key, f"{self.what} {key} is empty")
-            return None
-        return value
-
-    def slug(self, key: str) -> str | None:
-        value = self.mapping.get(key)
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            self.problem(key, f"{self.what} {key} {value!r} must be text: put it in quotes")
-            return None
-        text = self.text(key)
-        if text is None:
-            return None
-        if not is_slug(text):
-            self.problem(
-                key,
-                f"{self.what} {key} {text!r} is not a slug: use lower-case letters, digits "
-                "and '-', starting with a letter or digit (at most 64)",
-            )
-            return None
-        return text
-
-    def number(self, key: str, *, positive: bool = False) -> float | None:
-        if key not in self.mapping:
-            return None
-        value = self.mapping[key]
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            extra = " (remove the quotes)" if isinstance(value, str) and _is_float(value) else ""
-            self.problem(key, f"{self.what} {key} must be a number, not {_type_name(value)}{extra}")
-            return None
-        number = float(value)
-        if not math.isfinite(number):
-            self.problem(key, f"{self.what} {key} must be a finite number, not {value}")
-            return None
-        if number < 0 or (positive and number == 0):
-            bound = "greater than 0" if positive else "0 or more"
-            self.problem(key, f"{self.what} {key} must be {bound}, not {value}")
-            return None
-        return number
-
-    def integer(self, key: str) -> int | None:
-        if key not in self.mapping:
-            return None
-        value = self.mapping[key]
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.problem(key, f"{self.what} {key} must be a whole number, not {_type_name(value)}")
-            return None
-        return int(value)
-
-    def boolean(self, key: str) -> bool | None:
-        if key not in self.mapping:
-            return None
-        value = self.mapping[key]
-        if not isinstance(value, bool):
-            self.problem(key, f"{self.what} {key} must be true or false, not {_type_name(value)}")
-            return None
-        return value
-
-    def tags(self, key: str) -> tuple[str, ...]:
-        if key not in self.mapping:
-            return ()
-        value = self.mapping[key]
-        if not isinstance(value, list):
-            self.problem(key, f"{self.what} {key} must be a list, e.g. [calculus, proofs]")
-            return ()
-        tags: list[str] = []
-        for item in value:
-            if not isinstance(item, str) or not is_tag(item):
-                self.problem(key, f"tag {item!r} is not valid: a tag is text without spaces")
-                continue
-            tags.append(item)
-        return tuple(dict.fromkeys(tags))
-
-
-def _named(what: str, mapping: Any) -> str:
-    """``course 'c1'`` when the mapping has a usable id, so messages say which one."""
-    value = mapping.get("id")
-    return f"{what} '{value}'" if isinstance(value, str) and is_slug(value) else what
-
-
-def _is_float(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+    def where(self, key: str) -> str:
+        return f"line {self.line(key)}"
 
 
 # --- the reader
@@ -357,16 +275,20 @@ class _Pending:
 
     cards: list[Card] = field(default_factory=list)
     lesson_lines: list[int] = field(default_factory=list)  # where the lesson was named
+    # ... in which file: the card's own, or the plan file when a lesson lists a card file
+    lesson_files: list[Path] = field(default_factory=list)
     id_lines: list[int] = field(default_factory=list)
 
     def add(self, card: Card, lesson_line: int, id_line: int) -> None:
         self.cards.append(card)
         self.lesson_lines.append(lesson_line)
+        self.lesson_files.append(_source(card).path)
         self.id_lines.append(id_line)
 
     def extend(self, other: _Pending) -> None:
         self.cards.extend(other.cards)
         self.lesson_lines.extend(other.lesson_lines)
+        self.lesson_files.extend(other.lesson_files)
         self.id_lines.extend(other.id_lines)
 
 
@@ -383,6 +305,7 @@ class _Reader:
         self.used_files: dict[Path, tuple[Path, int]] = {}
         # _inside's answers for this read, by (name, base folder, what)
         self.resolved: dict[tuple[str, Path, str], tuple[Path | None, str | None]] = {}
+        self.card_count = 0  # cards read so far, against rules.MAX_CARDS
 
     def add(self, path: Path, line: int, message: str) -> None:
         self.problems.append(Problem(path, line, message))
@@ -407,7 +330,7 @@ class _Reader:
                 self.plan_file,
                 _line_of(data, 1) if data is not None else 1,
                 f"the plan must be a mapping with keys {', '.join(TOP_KEYS)}, not "
-                f"{_type_name(data)}",
+                f"{type_name(data)}",
             )
         top = _Fields(self, self.plan_file, data, "plan file")
         top.check_keys(TOP_KEYS, ("plan", "courses"))
@@ -421,12 +344,16 @@ class _Reader:
         self.fail_if_problems()
         if settings is None:  # every way to get here records a problem; be safe anyway
             raise PlanError.at(self.plan_file, 1, "the plan has no usable plan: settings")
-        return Plan(
+        plan = Plan(
             courses=courses,
             resources=resources,
             source=SourceRef(self.plan_file, _line_of(data["plan"], 1)),
             **settings,
         )
+        wrong = plan_size_problem(plan)
+        if wrong is not None:
+            raise PlanError.at(self.plan_file, 0, wrong)
+        return plan
 
     def _settings(self, node: Any, line: int) -> tuple[dict[str, Any] | None, int | None]:
         """Plan settings as Plan() keywords (None if unusable), and the weeks that
@@ -436,68 +363,12 @@ class _Reader:
                 self.plan_file,
                 line,
                 f"plan: must be a mapping of settings (id, title, "
-                f"start, ...), not {_type_name(node)}",
+                f"start, ...), not {type_name(node)}",
             )
             return None, None
         f = _Fields(self, self.plan_file, node, "plan")
         f.check_keys(PLAN_KEYS, ("id", "title", "start"))
-        out: dict[str, Any] = {}
-        plan_id = f.slug("id")
-        title = f.text("title", required=True)
-        start = self._date(f, "start")
-        weeks = f.integer("weeks")
-        if weeks is not None and not 1 <= weeks <= MAX_WEEKS:
-            f.problem("weeks", f"plan weeks must be between 1 and {MAX_WEEKS}, not {weeks}")
-            weeks = None
-        hours_per_week = f.number("hours_per_week", positive=True)
-        if hours_per_week is not None and hours_per_week > 168:
-            f.problem(
-                "hours_per_week",
-                f"plan hours_per_week is {hours_per_week:g}, but a week has 168 hours",
-            )
-            hours_per_week = None
-        hours_per_point = f.number("hours_per_point", positive=True)
-        currency = f.text("currency")
-        if currency is not None and not (
-            len(currency) == 3 and currency.isascii() and currency.isalpha() and currency.isupper()
-        ):
-            f.problem(
-                "currency", f"plan currency {currency!r} must be a 3-letter code such as USD or EUR"
-            )
-            currency = None
-        allow_html = f.boolean("allow_html")
-        known_weeks = None if "weeks" in f.bad else (weeks or 12)
-        if plan_id is None or title is None or start is None or f.count:
-            return None, known_weeks
-        out.update(id=plan_id, title=title.strip(), start=start)
-        for key, value in (
-            ("weeks", weeks),
-            ("hours_per_week", hours_per_week),
-            ("hours_per_point", hours_per_point),
-            ("currency", currency),
-            ("allow_html", allow_html),
-        ):
-            if value is not None:
-                out[key] = value
-        return out, known_weeks
-
-    @staticmethod
-    def _date(f: _Fields, key: str) -> dt.date | None:
-        if key not in f.mapping:
-            return None
-        value = f.mapping[key]
-        if not isinstance(value, str):
-            f.problem(key, f"plan {key} must be a date like 2019-05-06, not {_type_name(value)}")
-            return None
-        try:
-            if len(value.strip()) != 10:
-                raise ValueError(value)
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            f.problem(
-                key, f"plan {key} {value!r} is not a valid date: write YYYY-MM-DD, e.g. 2019-05-06"
-            )
-            return None
+        return plan_settings(f)
 
     # -- courses
 
@@ -510,7 +381,7 @@ class _Reader:
                 self.add(
                     self.plan_file,
                     _line_of_item(node, index, 1),
-                    f"each {what} must be a mapping ({keys}), not {_type_name(item)}",
+                    f"each {what} must be a mapping ({keys}), not {type_name(item)}",
                 )
 
     def _courses(self, data: Any, weeks: int | None, assign_ids: bool) -> tuple[Course, ...]:
@@ -518,14 +389,14 @@ class _Reader:
             return ()
         node = data["courses"]
         if not isinstance(node, list) or not node:
-            self.add(
-                self.plan_file,
-                _line_of_value(data, "courses", 1),
-                "courses: must be a non-empty list of courses (each starts with '- id:')",
-            )
+            self.add(self.plan_file, _line_of_value(data, "courses", 1), NO_COURSES)
+            return ()
+        wrong = too_many("the plan", len(node), MAX_COURSES, "courses")
+        if wrong is not None:
+            self.add(self.plan_file, _line_of_value(data, "courses", 1), wrong)
             return ()
         courses: list[Course] = []
-        seen: dict[str, int] = {}
+        seen: dict[str, str] = {}
         for item in self._mappings(node, "course", "id, title, fte, ..."):
             course = self._course(item, weeks, assign_ids)
             if course is None:
@@ -534,55 +405,42 @@ class _Reader:
                 self.add(
                     self.plan_file,
                     _line_of_value(item, "id", 1),
-                    f"duplicate course id {course.id!r} (first used at line "
-                    f"{seen[course.id]}); course ids must be unique",
+                    duplicate_id("course", course.id, seen[course.id]),
                 )
                 continue
-            seen[course.id] = _line_of_value(item, "id", 1)
+            seen[course.id] = f"line {_line_of_value(item, 'id', 1)}"
             courses.append(course)
         return tuple(courses)
 
     def _course(self, node: Any, weeks: int | None, assign_ids: bool) -> Course | None:
-        f = _Fields(self, self.plan_file, node, _named("course", node))
+        f = _Fields(self, self.plan_file, node, named("course", node))
         f.check_keys(COURSE_KEYS, ("id", "title", "fte"))
-        course_id = f.slug("id")
-        provider = f.text("provider")
-        title = f.text("title", required=True)
-        fte = f.number("fte")
-        cost = f.number("cost")
-        url = f.text("url")
-        start_week = f.integer("start_week")
-        end_week = f.integer("end_week")
-        if weeks is not None:
-            for key, value in (("start_week", start_week), ("end_week", end_week)):
-                if value is not None and not 1 <= value <= weeks:
-                    f.problem(key, f"{f.what} {key} {value} is outside the plan's weeks 1..{weeks}")
-        if start_week is not None and end_week is not None and end_week < start_week:
-            f.problem(
-                "end_week",
-                f"{f.what} ends (week {end_week}) before it starts (week "
-                f"{start_week}); swap start_week and end_week",
-            )
+        values = course_values(f, weeks)
         lessons, lesson_cards = self._lessons(f)
         cards = self._card_list(f, "cards", default_lesson=None) if "cards" in node else _Pending()
         for group in lesson_cards:
             cards.extend(group)
-        if course_id is None or title is None or fte is None or f.bad:
+        self._count_cards(len(cards.cards), f)
+        if values is None or f.bad:
             return None
-        final_cards = self._finish_cards(course_id, lessons, cards, assign_ids)
+        final_cards = self._finish_cards(values["id"], lessons, cards, assign_ids)
         return Course(
-            id=course_id,
-            provider=(provider or "").strip(),
-            title=title.strip(),
-            fte=fte,
-            cost=cost or 0.0,
-            url=url,
-            start_week=start_week,
-            end_week=end_week,
+            **values,
             lessons=lessons,
             cards=final_cards,
             source=SourceRef(self.plan_file, f.line()),
         )
+
+    def _count_cards(self, count: int, course: _Fields) -> None:
+        """Adds a course's cards to the plan's count; past MAX_CARDS, says so once."""
+        before, self.card_count = self.card_count, self.card_count + count
+        if before <= MAX_CARDS < self.card_count:
+            self.add(
+                self.plan_file,
+                course.line(),
+                f"the plan has more than {MAX_CARDS:,} cards by {course.what}; split it into "
+                "several plans",
+            )
 
     def _lessons(self, course: _Fields) -> tuple[tuple[Lesson, ...], list[_Pending]]:
         if "lessons" not in course.mapping:
@@ -594,34 +452,27 @@ class _Reader:
             course.problem(
                 "lessons",
                 f"{course.what} lessons must be a list (each starts "
-                f"with '- id:'), not {_type_name(node)}",
+                f"with '- id:'), not {type_name(node)}",
             )
+            return (), []
+        wrong = too_many(course.what, len(node), MAX_LESSONS, "lessons")
+        if wrong is not None:
+            course.problem("lessons", wrong)
             return (), []
         lessons: list[Lesson] = []
         groups: list[_Pending] = []
-        seen: dict[str, int] = {}
+        unique = UniqueIds("lesson", f" in {course.what}")
         for item in self._mappings(node, "lesson", "id, title, ..."):
-            f = _Fields(self, self.plan_file, item, _named("lesson", item))
+            f = _Fields(self, self.plan_file, item, named("lesson", item))
             f.check_keys(LESSON_KEYS, ("id", "title"))
-            lesson_id = f.slug("id")
-            title = f.text("title", required=True)
-            weight = f.number("weight", positive=True)
-            hours = f.number("hours", positive=True)
-            url = f.text("url")
-            if lesson_id is not None and lesson_id in seen:
-                f.problem(
-                    "id",
-                    f"duplicate lesson id {lesson_id!r} in {course.what} (first "
-                    f"used at line {seen[lesson_id]}); lesson ids must be unique in a "
-                    "course",
-                )
-            elif lesson_id is not None:
-                seen[lesson_id] = f.line("id")
+            values = lesson_values(f)
+            lesson_id = None if "id" in f.bad else str(item["id"])
+            unique.check(f)
             if "cards" in item:
                 groups.append(self._card_list(f, "cards", default_lesson=lesson_id))
-            if lesson_id is None or title is None or f.bad:
+            if values is None or f.bad:
                 continue
-            lessons.append(Lesson(lesson_id, title.strip(), weight, hours, url))
+            lessons.append(Lesson(**values))
         return tuple(lessons), groups
 
     # -- cards
@@ -639,7 +490,7 @@ class _Reader:
             owner.problem(
                 key,
                 f"{owner.what} cards must be a file name, a list of file names "
-                f"or a list of cards, not {_type_name(node)}",
+                f"or a list of cards, not {type_name(node)}",
             )
             return cards
         for index, item in enumerate(node):
@@ -655,7 +506,7 @@ class _Reader:
                     self.plan_file,
                     line,
                     "each entry of cards must be a card (front/back "
-                    f"or cloze) or a Markdown file name, not {_type_name(item)}",
+                    f"or cloze) or a Markdown file name, not {type_name(item)}",
                 )
         return cards
 
@@ -670,10 +521,10 @@ class _Reader:
             f.problem("id", "card id is empty; remove the key to have an id assigned")
         elif "id" in node:
             key = f.slug("id")
-        front = f.text("front")
-        back = f.text("back")
-        cloze = f.text("cloze")
-        extra = f.text("extra")
+        front, back, cloze, extra = (
+            f.text(side, limit=MAX_CARD_TEXT, one_line=False)
+            for side in ("front", "back", "cloze", "extra")
+        )
         reversed_ = f.boolean("reversed")
         tags = f.tags("tags")
         lesson = f.slug("lesson") if "lesson" in node else None
@@ -785,7 +636,7 @@ class _Reader:
             return
         front_matter, rows, problems = split_card_file(text, path)
         self.problems.extend(problems)
-        file_lesson, file_lesson_line = default_lesson, line
+        file_lesson, file_lesson_line, file_lesson_file = default_lesson, line, self.plan_file
         file_tags: tuple[str, ...] = ()
         if front_matter is not None:
             fm = front_matter
@@ -800,7 +651,7 @@ class _Reader:
                 self.add(
                     path,
                     fm.first_line,
-                    f"front matter must be a mapping (lesson:, tags:), not {_type_name(data)}",
+                    f"front matter must be a mapping (lesson:, tags:), not {type_name(data)}",
                 )
                 return
             f = _Fields(self, path, data, "front matter", offset=fm.first_line)
@@ -809,15 +660,29 @@ class _Reader:
                 lesson = f.slug("lesson")
                 if lesson is not None:
                     file_lesson, file_lesson_line = lesson, f.line("lesson")
+                    file_lesson_file = path
             file_tags = f.tags("tags")
         lines: list[str] = []  # split only when a card may hold an image
-        add_card, add_lesson_line, add_id_line = (
+        add_card, add_lesson_line, add_lesson_file, add_id_line = (
             out.cards.append,
             out.lesson_lines.append,
+            out.lesson_files.append,
             out.id_lines.append,
         )
         folder = path.parent
         for line, last_line, kind, front, back, key, _, card_lesson, tags in rows:
+            if (
+                tags
+                or len(front) > MAX_CARD_TEXT
+                or len(back) > MAX_CARD_TEXT
+                or not (front.isascii() and back.isascii())
+                or "\x00" in front
+                or "\x00" in back
+            ):  # the usual card needs no closer look (this runs once per card)
+                wrong = _card_file_problem(kind, front, back, tags)
+                if wrong is not None:
+                    self.add(path, line, wrong)
+                    continue
             if "![" in front or "<" in front or "![" in back or "<" in back:
                 lines = lines or split_lines(text)
                 for part in (front, back):
@@ -825,14 +690,15 @@ class _Reader:
                         self._check_images(
                             part, path, folder, _line_finder(lines, (line, last_line), line)
                         )
-            lesson, lesson_line = file_lesson, file_lesson_line
+            lesson, lesson_line, lesson_file = file_lesson, file_lesson_line, file_lesson_file
             if card_lesson is not None:
-                lesson, lesson_line = card_lesson, line
+                lesson, lesson_line, lesson_file = card_lesson, line, path
             if file_tags:
                 tags = tuple(dict.fromkeys((*file_tags, *tags)))
             # Positional: this runs once per card of a large plan (fields in plan.py order).
             add_card(Card(key, kind, front, back, lesson, tags, SourceRef(path, line), folder))
             add_lesson_line(lesson_line)
+            add_lesson_file(lesson_file)
             add_id_line(line)
 
     def _finish_cards(
@@ -861,7 +727,7 @@ class _Reader:
             if card.lesson is not None and card.lesson not in lesson_ids:
                 known = ", ".join(sorted(lesson_ids)) or "none"
                 self.add(
-                    _source(card).path,
+                    pending.lesson_files[index],
                     pending.lesson_lines[index],
                     f"card names lesson "
                     f"{card.lesson!r}, which course '{course_id}' does not have (its "
@@ -892,35 +758,23 @@ class _Reader:
             self.add(
                 self.plan_file,
                 _line_of_value(data, "resources", 1),
-                f"resources: must be a list, not {_type_name(node)}",
+                f"resources: must be a list, not {type_name(node)}",
             )
             return ()
+        wrong = too_many("the plan", len(node), MAX_RESOURCES, "resources")
+        if wrong is not None:
+            self.add(self.plan_file, _line_of_value(data, "resources", 1), wrong)
+            return ()
         out: list[Resource] = []
-        seen: dict[str, int] = {}
+        unique = UniqueIds("resource")
         for item in self._mappings(node, "resource", "id, title, cost, ..."):
-            f = _Fields(self, self.plan_file, item, _named("resource", item))
+            f = _Fields(self, self.plan_file, item, named("resource", item))
             f.check_keys(RESOURCE_KEYS, ("id", "title", "cost"))
-            rid = f.slug("id")
-            title = f.text("title", required=True)
-            provider = f.text("provider")
-            cost = f.number("cost")
-            url = f.text("url")
-            if rid is not None and rid in seen:
-                f.problem("id", f"duplicate resource id {rid!r} (first used at line {seen[rid]})")
-            elif rid is not None:
-                seen[rid] = f.line("id")
-            if rid is None or title is None or cost is None or f.bad:
+            values = resource_values(f)
+            unique.check(f)
+            if values is None or f.bad:
                 continue
-            out.append(
-                Resource(
-                    rid,
-                    title.strip(),
-                    cost,
-                    (provider or "").strip(),
-                    url,
-                    SourceRef(self.plan_file, f.line()),
-                )
-            )
+            out.append(Resource(**values, source=SourceRef(self.plan_file, f.line())))
         return tuple(out)
 
     # -- paths
@@ -949,6 +803,23 @@ class _Reader:
         # The same sources, decoded the same way, as the renderer reads (cards.py).
         for src in image_sources(text):
             self._inside(src, base, path, line_of(src), "image")
+
+
+def _card_file_problem(kind: CardKind, front: str, back: str, tags: tuple[str, ...]) -> str | None:
+    """The plan rules for a card read from a Markdown file (the YAML reader applies the
+    same ones through _Fields): its text, and the tags of its heading."""
+    for side, text in zip(
+        ("cloze", "extra") if kind == "cloze" else ("front", "back"), (front, back), strict=True
+    ):
+        wrong = card_text_problem(text)
+        if wrong is not None:
+            return f"card {side} {wrong}"
+    if tags:
+        wrong = too_many("the card", len(tags), MAX_TAGS, "tags")
+        for tag in tags:
+            wrong = wrong or tag_problem(tag)
+        return wrong
+    return None
 
 
 def _line_finder(lines: list[str], span: tuple[int, int], default: int) -> Callable[[str], int]:

@@ -78,7 +78,9 @@ class Course:
     end_week: int | None = None  # 1-based, inclusive
     lessons: tuple[Lesson, ...] = ()
     cards: tuple[Card, ...] = ()
-    source: SourceRef | None = None
+    # Where a thing was written is not part of what it is (as for Plan.source): the same
+    # course read from a manifest, a stored record or another file layout is equal.
+    source: SourceRef | None = field(default=None, compare=False)
 
     def window(self, weeks: int) -> tuple[int, int]:
         """The course's weeks as (first, last), 1-based and inclusive."""
@@ -106,7 +108,7 @@ class Resource:
     cost: float
     provider: str = ""
     url: str | None = None
-    source: SourceRef | None = None
+    source: SourceRef | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -202,7 +204,13 @@ def deck_part(title: str) -> str:
 
 
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
-    """The plan without its cards, as JSON-ready data (settings, courses, lessons, costs)."""
+    """The plan as JSON-ready data: every setting, course, lesson and resource.
+
+    Cards and source locations are not part of the dict form, by design: it is what the
+    progress model needs (carried in every package's manifest and stored in the
+    collection), while cards live in the notes. Each course also gets its ``tag``,
+    ``deck`` and ``card_count``, for readers; :func:`plan_from_dict` ignores them.
+    """
     return {
         "id": plan.id,
         "title": plan.title,
@@ -211,6 +219,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "hours_per_week": plan.hours_per_week,
         "hours_per_point": plan.hours_per_point,
         "currency": plan.currency,
+        "allow_html": plan.allow_html,
         "courses": [
             {
                 "id": c.id,
@@ -244,55 +253,17 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
     }
 
 
-def plan_from_dict(data: dict[str, Any]) -> Plan:
-    """Inverse of :func:`plan_to_dict` (cards are not part of the dict form).
+def plan_from_dict(data: Any, *, origin: str = "plan") -> Plan:
+    """The plan in :func:`plan_to_dict`'s form, checked by the same rules as an outline
+    (:mod:`learnplan.rules`). ``plan_from_dict(plan_to_dict(p)) == p`` for every plan
+    those rules accept, apart from its cards (not part of the dict form; the result has
+    none) and source locations (which take no part in equality).
 
-    Raises ``ValueError`` with a readable message on malformed data.
+    Raises :class:`learnplan.errors.PlanError` (also a ``ValueError``) with one
+    ``origin:0: location: message`` line per problem, e.g.
+    ``plan:0: courses[2].fte: course 'c3' fte must be 0 or more, not -2.0``.
     """
-    try:
-        courses = tuple(
-            Course(
-                id=str(c["id"]),
-                provider=str(c.get("provider", "")),
-                title=str(c["title"]),
-                fte=float(c.get("fte", 0.0)),
-                cost=float(c.get("cost") or 0.0),
-                url=c.get("url"),
-                start_week=c.get("start_week"),
-                end_week=c.get("end_week"),
-                lessons=tuple(
-                    Lesson(
-                        id=str(lesson["id"]),
-                        title=str(lesson["title"]),
-                        weight=lesson.get("weight"),
-                        hours=lesson.get("hours"),
-                        url=lesson.get("url"),
-                    )
-                    for lesson in c.get("lessons", [])
-                ),
-            )
-            for c in data.get("courses", [])
-        )
-        resources = tuple(
-            Resource(
-                id=str(r["id"]),
-                title=str(r["title"]),
-                cost=float(r.get("cost") or 0.0),
-                provider=str(r.get("provider") or ""),
-                url=r.get("url"),
-            )
-            for r in data.get("resources", [])
-        )
-        return Plan(
-            id=str(data["id"]),
-            title=str(data["title"]),
-            start=dt.date.fromisoformat(str(data["start"])),
-            weeks=int(data.get("weeks", 12)),
-            hours_per_week=float(data.get("hours_per_week", 40.0)),
-            hours_per_point=float(data.get("hours_per_point", 120.0)),
-            currency=str(data.get("currency", "USD")),
-            courses=courses,
-            resources=resources,
-        )
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ValueError(f"not a valid plan: {exc!r}") from exc
+    # The rules build Plans, so they import this module; import them when first needed.
+    from .rules import plan_from_dict as read
+
+    return read(data, origin=origin)

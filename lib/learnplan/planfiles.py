@@ -78,6 +78,13 @@ def resolve_inside(name: str, base: Path, root: Path, what: str) -> Path:
     """
     if not name.strip() or "\x00" in name:
         raise FileRefError(f"{what} name {name!r} is empty or holds a NUL character")
+    try:
+        os.fsencode(name)
+    except UnicodeError:
+        # A lone surrogate (or a character this file system cannot name) is no file name.
+        raise FileRefError(
+            f"{what} name {_shown(name)} holds a character no file name can have"
+        ) from None
     if os.path.isabs(name) or name.startswith(("~", "\\")) or has_scheme(name):
         raise FileRefError(
             f"{what} {_shown(name)} must be a path relative to {base}, inside the "

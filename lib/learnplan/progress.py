@@ -230,13 +230,17 @@ def efficiency(earned: float, spent_points: float) -> float | None:
 
 #: Days of data before a pace is forecast: extrapolating one lucky day is noise.
 MIN_FORECAST_DAYS = 7
+#: A pace that would need longer than this (a century) gives no forecast: such a date
+#: means nothing, and past year 9999 it does not exist.
+MAX_FORECAST_DAYS = 36_525
 
 
 def forecast_finish(plan: Plan, log: ProgressLog, day: dt.date) -> dt.date | None:
     """The day the whole plan would be done at the pace so far (earned per study day).
 
-    None before the start, during the first week (one lucky day is not a pace) and while
-    nothing is earned; ``day`` itself once all is done.
+    None before the start, during the first week (one lucky day is not a pace), while
+    nothing is earned and when the pace would need more than a century (a tiny lesson done
+    in a huge plan); ``day`` itself once all is done.
     """
     elapsed = day_number(plan, day)
     earned = sum(earned_points(plan, log, day).values())
@@ -249,8 +253,11 @@ def _forecast(plan: Plan, earned: float, elapsed: int, day: dt.date) -> dt.date 
         return day
     if elapsed < MIN_FORECAST_DAYS or earned <= 0:
         return None
+    needed = total * elapsed / earned
+    if not needed <= MAX_FORECAST_DAYS:
+        return None
     # Rounded before ceil so float noise (84.0000000001) does not add a day.
-    days_needed = math.ceil(round(total * elapsed / earned, 6))
+    days_needed = math.ceil(round(needed, 6))
     return plan.start + dt.timedelta(days=days_needed - 1)
 
 

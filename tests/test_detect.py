@@ -1,0 +1,59 @@
+"""addon/detect.py on a real collection: after an import, plans in the media folder are
+offered and a bad manifest is named, never fatal."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from anki.collection import Collection
+from helpers_anki import collection, import_package
+
+from addon import detect, store
+from learnplan.deck import build_package, write_package
+from learnplan.outline import default_plan_path, load_plan
+
+
+@pytest.fixture
+def col(tmp_path: Path) -> Iterator[Collection]:
+    plan = load_plan(default_plan_path(), assign_ids=False)
+    package = write_package(build_package(plan), tmp_path / "default.apkg")
+    with collection(tmp_path / "col") as c:
+        import_package(c, package)
+        yield c
+
+
+def test_an_imported_plan_is_offered(col: Collection) -> None:
+    plans, bad = detect.unadopted_plans(col)
+    assert [title for _, title in plans] == ["Zero to Deep Learning"]
+    assert bad == []
+
+
+def test_a_bad_manifest_is_named_and_detection_goes_on(col: Collection) -> None:
+    media = Path(col.media.dir())
+    data = json.loads(next(media.glob("_learnplan-*.json")).read_bytes())
+    data["plan"]["id"] = "other"
+    data["plan"]["courses"][0]["fte"] = -2
+    # Sorted before the good one: detection used to stop at the first bad file it parsed.
+    (media / "_learnplan-aaa-000000000000.json").write_text(json.dumps(data, indent=1))
+    (media / "_learnplan-aab-000000000000.json").write_bytes(b"[" * 200_000)
+    plans, bad = detect.unadopted_plans(col)
+    assert [title for _, title in plans] == ["Zero to Deep Learning"]
+    assert [name for name, _ in bad] == [
+        "_learnplan-aaa-000000000000.json",
+        "_learnplan-aab-000000000000.json",
+    ]
+    assert "plan.courses[0].fte: course 'fastai-p1' fte must be 0 or more, not -2" in bad[0][1]
+    assert bad[1][1] == (
+        "_learnplan-aab-000000000000.json:0: not valid JSON for a plan: nested far too deeply"
+    )
+    # Once the plan is adopted, only the problems remain to be told.
+    store.adopt_plan(col, load_plan(default_plan_path(), assign_ids=False))
+    plans, bad = detect.unadopted_plans(col)
+    assert plans == [] and len(bad) == 2
