@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from anki.collection import Collection
 from helpers_anki import import_package
 
-from addon import loader, store
+from addon import loader, store, undo
 from addon.cache import TRACKER_MAGIC, TrackerFiles
 from learnplan.deck import build_package, write_package
 from learnplan.log import Revision, Session, add_revision, add_session, mark_lesson_done
@@ -149,7 +149,8 @@ def test_revision_changes_the_fte_shown_and_undo_restores_it(
     assert f"{today.isoformat()} · FTE 1.5 → 1 · too much" in loaded.html
     assert loaded.snapshot.total == pytest.approx(plan.total_fte - 0.5)
     assert col.undo_status().undo == "Re-allocate Course"
-    col.undo()
+    # Edit > Undo: Anki's undo, then the add-on's state_did_undo hook.
+    undo.JOURNAL.after_undo(col, col.undo())
     assert _cells(loader.load(col, box).html, course.id)[0] == "1.5"
 
 
