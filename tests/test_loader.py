@@ -341,3 +341,32 @@ def test_a_failed_save_leaves_the_previous_file(
     restored = loader.TrackerBox(files)
     assert restored.refresh(col, plan) == course_memory(col, plan)
     assert restored.restored is True
+
+
+def test_a_stored_plan_that_cannot_be_shown_leaves_a_way_out(
+    col: Collection, apkg: tuple[Plan, Path]
+) -> None:
+    """A record whose plan this version cannot use (here a week given as text, which the
+    plan rules refuse or the progress maths cannot take): the panel still renders, names
+    the record, and offers export, a way to drop it, and the other plan."""
+    import json
+
+    from learnplan.plan import plan_to_dict
+    from learnplan.records import encode_file, make_entry, random_name
+
+    good = _adopted(col, apkg)
+    bad = plan_to_dict(dataclasses.replace(good, id="bad-plan", title="Bad plan"))
+    bad["courses"][0]["start_week"] = "3"
+    entry = make_entry("current", "bad-plan").to_json() | {"op": "adopt", "data": bad}
+    content = json.loads(encode_file([]))
+    content["entries"] = [entry]
+    (Path(col.media.dir()) / random_name()).write_text(json.dumps(content), encoding="utf-8")
+
+    loaded = loader.load(col, loader.TrackerBox())
+    page = html.unescape(loaded.html)
+    assert '"cmd": "export"' in page and '"cmd": "fresh"' in page
+    if loaded.plan is None:  # adopted, but it cannot be shown: switch, export or drop it
+        assert "could not be shown" in page and "Stop following it" in page
+        assert f'"cmd": "switch", "plan": "{good.id}"' in page
+    else:  # refused by the plan rules: the good plan is shown, the record reported
+        assert loaded.plan.id == good.id and "Hide it" in page
