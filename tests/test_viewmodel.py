@@ -207,7 +207,7 @@ def test_a_plan_that_cannot_be_shown_leaves_the_others_to_switch_to() -> None:
         [("p2", "Plan <two>")],
     )
     assert "Switch to another plan" in out and "Plan &lt;two&gt;" in out
-    assert '&quot;cmd&quot;: &quot;switch&quot;, &quot;plan&quot;: &quot;p2&quot;' in out
+    assert "&quot;cmd&quot;: &quot;switch&quot;, &quot;plan&quot;: &quot;p2&quot;" in out
     assert ">Hide it</button>" in out and "Start fresh" not in out
 
 
