@@ -16,7 +16,13 @@ from anki.collection import Collection
 from old_layout import DAY, old_config, old_log, plan, write_old_config
 
 from learnplan import recordstore
-from learnplan.log import Session, add_session, log_to_json, unmark_lesson_done
+from learnplan.log import (
+    Session,
+    add_session,
+    log_to_json,
+    mark_lesson_done,
+    unmark_lesson_done,
+)
 from learnplan.records import FILE_RE, MAX_FILE_BYTES, random_name
 from learnplan.summary import find_block
 
@@ -174,13 +180,13 @@ def test_summary_written_by_a_change_and_rewritten_only_when_stale(col: Collecti
     assert recordstore.refresh_summaries(col) == ["p1"]
     assert _desc(col, p.title).endswith("Phone's text") and find_block(_desc(col, p.title))
 
-    # Records that arrive from another device make the block stale too.
-    recordstore.write(
-        col,
-        [
-            recordstore.make_entry("session", "p1", Session(DAY, "c1", 1.0)),
-        ],
-    )
+    # A session moves no points: the summary still fits, and the deck is not written.
+    now = _desc(col, p.title)
+    recordstore.change_log(col, "p1", lambda lg: add_session(lg, Session(DAY, "c1", 1.0)))
+    assert _desc(col, p.title) == now
+    # Records that arrive from another device and move points make the block stale.
+    tick = mark_lesson_done(recordstore.read(col).records.log("p1"), "c1", "l1", DAY)
+    recordstore.write(col, [recordstore.make_entry("done", "p1", tick.lessons_done[0])])
     assert recordstore.stale_summaries(col, recordstore.read(col)) == ["p1"]
 
 

@@ -19,6 +19,7 @@ is removed only once everything it held is in a file.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
 import os
@@ -333,8 +334,11 @@ def root_deck_id(col: Any, plan: Plan, imported: dict[str, Any] | None = None) -
 
 
 def records_digest(plan: Plan, log: ProgressLog) -> str:
-    """A short digest of what a summary is computed from (the plan and its log)."""
-    data = canonical([plan_to_dict(plan), log_to_json(log)]).encode("utf-8")
+    """A short digest of what a summary is computed from: the plan and the parts of its
+    log that move points (sessions and costs don't, so logging one on the day of the last
+    summary leaves the deck alone)."""
+    moving = dataclasses.replace(log, sessions=(), costs=())
+    data = canonical([plan_to_dict(plan), log_to_json(moving)]).encode("utf-8")
     return hashlib.sha256(data).hexdigest()[:12]
 
 
