@@ -58,8 +58,16 @@ class Journal:
         """Anki undid an entry (``out`` is what ``col.undo()`` returned, as the
         ``state_did_undo`` hook passes it): take back that step's entries, if it is ours."""
         counter, redo_counter = int(out.counter), int(out.new_status.last_step)
+        marker = col.get_config(MARKER_KEY, None)
         with self._lock:
             found = next((s for s in self._applied if s.counter == counter), None)
+            if found is None and self._applied:
+                # Anki's number for a redone step is read after the fact; should it have
+                # been missed, the marker still tells: our last step, named as the undone
+                # one, is no longer the one in force.
+                top = self._applied[-1]
+                if top.name == out.operation and marker != top.token:
+                    found = top
             if found is None:
                 return False
             self._applied.remove(found)

@@ -27,7 +27,7 @@ from learnplan.log import (
     set_percent,
     unmark_lesson_done,
 )
-from learnplan.plan import Course, Lesson, Plan
+from learnplan.plan import Course, Lesson, Plan, plan_to_dict
 
 DAY = dt.date(2019, 5, 20)
 
@@ -130,6 +130,28 @@ def test_bad_entries_are_named_and_skipped(item: dict[str, object], message: str
 def test_a_file_that_is_not_a_record_file(content: bytes, message: str) -> None:
     with pytest.raises(rec.RecordError, match=message):
         rec.decode_file("f.json", content)
+
+
+def test_numbers_json_cannot_hold_are_refused_both_ways() -> None:
+    plan = plan_to_dict(_plan())
+    plan["weeks"] = "Infinity"
+    entry = rec.make_entry("current", "p1").to_json() | {"op": "adopt", "data": plan}
+    text = json.dumps({"format": rec.FORMAT, "version": 1, "entries": [entry]})
+    with pytest.raises(rec.RecordError, match="not valid JSON"):
+        rec.decode_file("f.json", text.replace('"Infinity"', "Infinity").encode())
+    with pytest.raises(ValueError):
+        rec.make_entry("session", "p1", Session(DAY, "c1", float("nan")))
+
+
+def test_a_plan_no_reader_can_use_is_an_entry_error_never_a_crash() -> None:
+    # 1e400 reads as an infinite float (OverflowError in int()), the others as wrong types.
+    for weeks in ("1e400", "[1, 1, 1]", '{"a": 1}', '"twelve"'):
+        plan = plan_to_dict(_plan())
+        plan["weeks"] = "WEEKS"
+        entry = rec.make_entry("current", "p1").to_json() | {"op": "adopt", "data": plan}
+        content = json.dumps({"format": rec.FORMAT, "version": 1, "entries": [entry]})
+        got = rec.decode_file("f.json", content.replace('"WEEKS"', weeks).encode())
+        assert got.entries == () and "entries[0]" in got.errors[0]
 
 
 def test_a_newer_file_is_not_guessed_at() -> None:

@@ -143,6 +143,27 @@ def test_mark_lesson_done_undo_redo_undo(col: Collection, journal: undo.Journal)
     assert [s.name for s in undone] == ["Mark Lesson Done"] and applied == ()
 
 
+def test_an_undone_step_is_recognised_by_its_marker_too(
+    col: Collection, journal: undo.Journal
+) -> None:
+    store.adopt_plan(col, _plan())
+    _tick(col, journal)
+    out = col.undo()
+    out.counter = 10**6  # an undo entry number the journal never saw
+    assert journal.after_undo(col, out)
+    assert store.read_log(col, "p1").lessons_done == ()
+
+
+def test_an_undo_of_something_else_takes_nothing_back(
+    col: Collection, journal: undo.Journal
+) -> None:
+    store.adopt_plan(col, _plan())
+    _tick(col, journal)
+    col.decks.id("Another deck")
+    _undo(col, journal)  # undoes adding the deck, not the tick
+    assert len(store.read_log(col, "p1").lessons_done) == 1
+
+
 def test_two_steps_undone_and_redone_in_order(col: Collection, journal: undo.Journal) -> None:
     store.adopt_plan(col, _plan())
     _tick(col, journal, "l01")

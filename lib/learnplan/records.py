@@ -174,8 +174,20 @@ def _data_json(op: str, value: Any) -> Any:
 
 
 def canonical(data: Any) -> str:
-    """The one JSON text of ``data`` used for file contents and content-derived ids."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """The one JSON text of ``data`` used for file contents and content-derived ids.
+    Raises ``ValueError`` for NaN or infinity, which JSON cannot hold."""
+    return json.dumps(
+        data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+
+
+def _no_constant(name: str) -> Any:
+    raise RecordError(f"{name} is not a number JSON can hold")
+
+
+#: What can go wrong turning untrusted JSON into a plan or an entry (besides our own
+#: RecordError): a record must never break a reader, whatever it holds.
+_BAD_DATA = (PlanError, ValueError, TypeError, KeyError, AttributeError, ArithmeticError)
 
 
 # --- making entries
@@ -247,7 +259,9 @@ def _value(op: str, data: object, where: str) -> Any:
         if op == "adopt":
             try:
                 return plan_from_dict(_obj(data, where))
-            except (PlanError, ValueError) as exc:
+            except RecordError:
+                raise
+            except (*_BAD_DATA, RecursionError) as exc:
                 raise RecordError(f"{where}: not a valid plan: {exc}") from None
         if op in ("current", "forget"):
             return None
@@ -334,7 +348,9 @@ def decode_file(name: str, content: bytes) -> RecordFile:
     if len(content) > MAX_FILE_BYTES:
         raise RecordError(f"{name}: {len(content)} bytes is too large for a record file")
     try:
-        data = json.loads(content.decode("utf-8"))
+        data = json.loads(content.decode("utf-8"), parse_constant=_no_constant)
+    except RecordError as exc:
+        raise RecordError(f"{name}: not valid JSON ({exc})") from None
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise RecordError(f"{name}: not valid JSON ({exc})") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
@@ -357,6 +373,8 @@ def decode_file(name: str, content: bytes) -> RecordFile:
             entries.append(entry_from_json(item, f"entries[{i}]"))
         except RecordError as exc:
             errors.append(str(exc))
+        except (*_BAD_DATA, RecursionError) as exc:
+            errors.append(f"entries[{i}]: {type(exc).__name__}: {exc}")
     return RecordFile(name, tuple(entries), tuple(errors))
 
 
@@ -639,7 +657,7 @@ def migrate_config(values: Mapping[str, Any]) -> Migration:
             plan = plan_from_dict(raw)
             if plan.id != plan_id:
                 raise RecordError(f"it holds plan '{plan.id}', not '{plan_id}'")
-        except (PlanError, ValueError) as exc:
+        except (*_BAD_DATA, RecursionError) as exc:
             damaged.append(Damaged(key, raw, f"not a valid plan: {exc}"))
             bad_plans.add(plan_id)
             continue
