@@ -170,6 +170,7 @@ class PanelController:
         gui_hooks.sync_did_finish.append(self._after_sync)
         gui_hooks.media_sync_did_start_or_stop.append(self._after_media_sync)
         gui_hooks.theme_did_change.append(self._schedule_refresh)
+        undo.listeners.append(self._schedule_refresh)  # an undo or redo was recorded
         self._place(docked=self.dock_box.isChecked())
 
     # --- showing ---------------------------------------------------------------------
@@ -245,6 +246,7 @@ class PanelController:
         gui_hooks.sync_did_finish.remove(self._after_sync)
         gui_hooks.media_sync_did_start_or_stop.remove(self._after_media_sync)
         gui_hooks.theme_did_change.remove(self._schedule_refresh)
+        undo.listeners.remove(self._schedule_refresh)
         self._timer.stop()
         # The memory tracker's state, for a quick first refresh next session; written on
         # a thread of its own after any refresh still running.

@@ -6,7 +6,8 @@ are outside Anki's undo. So the add-on keeps a journal for the session: which en
 each of its steps wrote. When Anki undoes one of those steps (``state_did_undo`` gives
 the step's number), the journal writes a ``retract`` entry taking them back; when Anki
 redoes it, the journal writes the same changes again as new entries. Both are entries
-like any other, so an undo on this device reaches the others through sync too.
+like any other, so an undo on this device reaches the others through sync too. Those
+writes run as ``CollectionOp``s, queued after Anki's own undo or redo.
 
 Redo has no hook of its own. Each step also sets a small marker in the collection config
 (``learnplan.undo``: a random token per step, undoable with the step), so after any
@@ -77,26 +78,32 @@ class Journal:
         return True
 
     def after_operation(self, col: Collection) -> bool:
-        """After any operation: if it was the redo of our last undone step, write its
-        entries again (as new entries)."""
+        """After any operation: if it was Edit > Redo of one of our undone steps, write
+        that step's entries again (as new entries)."""
         with self._lock:
             if not self._undone:
                 return False
-            top = self._undone[-1]
+        marker = col.get_config(MARKER_KEY, None)
         status = col.undo_status()
-        if col.get_config(MARKER_KEY, None) != top.token:
-            if not status.redo:
-                with self._lock:
+        with self._lock:
+            # Tokens are unique: only a redo brings an undone step's token back.
+            redone = next((s for s in self._undone if s.token == marker), None)
+            if redone is None:
+                if not status.redo:
                     self._undone.clear()  # nothing can be redone any more
-            return False
-        again = tuple(copy_entry(e) for e in top.entries)
+                return False
+            self._undone.remove(redone)
+        again = tuple(copy_entry(e) for e in redone.entries)
         if again:
             recordstore.write(col, again)
         with self._lock:
-            if self._undone and self._undone[-1] is top:
-                self._undone.pop()
-            self._applied.append(replace(top, counter=status.last_step, entries=again))
+            self._applied.append(replace(redone, counter=status.last_step, entries=again))
         return True
+
+    def waiting(self) -> bool:
+        """Whether an undone step could still be redone (so operations are worth a look)."""
+        with self._lock:
+            return bool(self._undone)
 
     def clear(self) -> None:
         with self._lock:
@@ -130,26 +137,42 @@ def step(
 
 
 _installed: dict[str, Any] = {}
+#: Called (on the main thread) after the journal wrote entries for an undo or a redo.
+listeners: list[Callable[[], None]] = []
 
 
 def install() -> None:
-    """Connect the journal to Anki's undo, operations, sync and profile hooks (once)."""
+    """Connect the journal to Anki's undo, operations, sync and profile hooks (once).
+
+    The journal's own writes run as ``CollectionOp``s (off the main thread, one after the
+    other with Anki's), then tell :data:`listeners`, so an open panel shows the result.
+    """
     if _installed:
         return
+    from anki.collection import OpChanges
     from aqt import gui_hooks, mw
+    from aqt.operations import CollectionOp
 
-    def col() -> Collection | None:
-        return mw.col if mw is not None else None
+    def run(work: Callable[[Collection], bool]) -> None:
+        if mw is None or mw.col is None:
+            return
+
+        def op(col: Collection) -> OpChanges:
+            work(col)
+            return OpChanges()  # media only: nothing for Anki's screens to redraw
+
+        def done(_: OpChanges) -> None:
+            for listener in list(listeners):
+                listener()
+
+        CollectionOp(mw, op).success(done).run_in_background(initiator=JOURNAL)
 
     def undone(out: OpChangesAfterUndo) -> None:
-        current = col()
-        if current is not None:
-            JOURNAL.after_undo(current, out)
+        run(lambda col: JOURNAL.after_undo(col, out))
 
-    def operated(changes: Any, handler: object | None) -> None:
-        current = col()
-        if current is not None:
-            JOURNAL.after_operation(current)
+    def operated(changes: OpChanges, handler: object | None) -> None:
+        if handler is not JOURNAL and JOURNAL.waiting():
+            run(JOURNAL.after_operation)
 
     gui_hooks.state_did_undo.append(undone)
     gui_hooks.operation_did_execute.append(operated)
