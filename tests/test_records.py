@@ -104,6 +104,14 @@ def test_entry_round_trips_through_a_file() -> None:
         ({"id": "a" * 32, "at": 1, "op": "session", "plan": "p", "data": {"hours": -1}}, "data"),
         ({"id": "a" * 32, "at": 1, "op": "adopt", "plan": "p", "data": {"title": "x"}}, "plan"),
         ({"id": "a" * 32, "at": 1, "op": "retract", "data": {"entries": ["nope"]}}, "entries"),
+        (
+            {"id": "a" * 32, "at": 1, "op": "adopt", "plan": "p", "data": plan_to_dict(_plan())},
+            "the plan is 'p1', not 'p'",
+        ),
+        (
+            {"id": "a" * 32, "at": 1, "op": "adopt", "plan": "", "data": plan_to_dict(_plan())},
+            "plan",
+        ),
     ],
 )
 def test_bad_entries_are_named_and_skipped(item: dict[str, object], message: str) -> None:

@@ -315,7 +315,10 @@ def entry_from_json(item: object, where: str) -> Entry:
         plan = _text(plan, f"{where}.plan")
     elif plan is not None:
         raise RecordError(f"{where}.plan: a {op} entry names no plan")
-    return Entry(entry_id, at, op, plan, _value(op, obj.get("data"), f"{where}.data"))
+    value = _value(op, obj.get("data"), f"{where}.data")
+    if op == "adopt" and value.id != plan:
+        raise RecordError(f"{where}.data.id: the plan is '{value.id:.80}', not '{plan:.80}'")
+    return Entry(entry_id, at, op, plan, value)
 
 
 @dataclass(frozen=True)

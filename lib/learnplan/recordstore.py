@@ -9,8 +9,9 @@ pass the collection), for the add-on and for ``learnplan import|log|report --col
 - :func:`write` adds one new file; a :func:`capture` around a change collects what it
   wrote, so the add-on can take it back on Edit > Undo;
 - :func:`move_old_config` moves the old config records into a file, once;
-- :func:`write_summary` / :func:`refresh_summaries` keep the summary in the plan's root
-  deck description (:mod:`learnplan.summary`).
+- :func:`refresh_summaries` / :func:`stale_summaries` keep the summary in the plan's
+  root deck description (:mod:`learnplan.summary`) in step with the records;
+- :func:`adopt`, :func:`change_log` and friends record a change and update the summary.
 
 Nothing here overwrites or deletes a record: files are only added, and an old config key
 is removed only once everything it held is in a file.
@@ -34,6 +35,7 @@ from .plan import Plan, deck_part, plan_to_dict
 from .records import (
     CLOCK,
     FILE_RE,
+    MAX_FILE_BYTES,
     Clock,
     Entry,
     Migration,
@@ -95,8 +97,10 @@ def record_names(folder: Path) -> list[str]:
         return []
 
 
-_cache: dict[str, tuple[tuple[int, int, int], RecordFile | RecordError]] = {}
+_Failure = tuple[type[RecordError], str]
+_cache: dict[str, tuple[tuple[int, int, int], RecordFile | _Failure]] = {}
 _cache_lock = threading.Lock()
+_CACHE_LIMIT = 50_000  # files; a long-running process that opens many collections
 
 
 def read_file(path: Path) -> RecordFile:
@@ -110,18 +114,19 @@ def read_file(path: Path) -> RecordFile:
     if hit is not None and hit[0] == stamp:
         result = hit[1]
     else:
-        from .records import MAX_FILE_BYTES
-
         try:
             if st.st_size > MAX_FILE_BYTES:
                 raise RecordError(f"{path.name}: {st.st_size} bytes is too large for a record file")
             result = decode_file(path.name, path.read_bytes())
         except RecordError as exc:
-            result = exc
+            result = (type(exc), str(exc))
         with _cache_lock:
+            if len(_cache) >= _CACHE_LIMIT:
+                _cache.clear()
             _cache[key] = (stamp, result)
-    if isinstance(result, RecordError):
-        raise result
+    if isinstance(result, tuple):
+        kind, message = result
+        raise kind(message)
     return result
 
 
