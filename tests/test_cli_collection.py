@@ -74,6 +74,24 @@ def test_import_makes_the_bundled_plan_current_with_its_decks_and_summary(import
         col.close()
 
 
+def test_import_again_keeps_the_start_the_collection_follows(
+    imported: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = _run(["import", "--collection", str(imported)], capsys)
+    assert code == 0, err
+    assert "80 unchanged" in out and "from 2026-01-05" in out
+    code, out, err = _run(
+        ["import", "--collection", str(imported), "--start", "2026-02-02"], capsys
+    )
+    assert code == 0, err
+    col = _open(imported)
+    try:
+        plan = recordstore.read(col).records.current_plan
+        assert plan is not None and plan.start.isoformat() == "2026-02-02"
+    finally:
+        col.close()
+
+
 def test_log_then_report_from_the_collection(
     imported: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

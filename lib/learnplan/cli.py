@@ -99,7 +99,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     imp.add_argument("plan", nargs="?", help="plan YAML file (default: the bundled plan)")
     imp.add_argument("--collection", required=True, help="the collection.anki2 to import into")
-    imp.add_argument("--start", help="the plan starts on this day (YYYY-MM-DD)")
+    imp.add_argument(
+        "--start",
+        help="the plan starts on this day (YYYY-MM-DD; default: as the collection follows "
+        "it already, else the plan's own start)",
+    )
     imp.set_defaults(func=_cmd_import)
 
     log = sub.add_parser("log", help="record progress in a collection's current plan")
@@ -425,13 +429,17 @@ def _read_collection(col: Any, plan: Plan) -> tuple[dict[str, Any], dt.date]:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from .recordstore import adopt
+    from .recordstore import adopt, read
     from .update import update_collection
 
     plan = _load(args.plan, assign_ids=True)
-    if args.start:
-        plan = dataclasses.replace(plan, start=_parse_day(args.start, "--start"))
+    start = _parse_day(args.start, "--start") if args.start else None
     with _collection(args.collection) as col:
+        if start is None:
+            # Updating a plan the collection follows keeps the learner's own start day.
+            followed = read(col).records.plan(plan.id)
+            start = followed.start if followed is not None else plan.start
+        plan = dataclasses.replace(plan, start=start)
         report = update_collection(col, plan)  # PlanError before anything is written
         adopt(col, plan)
     written = []
