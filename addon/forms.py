@@ -10,26 +10,14 @@ import datetime as dt
 import math
 from collections.abc import Mapping
 
-from learnplan.log import Revision
+from learnplan.log import Revision, study_date
 from learnplan.progress import Snapshot
 
 from .viewmodel import trim_value
 
 TRIM_REASON = "trimmed to fit the plan's capacity"
 
-
-def study_date(value: object, today: dt.date) -> dt.date:
-    """A form's date (``YYYY-MM-DD``); empty means today. A day after today is refused."""
-    text = str(value or "").strip()
-    if not text:
-        return today
-    try:
-        day = dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"'{text}' is not a date (YYYY-MM-DD)") from None
-    if day > today:
-        raise ValueError(f"{day.isoformat()} is after today ({today.isoformat()})")
-    return day
+__all__ = ["TRIM_REASON", "positive_number", "reallocation", "study_date", "trim_revisions"]
 
 
 def positive_number(value: object, what: str) -> float:

@@ -1,9 +1,9 @@
 """Tools › Learning Plan › Import outline… / Update from outline…
 
 Reads a YAML plan with learnplan, builds it and imports it with learnplan's safe update
-path (Anki's own importer, note types merged, the learner's edits and tags kept) in a
-``CollectionOp`` — off the main thread, with Anki's progress window, one undo step —
-then adopts the plan so the panel follows it.
+path (Anki's own importer, note types merged, the learner's edits and tags kept) and
+adopts the plan so the panel follows it, in a ``CollectionOp`` — off the main thread,
+with Anki's progress window, one undo step (:mod:`.undo`).
 """
 
 from __future__ import annotations
@@ -34,17 +34,22 @@ class ImportResult:
 
 def import_outline(col: Collection, path: str) -> ImportResult:
     """Load, build, import and adopt; raises PlanError before writing on bad input."""
+    from learnplan import recordstore
     from learnplan.outline import load_plan
-    from learnplan.update import UNDO_NAME, update_collection
+    from learnplan.update import UNDO_NAME, UpdateReport, update_collection
 
-    from . import store
+    from . import undo
 
     plan = load_plan(path, assign_ids=True)
+    reports: list[UpdateReport] = []
+
+    def body() -> None:
+        reports.append(update_collection(col, plan))
+        recordstore.adopt(col, plan)
+
     # The update and the adoption are one step for Edit > Undo, named like the update.
-    step = col.add_custom_undo_entry(UNDO_NAME)
-    report = update_collection(col, plan)
-    store.adopt_plan(col, plan)
-    col.merge_undo_entries(step)
+    changes = undo.step(col, UNDO_NAME, body)
+    report = reports[0]
     written: tuple[str, ...] = ()
     if any(getattr(card, "new_key", False) for c in plan.courses for card in c.cards):
         # New card ids go back into the learner's files only after the import worked,
@@ -52,7 +57,7 @@ def import_outline(col: Collection, path: str) -> ImportResult:
         from learnplan.writeback import write_back_ids
 
         written = tuple(str(p) for p in write_back_ids(plan))
-    return ImportResult(report.summary(), plan.id, path, written, report.changes)
+    return ImportResult(report.summary(), plan.id, path, written, changes)
 
 
 def choose_and_import_outline(mw: AnkiQt, *, update: bool, after: Callable[[], None]) -> None:
@@ -80,7 +85,9 @@ def choose_and_import_outline(mw: AnkiQt, *, update: bool, after: Callable[[], N
 def run_import(mw: AnkiQt, path: str, *, after: Callable[[], None] | None = None) -> None:
     from learnplan.errors import PlanError
 
-    from . import shell
+    from . import shell, undo
+
+    undo.install()
 
     def success(result: ImportResult) -> None:
         outlines = dict(shell.addon_config(mw).get(CONFIG_OUTLINES) or {})

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from learnplan import recordstore
 from learnplan.log import ProgressLog
 from learnplan.memory import CourseMemory, MemoryTracker
 from learnplan.plan import Plan, slugify
@@ -38,6 +39,9 @@ class Loaded:
     today: dt.date = field(default_factory=dt.date.today)
     snapshot: Snapshot | None = None
     memory: dict[str, CourseMemory] = field(default_factory=dict)
+    #: Old config records to move, or a deck summary that no longer fits the records:
+    #: the panel then runs ``store.upkeep`` (a write, so not here).
+    upkeep: bool = False
 
 
 class TrackerBox:
@@ -153,10 +157,8 @@ class TrackerBox:
 
 
 def study_today(col: Collection) -> dt.date:
-    # Anki's day ends at day_cutoff (the rollover hour); the study day is the one
-    # that started 24 hours before it.
-    cutoff = dt.datetime.fromtimestamp(col.sched.day_cutoff)
-    return (cutoff - dt.timedelta(days=1)).date()
+    """Anki's study day (it ends at the day cutoff, Anki's rollover hour)."""
+    return recordstore.study_today(col)
 
 
 def memory_numbers(memory: dict[str, CourseMemory]) -> dict[str, viewmodel.MemoryNumbers]:
@@ -209,62 +211,71 @@ def _offers(col: Collection, adopted_titles: dict[str, str]) -> list[viewmodel.O
 
 
 def load(col: Collection, box: TrackerBox) -> Loaded:
-    """Read the current plan, its log, offers and memory numbers; render the HTML."""
-    problems: list[viewmodel.Problem] = []
+    """Read the current plan, its log, offers and memory numbers; render the HTML.
+
+    Never fails because of a stored record: what cannot be read is shown as a problem
+    with a way out (export it, then hide it or start fresh), and a plan that cannot be
+    shown leaves the panel on its list of plans, so the learner can switch or drop it.
+    """
     today = study_today(col)
-    try:
-        adopted = store.read_adopted(col)
-    except store.DamagedRecord as exc:
-        problems.append(viewmodel.Problem(exc.key, viewmodel.esc(exc)))
-        adopted = store.Adopted()
-
-    plans: list[tuple[str, str]] = []
-    plan: Plan | None = None
-    for pid in adopted.plan_ids:
-        try:
-            p = store.read_plan(col, pid)
-        except store.DamagedRecord as exc:
-            problems.append(viewmodel.Problem(exc.key, viewmodel.esc(exc)))
-            continue
-        if p is None:
-            continue
-        plans.append((p.id, p.title))
-        if pid == adopted.current:
-            plan = p
-
+    stored = store.read(col)
+    records = stored.records
+    problems = [
+        viewmodel.Problem(p.key, viewmodel.esc(p.message), store.fix_label(p.key))
+        for p in stored.problems
+    ]
+    plans = [(p.id, p.title) for p in records.plans]
+    plan = records.current_plan
     offers = _offers(col, dict(plans))
+    upkeep = bool(stored.movable) or bool(recordstore.stale_summaries(col, stored))
     if plan is None:
-        return Loaded(html=viewmodel.render_empty(offers, problems), today=today)
+        return Loaded(
+            html=viewmodel.render_empty(offers, problems, plans), today=today, upkeep=upkeep
+        )
 
-    try:
-        log = store.read_log(col, plan.id)
-    except store.DamagedRecord as exc:
-        problems.append(viewmodel.Problem(exc.key, viewmodel.esc(exc)))
-        log = ProgressLog(plan_id=plan.id)
-        # Show the plan with nothing ticked, but keep writes refused until the
-        # learner has dealt with the damaged record (store.update_log re-reads it).
-
+    log = records.log(plan.id)
     memory = box.refresh(col, plan)
-    snap = progress_snapshot(plan, log, memory, today)
-    from learnplan.chart import burnup_svg
+    try:
+        snap = progress_snapshot(plan, log, memory, today)
+        from learnplan.chart import burnup_svg
 
-    view = viewmodel.build_view(
-        plan,
-        log,
-        snap,
-        memory=memory_numbers(memory),
-        chart_svg=burnup_svg(snap),
-        plans=plans,
-        offers=offers,
-        problems=problems,
-    )
+        view = viewmodel.build_view(
+            plan,
+            log,
+            snap,
+            memory=memory_numbers(memory),
+            chart_svg=burnup_svg(snap),
+            plans=plans,
+            offers=offers,
+            problems=problems,
+        )
+        html = viewmodel.render_html(view)
+    except Exception as exc:  # the way out of a stored plan this version cannot show
+        problems.append(
+            viewmodel.Problem(
+                f"plan:{plan.id}",
+                viewmodel.esc(
+                    f"The plan '{plan.title}' could not be shown: {type(exc).__name__}: {exc}. "
+                    "Export its record to keep it, switch to another plan, or stop "
+                    "following it (its progress stays recorded)."
+                ),
+                store.fix_label(f"plan:{plan.id}"),
+            )
+        )
+        others = [(pid, title) for pid, title in plans if pid != plan.id]
+        return Loaded(
+            html=viewmodel.render_empty(offers, problems, others),
+            today=today,
+            upkeep=upkeep,
+        )
     return Loaded(
-        html=viewmodel.render_html(view),
+        html=html,
         plan=plan,
         log=log,
         today=today,
         snapshot=snap,
         memory=memory,
+        upkeep=upkeep,
     )
 
 

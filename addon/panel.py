@@ -46,7 +46,7 @@ from learnplan.log import (
 )
 from learnplan.plan import Plan
 
-from . import forms, store, viewmodel
+from . import forms, store, undo, upkeep, viewmodel
 from .cache import FigureCache, TrackerFiles, cache_file
 from .loader import Loaded, TrackerBox, build_report, load, report_name, study_today
 from .loader import write_text_atomic as _write_text
@@ -138,6 +138,8 @@ class PanelController:
         self._refreshing = False
         self._again = False
         self._page_loaded = False
+        self._upkeep_allowed = True
+        undo.install()
 
         self.body = QWidget()
         layout = QVBoxLayout(self.body)
@@ -165,8 +167,10 @@ class PanelController:
         self._timer.timeout.connect(self.refresh)
         gui_hooks.operation_did_execute.append(self._on_op)
         gui_hooks.reviewer_did_answer_card.append(self._on_answer)
-        gui_hooks.sync_did_finish.append(self._schedule_refresh)
+        gui_hooks.sync_did_finish.append(self._after_sync)
+        gui_hooks.media_sync_did_start_or_stop.append(self._after_media_sync)
         gui_hooks.theme_did_change.append(self._schedule_refresh)
+        undo.listeners.append(self._schedule_refresh)  # an undo or redo was recorded
         self._place(docked=self.dock_box.isChecked())
 
     # --- showing ---------------------------------------------------------------------
@@ -239,8 +243,10 @@ class PanelController:
     def close_for_profile(self) -> None:
         gui_hooks.operation_did_execute.remove(self._on_op)
         gui_hooks.reviewer_did_answer_card.remove(self._on_answer)
-        gui_hooks.sync_did_finish.remove(self._schedule_refresh)
+        gui_hooks.sync_did_finish.remove(self._after_sync)
+        gui_hooks.media_sync_did_start_or_stop.remove(self._after_media_sync)
         gui_hooks.theme_did_change.remove(self._schedule_refresh)
+        undo.listeners.remove(self._schedule_refresh)
         self._timer.stop()
         # The memory tracker's state, for a quick first refresh next session; written on
         # a thread of its own after any refresh still running.
@@ -258,8 +264,18 @@ class PanelController:
     def _on_op(self, changes: OpChanges, handler: object | None) -> None:
         if handler is self:
             return  # our own writes refresh directly
+        self._upkeep_allowed = True
         if changes.config or changes.card or changes.note_text or changes.deck or changes.tag:
             self._schedule_refresh()
+
+    def _after_sync(self) -> None:
+        # Records from other devices arrive with the media sync, after this one.
+        self._upkeep_allowed = True
+        self._schedule_refresh()
+
+    def _after_media_sync(self, running: bool) -> None:
+        if not running:
+            self._after_sync()
 
     def _on_answer(self, *args: object) -> None:
         self._schedule_refresh()
@@ -288,6 +304,11 @@ class PanelController:
             cache = self.figure_cache()
             if cache is not None and loaded.plan is not None:
                 cache.put(loaded.plan.id, loaded.html)
+            if loaded.upkeep and self._upkeep_allowed:
+                # Once until something else changes: a summary that cannot be written
+                # must not start a loop of writes.
+                self._upkeep_allowed = False
+                upkeep.run(self.mw, parent=self.body, initiator=self, after=self.refresh)
 
         def failed(exc: Exception) -> None:
             self._finish_refresh()
@@ -327,7 +348,7 @@ class PanelController:
 
     def _write(self, action: str, op: Callable[[Collection], OpChanges]) -> None:
         def failure(exc: Exception) -> None:
-            if isinstance(exc, store.DamagedRecord | ValueError):
+            if isinstance(exc, ValueError):
                 tooltip(viewmodel.esc(exc), period=6000)
             else:
                 tooltip(f"{action} failed: {viewmodel.esc(exc)}", period=6000)
@@ -521,7 +542,7 @@ class PanelController:
             "learnplan_export",
             "JSON",
             ".json",
-            fname=f"{key}.json",
+            fname=store.export_name(key),
         )
         if not path:
             return
@@ -537,12 +558,17 @@ class PanelController:
 
     def _cmd_fresh(self, args: dict[str, Any]) -> None:
         key = str(args.get("key"))
-        if not askUser(
-            f"Replace the unreadable record '{key}' with an empty one?\n\n"
-            "Export it first if you may want it back. (Edit › Undo can still restore it "
-            "until Anki closes.)",
-            parent=self.body,
-        ):
+        question = {
+            "Hide it": f"Hide the unreadable record '{key}'?\n\nThe file stays in the "
+            "collection's media folder, unchanged; the panel stops reporting it.",
+            "Stop following it": f"Stop following this plan ({key})?\n\nIts progress "
+            "stays recorded: adopting the plan again shows it.",
+        }.get(
+            store.fix_label(key),
+            f"Remove the unreadable record '{key}' and start fresh?\n\nExport it first "
+            "if you may want it back. (Edit › Undo can still restore it until Anki closes.)",
+        )
+        if not askUser(question, parent=self.body):
             return
         self._write("Start Fresh", lambda col: store.start_fresh(col, key))
 

@@ -50,6 +50,8 @@ def setup(mw: AnkiQt, module: str) -> None:
     gui_hooks.webview_did_receive_js_message.append(_on_js_message)
     gui_hooks.profile_will_close.append(_close_panel)
     gui_hooks.operation_did_execute.append(lambda changes, handler: _after_op(mw, changes))
+    gui_hooks.sync_did_finish.append(lambda: _after_sync(mw))
+    gui_hooks.media_sync_did_start_or_stop.append(lambda running: _after_media_sync(mw, running))
 
 
 def addon_config(mw: AnkiQt) -> dict[str, Any]:
@@ -93,6 +95,21 @@ def _after_op(mw: AnkiQt, changes: OpChanges) -> None:
     from .detect import offer_new_plans
 
     offer_new_plans(mw, lambda: open_panel(mw))
+
+
+def _after_sync(mw: AnkiQt) -> None:
+    # Records from other devices may have arrived: keep the deck summaries in step.
+    ctl = _state["controller"]
+    if mw.col is None or (ctl is not None and ctl.visible()):
+        return  # the open panel refreshes and does the same itself
+    from .upkeep import after_sync
+
+    after_sync(mw)
+
+
+def _after_media_sync(mw: AnkiQt, running: bool) -> None:
+    if not running:
+        _after_sync(mw)
 
 
 def _close_panel() -> None:

@@ -82,10 +82,11 @@ class Offer:
 
 @dataclass(frozen=True)
 class Problem:
-    """A record that could not be read: shown with Export and Start fresh buttons."""
+    """A record that could not be read: shown with an Export button and a way out."""
 
-    key: str
+    key: str  # what the panel sends back (see learnplan.recordstore.Problem)
     message: str  # escaped
+    fix: str = "Start fresh"  # the way out's label: "Start fresh", "Hide it", ...
 
 
 @dataclass(frozen=True)
@@ -395,7 +396,7 @@ def render_offers_and_problems(offers: Sequence[Offer], problems: Sequence[Probl
         out.append(
             f'<div class="lp-problem" role="alert"><p>{p.message}</p>'
             f"<button {_cmd('export', key=p.key)}>Export record…</button> "
-            f"<button {_cmd('fresh', key=p.key)}>Start fresh</button></div>"
+            f"<button {_cmd('fresh', key=p.key)}>{esc(p.fix)}</button></div>"
         )
     for o in offers:
         if o.problem:
@@ -416,13 +417,33 @@ def render_offers_and_problems(offers: Sequence[Offer], problems: Sequence[Probl
     return "\n".join(out)
 
 
-def render_empty(offers: Sequence[Offer], problems: Sequence[Problem]) -> str:
-    """The panel before any plan is adopted."""
+def render_plans(plans: Sequence[tuple[str, str, bool]]) -> str:
+    """The line of adopted plans: the current one bold, the others links to switch."""
+    parts = ['<p class="lp-plans">Plans: ']
+    for pid, title, current in plans:
+        if current:
+            parts.append(f"<b>{title}</b> ")
+        else:
+            parts.append(f'<a href="#" {_cmd("switch", plan=pid)}>{title}</a> ')
+    parts.append("</p>")
+    return "".join(parts)
+
+
+def render_empty(
+    offers: Sequence[Offer],
+    problems: Sequence[Problem],
+    plans: Sequence[tuple[str, str]] = (),
+) -> str:
+    """The panel with no plan to show: before any plan is adopted, or when the current
+    one cannot be shown (``plans``: the other adopted plans, to switch to)."""
+    escaped = [(pid, esc(title), False) for pid, title in plans]
+    choose = f"<p>Switch to another plan:</p>{render_plans(escaped)}" if plans else ""
     return (
         '<div id="lp-root-inner"><h1>Learning Plan</h1>'
         + render_offers_and_problems(offers, problems)
-        + "<p>No plan yet. Import a Learning Plan deck with File › Import, "
-        "or build one from an outline file:</p>"
+        + choose
+        + ("<p>Or import" if plans else "<p>No plan yet. Import")
+        + " a Learning Plan deck with File › Import, or build one from an outline file:</p>"
         f"<p><button {_cmd('import')}>Import outline…</button></p></div>"
     )
 
@@ -638,13 +659,7 @@ def render_html(view: PanelView) -> str:
     parts += [render_course_view(c, v.weeks) for c in v.courses]
     parts.append("</div>")
     if len(v.plans) > 1:
-        parts.append('<p class="lp-plans">Plans: ')
-        for pid, title, current in v.plans:
-            if current:
-                parts.append(f"<b>{title}</b> ")
-            else:
-                parts.append(f'<a href="#" {_cmd("switch", plan=pid)}>{title}</a> ')
-        parts.append("</p>")
+        parts.append(render_plans(v.plans))
     parts.append("</div>")
     return "\n".join(parts)
 

@@ -198,14 +198,7 @@ def run(col: Collection, runs: int, work: Path) -> None:
 
     # The parts of one refresh (nothing changed in between).
     assert loaded.plan is not None and loaded.log is not None and loaded.snapshot is not None
-    reads, _ = timed(
-        lambda: (
-            store.read_adopted(col),
-            store.read_plan(col, plan.id),
-            store.read_log(col, plan.id),
-        ),
-        runs,
-    )
+    reads, _ = timed(lambda: store.read(col), runs)
     memory, _ = timed(lambda: box.refresh(col, loaded.plan or plan), runs)
     snap_s, _ = timed(
         lambda: loader.progress_snapshot(
@@ -227,7 +220,7 @@ def run(col: Collection, runs: int, work: Path) -> None:
         return viewmodel.render_html(view)
 
     render_s, _ = timed(render, runs)
-    print(f"  of which store reads (plans, plan, log)   {ms(reads)}")
+    print(f"  of which reading the records              {ms(reads)}")
     print(f"  of which MemoryTracker.refresh            {ms(memory)}")
     print(f"  of which progress snapshot                {ms(snap_s)}")
     print(f"  of which burn-up chart                    {ms(chart_s)}")

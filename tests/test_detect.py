@@ -17,6 +17,7 @@ from helpers_anki import collection, import_package
 
 from addon import detect, store
 from learnplan.deck import build_package, write_package
+from learnplan.manifest import NAME_RE
 from learnplan.outline import default_plan_path, load_plan
 
 
@@ -37,7 +38,7 @@ def test_an_imported_plan_is_offered(col: Collection) -> None:
 
 def test_a_bad_manifest_is_named_and_detection_goes_on(col: Collection) -> None:
     media = Path(col.media.dir())
-    data = json.loads(next(media.glob("_learnplan-*.json")).read_bytes())
+    data = json.loads(next(p for p in media.iterdir() if NAME_RE.match(p.name)).read_bytes())
     data["plan"]["id"] = "other"
     data["plan"]["courses"][0]["fte"] = -2
     # Sorted before the good one: detection used to stop at the first bad file it parsed.

@@ -49,3 +49,19 @@ def test_progress_log_example_is_a_valid_log_for_the_bundled_plan(
     assert main(["report", "--log", str(path), "--json", "--today", "2019-06-10"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert "fastai-p1" in json.dumps(report)
+
+
+def test_record_file_example_is_a_valid_record_file() -> None:
+    from learnplan.records import OPS, decode_file, fold
+
+    text = (ROOT / "docs" / "progress-log.md").read_text(encoding="utf-8")
+    example = re.findall(r"```json\n(.*?)```", text, re.S)[1]
+    got = decode_file("example.json", example.encode("utf-8"))
+    assert got.errors == () and len(got.entries) == 2
+    log = fold(got.entries).log("zero-to-dl")
+    assert [(d.course, d.lesson) for d in log.lessons_done] == [("fastai-p1", "l01")]
+    assert [s.hours for s in log.sessions] == [3.5]
+    # Every operation the code knows is in the documented table, and no other.
+    section = text[text.index("## In a collection: record files") :]
+    documented = set(re.findall(r"^\| `([a-z]+)` \|", section, re.M))
+    assert documented == set(OPS)

@@ -22,10 +22,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from anki.collection import Collection
 from helpers_anki import import_package
 
-from addon import loader, store
+from addon import loader, store, undo
 from addon.cache import TRACKER_MAGIC, TrackerFiles
 from learnplan.deck import build_package, write_package
 from learnplan.log import Revision, Session, add_revision, add_session, mark_lesson_done
+from learnplan.manifest import NAME_RE
 from learnplan.memory import MemoryTracker, course_memory
 from learnplan.outline import default_plan_path, load_plan
 from learnplan.plan import Plan
@@ -106,7 +107,7 @@ def _bad_manifests(col: Collection) -> dict[str, bytes]:
     one that is not JSON, one that parses but breaks the plan rules (a start date that
     overflowed the date arithmetic and failed every later detection and panel load)."""
     media = Path(col.media.dir())
-    good = next(media.glob("_learnplan-*.json"))
+    good = next(p for p in media.iterdir() if NAME_RE.match(p.name))
     data = json.loads(good.read_bytes())
     data["plan"]["start"] = "9999-12-31"
     bad = {
@@ -191,7 +192,8 @@ def test_revision_changes_the_fte_shown_and_undo_restores_it(
     assert f"{today.isoformat()} · FTE 1.5 → 1 · too much" in loaded.html
     assert loaded.snapshot.total == pytest.approx(plan.total_fte - 0.5)
     assert col.undo_status().undo == "Re-allocate Course"
-    col.undo()
+    # Edit > Undo: Anki's undo, then the add-on's state_did_undo hook.
+    undo.JOURNAL.after_undo(col, col.undo())
     assert _cells(loader.load(col, box).html, course.id)[0] == "1.5"
 
 
@@ -382,3 +384,32 @@ def test_a_failed_save_leaves_the_previous_file(
     restored = loader.TrackerBox(files)
     assert restored.refresh(col, plan) == course_memory(col, plan)
     assert restored.restored is True
+
+
+def test_a_stored_plan_that_cannot_be_shown_leaves_a_way_out(
+    col: Collection, apkg: tuple[Plan, Path]
+) -> None:
+    """A record whose plan this version cannot use (here a week given as text, which the
+    plan rules refuse or the progress maths cannot take): the panel still renders, names
+    the record, and offers export, a way to drop it, and the other plan."""
+    import json
+
+    from learnplan.plan import plan_to_dict
+    from learnplan.records import encode_file, make_entry, random_name
+
+    good = _adopted(col, apkg)
+    bad = plan_to_dict(dataclasses.replace(good, id="bad-plan", title="Bad plan"))
+    bad["courses"][0]["start_week"] = "3"
+    entry = make_entry("current", "bad-plan").to_json() | {"op": "adopt", "data": bad}
+    content = json.loads(encode_file([]))
+    content["entries"] = [entry]
+    (Path(col.media.dir()) / random_name()).write_text(json.dumps(content), encoding="utf-8")
+
+    loaded = loader.load(col, loader.TrackerBox())
+    page = html.unescape(loaded.html)
+    assert '"cmd": "export"' in page and '"cmd": "fresh"' in page
+    if loaded.plan is None:  # adopted, but it cannot be shown: switch, export or drop it
+        assert "could not be shown" in page and "Stop following it" in page
+        assert f'"cmd": "switch", "plan": "{good.id}"' in page
+    else:  # refused by the plan rules: the good plan is shown, the record reported
+        assert loaded.plan.id == good.id and "Hide it" in page

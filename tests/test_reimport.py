@@ -43,10 +43,26 @@ from learnplan.update import (
 )
 
 PLAN_ID = "zdl"
-# v1 is built an hour in the past; plain-path v2 packages a minute in the future, so they
-# are newer than anything the study session touched (File > Import's IF_NEWER rule).
-V1_TS = float(int(time.time()) - 3600)
-V2_TS = float(int(time.time()) + 60)
+
+
+@dataclasses.dataclass
+class _Stamps:
+    """Build times, taken when the fixtures run (never at import: the suite may reach this
+    module minutes after collecting it). v1 is built an hour before the studied collection
+    is made; plain-path v2 packages a minute after each test starts, so they are newer than
+    anything the study session or the test touched (File > Import's IF_NEWER rule)."""
+
+    v1: float = 0.0
+    v2: float = 0.0
+
+
+STAMPS = _Stamps()
+
+
+@pytest.fixture(autouse=True)
+def _v2_stamp() -> None:
+    STAMPS.v2 = float(int(time.time()) + 60)
+
 
 SCHED_COLUMNS = (
     "id, nid, ord, type, queue, due, ivl, factor, reps, lapses, left, odue, odid, flags, data"
@@ -154,15 +170,16 @@ def _note(col: Any, g: str) -> Any:
 
 def _import_v1(col: Any, path_kind: str, tmp: Path) -> None:
     if path_kind == "plain":
-        built = build_package(make_plan(), timestamp=V1_TS)
+        built = build_package(make_plan(), timestamp=STAMPS.v1)
         import_package(col, write_package(built, tmp / "v1.apkg"), plain=True)
     else:
-        update_collection(col, make_plan(), timestamp=V1_TS)
+        update_collection(col, make_plan(), timestamp=STAMPS.v1)
 
 
 @pytest.fixture(scope="module")
 def studied(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Per path kind, a folder with a studied v1 collection (closed, ready to copy)."""
+    STAMPS.v1 = float(int(time.time()) - 3600)
     out: dict[str, Path] = {}
     for kind in ("plain", "update"):
         folder = tmp_path_factory.mktemp(f"studied-{kind}")
@@ -247,10 +264,11 @@ def assert_history_kept(col: Any, before: Snapshot, *, schema_change: bool = Fal
     return after
 
 
-def reimport(col: Any, plan: Plan, kind: str, tmp_path: Path, *, ts: float = V2_TS) -> Any:
+def reimport(col: Any, plan: Plan, kind: str, tmp_path: Path, *, ts: float | None = None) -> Any:
     """Import ``plan`` the given way; returns the import log (plain) or UpdateReport."""
     if kind == "plain":
-        path = write_package(build_package(plan, timestamp=ts), tmp_path / "v2.apkg")
+        stamp = STAMPS.v2 if ts is None else ts
+        path = write_package(build_package(plan, timestamp=stamp), tmp_path / "v2.apkg")
         return import_package(col, path, plain=True)
     return update_collection(col, plan)
 
@@ -462,8 +480,8 @@ def test_rebuild_twice_in_the_same_second(col: Any, path_kind: str, tmp_path: Pa
     v2 = replace_card(make_plan(), "b2", back="A multi-dimensional array.")
     v3 = replace_card(make_plan(), "b2", back="A multi-dimensional array (ndarray).")
     if path_kind == "plain":
-        reimport(col, v2, "plain", tmp_path, ts=V2_TS)
-        log = reimport(col, v3, "plain", tmp_path, ts=V2_TS)
+        reimport(col, v2, "plain", tmp_path, ts=STAMPS.v2)
+        log = reimport(col, v3, "plain", tmp_path, ts=STAMPS.v2)
         # Same whole second: Anki calls v3 a "duplicate" and silently keeps v2's text.
         assert "multi-dimensional" in field(col, "b2", 1)
         assert "(ndarray)" not in field(col, "b2", 1)
@@ -480,15 +498,15 @@ def test_rebuild_twice_in_the_same_second(col: Any, path_kind: str, tmp_path: Pa
 def test_clock_behind_the_last_build(col: Any, path_kind: str, tmp_path: Path) -> None:
     before = snapshot(col)
     plan = replace_card(make_plan(), "b2", back="Tensors generalise matrices.")
-    behind = V1_TS - 86400.0  # this machine's clock is a day behind the v1 build
+    behind = STAMPS.v1 - 86400.0  # this machine's clock is a day behind the v1 build
     if path_kind == "plain":
         stale = write_package(build_package(plan, timestamp=behind), tmp_path / "stale.apkg")
         import_package(col, stale, plain=True)
         assert "generalise" not in field(col, "b2", 1)  # silently skipped: older package
         # The CLI passes the previous package, and the build then moves past it.
-        v1 = write_package(build_package(make_plan(), timestamp=V1_TS), tmp_path / "v1.apkg")
+        v1 = write_package(build_package(make_plan(), timestamp=STAMPS.v1), tmp_path / "v1.apkg")
         built = build_package(plan, timestamp=behind, previous=v1)
-        assert built.timestamp > V1_TS
+        assert built.timestamp > STAMPS.v1
         log = import_package(col, write_package(built, tmp_path / "v2.apkg"), plain=True)
         assert "generalise" in field(col, "b2", 1)
         # ... but File > Import still skips the notes the learner tagged after v1 was
@@ -534,7 +552,7 @@ def _import_variant(
     col: Any, kind: str, tmp_path: Path, edit: Callable[[dict[str, Any], sqlite3.Connection], None]
 ) -> Any:
     plan = replace_card(make_plan(), "b1", back="The learning rate, up then down.")
-    ts = V2_TS if kind == "plain" else update_timestamp(col, plan)
+    ts = STAMPS.v2 if kind == "plain" else update_timestamp(col, plan)
     built = build_package(plan, timestamp=ts)
     path = rewrite_package(write_package(built, tmp_path / "v2.apkg"), tmp_path / "v2x.apkg", edit)
     if kind == "plain":

@@ -17,7 +17,6 @@ from test_reimport import _cards, guid, make_plan, replace_card
 from learnplan.errors import PlanError
 from learnplan.plan import Plan
 from learnplan.update import (
-    CONFIG_PREFIX,
     STATE_FILE_PREFIX,
     UpdateReport,
     deck_key,
@@ -130,8 +129,9 @@ def test_first_update_records_what_was_shipped(col: Any) -> None:
     assert state_file.name.startswith(STATE_FILE_PREFIX + "zdl-")
     state = json.loads(state_file.read_text())
     assert len(state["notes"]) == 7
-    # Config is sent on every sync: nothing per note goes there.
-    assert len(json.dumps(col.get_config(CONFIG_PREFIX + "zdl"))) < 1000
+    # The record is an entry in a record file that syncs; nothing per note goes there.
+    assert len(json.dumps(record)) < 1000
+    assert not [k for k in col.all_config() if k.startswith("learnplan.")]
 
 
 def test_hand_edit_is_kept_and_reported(col: Any) -> None:

@@ -197,6 +197,18 @@ def test_empty_panel_offers_plans_and_problems() -> None:
     assert "Start it today" in out and "Keep its dates (from 2019-05-06)" in out
     assert "Export record" in out and "Start fresh" in out
     assert "damaged &lt;x&gt;" in out
+    assert "No plan yet" in out and "Switch to another plan" not in out
+
+
+def test_a_plan_that_cannot_be_shown_leaves_the_others_to_switch_to() -> None:
+    out = viewmodel.render_empty(
+        [],
+        [viewmodel.Problem("file:_learnplan-rec-x.json", "unreadable", "Hide it")],
+        [("p2", "Plan <two>")],
+    )
+    assert "Switch to another plan" in out and "Plan &lt;two&gt;" in out
+    assert "&quot;cmd&quot;: &quot;switch&quot;, &quot;plan&quot;: &quot;p2&quot;" in out
+    assert ">Hide it</button>" in out and "Start fresh" not in out
 
 
 def test_a_manifest_that_could_not_be_read_is_named_without_an_adopt_button() -> None:

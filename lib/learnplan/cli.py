@@ -1,17 +1,21 @@
-"""``learnplan build | check | init | report``.
+"""``learnplan build | check | init | report | import | log``.
 
-Exit status: 0 ok, 1 failure (I/O, environment), 2 bad input (``path:line: message``).
+Exit status: 0 ok, 1 failure (I/O, environment, a collection Anki holds open), 2 bad
+input (``path:line: message``).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
 import datetime as dt
 import json
+import math
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -26,12 +30,19 @@ _FORCE_HELP = (
 )
 
 
+class CollectionUnavailable(Exception):
+    """The collection cannot be opened now (Anki holds it, or it is not a collection)."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
         result: int = args.func(args)
         return result
+    except CollectionUnavailable as exc:
+        print(f"learnplan: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
     except PlanError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -91,6 +102,36 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("-o", "--output", help="output file (default: ./<plan>-report.md|.html)")
     report.add_argument("--force", action="store_true", help=_FORCE_HELP)
     report.set_defaults(func=_cmd_report)
+
+    imp = sub.add_parser(
+        "import", help="build a plan and import it into a collection, as its current plan"
+    )
+    imp.add_argument("plan", nargs="?", help="plan YAML file (default: the bundled plan)")
+    imp.add_argument("--collection", required=True, help="the collection.anki2 to import into")
+    imp.add_argument(
+        "--start",
+        help="the plan starts on this day (YYYY-MM-DD; default: as the collection follows "
+        "it already, else the plan's own start)",
+    )
+    imp.set_defaults(func=_cmd_import)
+
+    log = sub.add_parser("log", help="record progress in a collection's current plan")
+    log.add_argument("--collection", required=True, help="the collection.anki2 to record in")
+    what = log.add_subparsers(dest="what", required=True, metavar="WHAT")
+    session = what.add_parser("session", help="hours studied outside Anki")
+    session.add_argument("course", help="course id")
+    session.add_argument("hours", help="hours studied")
+    session.add_argument("--lesson", help="lesson id")
+    session.add_argument("--note", default="", help="a few words")
+    done = what.add_parser("done", help="a lesson done")
+    done.add_argument("course", help="course id")
+    done.add_argument("lesson", help="lesson id")
+    cost = what.add_parser("cost", help="money paid")
+    cost.add_argument("item", help="a course id, a resource id, or free text")
+    cost.add_argument("amount", help="the amount, in the plan's currency")
+    for command in (session, done, cost):
+        command.add_argument("--date", help="the study day (YYYY-MM-DD; default: today)")
+        command.set_defaults(func=_cmd_log)
     return parser
 
 
@@ -289,30 +330,48 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from .log import ProgressLog, load_log
+    from .log import ProgressLog, load_log, log_to_json
     from .progress import seconds_by_week, snapshot
     from .report import Report, report_html, report_json, report_markdown
 
-    plan, sources = _load_with_sources(args.plan, assign_ids=True)
-    log = load_log(Path(args.log)) if args.log else ProgressLog(plan_id=plan.id)
-    if log.plan_id != plan.id:
-        raise PlanError.at(args.log, 0, f"this log is for plan '{log.plan_id}', not '{plan.id}'")
     today = _parse_day(args.today) if args.today else dt.date.today()
     memory = None
     by_week = None
     anki_seconds = None
-    if args.collection:
-        memory, today_anki = _read_collection(Path(args.collection), plan)
-        if not args.today:
-            today = today_anki
-        by_week = seconds_by_week(plan, {cid: m.seconds_by_day for cid, m in memory.items()})
-        anki_seconds = {cid: m.review_seconds for cid, m in memory.items()}
+    with contextlib.ExitStack() as stack:
+        col = stack.enter_context(_collection(args.collection)) if args.collection else None
+        if args.plan is None and col is not None:
+            # No PLAN: the collection's current plan with the progress recorded in it.
+            if args.log:
+                raise PlanError.at(
+                    "--log",
+                    0,
+                    "give the PLAN with --log; without one the report uses "
+                    "the collection's own records",
+                )
+            plan, log = _current(col, args.collection)
+            sources: dict[Path, str] = {}
+        else:
+            plan, sources = _load_with_sources(args.plan, assign_ids=True)
+            log = load_log(Path(args.log)) if args.log else ProgressLog(plan_id=plan.id)
+            if log.plan_id != plan.id:
+                raise PlanError.at(
+                    args.log, 0, f"this log is for plan '{log.plan_id}', not '{plan.id}'"
+                )
+        if col is not None:
+            memory, today_anki = _read_collection(col, plan)
+            if not args.today:
+                today = today_anki
+            by_week = seconds_by_week(plan, {cid: m.seconds_by_day for cid, m in memory.items()})
+            anki_seconds = {cid: m.review_seconds for cid, m in memory.items()}
     # snapshot() applies the log's plan revisions itself, day by day.
     snap = snapshot(plan, log, today=today, anki_seconds=anki_seconds, anki_seconds_by_week=by_week)
     report = Report(plan=plan, snapshot=snap, memory=memory)
 
     if args.json:
-        json.dump(report_json(report), sys.stdout, indent=2, default=str)
+        data = report_json(report)
+        data["log"] = log_to_json(log)  # the progress log the figures come from
+        json.dump(data, sys.stdout, indent=2, default=str)
         sys.stdout.write("\n")
         return EXIT_OK
     if args.log:
@@ -359,33 +418,159 @@ def _write_outputs(
         replace_file(path, text.encode("utf-8"))
 
 
-def _parse_day(text: str) -> dt.date:
+def _parse_day(text: str, option: str = "--today") -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise PlanError.at("--today", 0, f"'{text}' is not a date like 2019-06-17") from None
+        raise PlanError.at(option, 0, f"'{text}' is not a date like 2019-06-17") from None
 
 
-def _read_collection(path: Path, plan: Plan) -> tuple[dict[str, Any], dt.date]:
+@contextlib.contextmanager
+def _collection(path_text: str) -> Iterator[Any]:
+    """An open collection, closed afterwards. Anki holding it (its lock is exclusive) is
+    a failure, exit 1, before anything is read or written."""
+    path = Path(path_text)
     if not path.is_file():
         raise PlanError.at(path, 0, "no such collection file")
     try:
         from anki.collection import Collection
+        from anki.errors import DBError
     except ImportError:
         raise PlanError.at(
             path, 0, "reading a collection needs the 'anki' package: pip install anki"
         ) from None
-    from .memory import course_memory
-    from .progress import study_day
-
-    col = Collection(str(path))
     try:
-        memory = course_memory(col, plan)
-        cutoff = dt.datetime.fromtimestamp(col.sched.day_cutoff)
-        today = study_day(cutoff - dt.timedelta(seconds=1), cutoff_hour=cutoff.hour)
+        col = Collection(str(path))
+    except DBError as exc:
+        raise CollectionUnavailable(
+            f"{path}: cannot open the collection: {exc} Close Anki (or wait until it has "
+            "finished syncing) and try again; nothing was changed."
+        ) from None
+    try:
+        yield col
     finally:
         col.close(downgrade=False)
-    return dict(memory), today
+
+
+def _current(col: Any, where: str) -> tuple[Plan, Any]:
+    """The collection's current plan and its progress log (problems on stderr)."""
+    from .recordstore import read
+
+    stored = read(col)
+    for problem in stored.problems:
+        print(f"learnplan: warning: {problem.message}", file=sys.stderr)
+    plan = stored.records.current_plan
+    if plan is None:
+        raise PlanError.at(
+            where,
+            0,
+            "this collection follows no Learning Plan yet: run `learnplan import "
+            "--collection` (or adopt one in Anki's Learning Plan panel) first",
+        )
+    return plan, stored.records.log(plan.id)
+
+
+def _read_collection(col: Any, plan: Plan) -> tuple[dict[str, Any], dt.date]:
+    from .memory import course_memory
+    from .recordstore import study_today
+
+    return dict(course_memory(col, plan)), study_today(col)
+
+
+# --- import and log: progress kept in a collection
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from .recordstore import adopt, read
+    from .update import update_collection
+
+    plan = _load(args.plan, assign_ids=True)
+    start = _parse_day(args.start, "--start") if args.start else None
+    with _collection(args.collection) as col:
+        if start is None:
+            # Updating a plan the collection follows keeps the learner's own start day.
+            followed = read(col).records.plan(plan.id)
+            start = followed.start if followed is not None else plan.start
+        plan = dataclasses.replace(plan, start=start)
+        report = update_collection(col, plan)  # PlanError before anything is written
+        adopt(col, plan)
+    written = []
+    if any(card.new_key for c in plan.courses for card in c.cards):
+        # Ids go back into the learner's files only once the import has succeeded.
+        from .writeback import write_back_ids
+
+        written = write_back_ids(plan)
+    print(report.summary())
+    print(f"{plan.title} is the collection's current plan, from {plan.start.isoformat()}.")
+    for path in written:
+        print(f"  new card ids written back to {path}")
+    return EXIT_OK
+
+
+def _number(text: str, what: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError(f"{what}: expected a number more than 0, got '{text}'")
+    return value
+
+
+def _cmd_log(args: argparse.Namespace) -> int:
+    from .log import CostPaid, ProgressLog, Session, add_cost, add_session, mark_lesson_done
+    from .log import study_date as checked_day
+    from .progress import snapshot
+    from .recordstore import change_log, read, study_today
+    from .report import snapshot_headline
+
+    with _collection(args.collection) as col:
+        plan, log = _current(col, args.collection)
+        today = study_today(col)
+        day = checked_day(args.date, today)
+        # Everything is checked before anything is written.
+        if args.what in ("session", "done"):
+            course = plan.course(args.course)
+            if course is None:
+                known = ", ".join(c.id for c in plan.courses)
+                raise ValueError(
+                    f"no course '{args.course}' in plan '{plan.id}' (its courses: {known})"
+                )
+            if args.lesson is not None and course.lesson(args.lesson) is None:
+                known = ", ".join(lesson.id for lesson in course.lessons) or "it has none"
+                raise ValueError(
+                    f"no lesson '{args.lesson}' in course '{course.id}' (its lessons: {known})"
+                )
+
+        def change(lg: ProgressLog) -> ProgressLog:
+            if args.what == "session":
+                return add_session(lg, session)
+            if args.what == "done":
+                return mark_lesson_done(lg, args.course, args.lesson, day)
+            return add_cost(lg, cost)
+
+        if args.what == "session":
+            hours = _number(args.hours, "HOURS")
+            session = Session(day, args.course, hours, args.lesson, args.note.strip())
+            said = f"Logged {hours:g} h of {args.course} on {day.isoformat()}"
+        elif args.what == "done":
+            ticked = next(
+                (d for d in log.lessons_done if (d.course, d.lesson) == (args.course, args.lesson)),
+                None,
+            )
+            if ticked is not None:
+                print(f"{args.course}/{args.lesson} was done on {ticked.date}; nothing changed.")
+                return EXIT_OK
+            said = f"Marked {args.course}/{args.lesson} done on {day.isoformat()}"
+        else:
+            cost = CostPaid(day, args.item, _number(args.amount, "AMOUNT"))
+            said = f"Logged {_money(cost.amount, plan.currency)} for {args.item} on {day}"
+        change_log(col, plan.id, change)
+        now = read(col).records.log(plan.id)
+        headline = snapshot_headline(snapshot(plan, now, today=today))
+    print(f"{said} in {plan.title}.")
+    print(headline)
+    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 """The learner's own progress records: lessons ticked, hours, costs, re-allocations.
 
-The log is small versioned JSON. The add-on keeps it in the collection config (so it is
-backed up and synced); the CLI keeps it in a file beside the outline. Everything here is
-pure except :func:`load_log` / :func:`save_log`.
+The log is small versioned JSON. In a collection it is the fold of the learner's record
+entries (:mod:`learnplan.records`, which reuses the item forms below); ``learnplan report
+--log`` reads it from a file. Everything here is pure except :func:`load_log` /
+:func:`save_log`.
 """
 
 from __future__ import annotations
@@ -166,22 +167,20 @@ def log_to_json(log: ProgressLog) -> dict[str, Any]:
     if log.lessons_done:
         out["lessons_done"] = [[d.course, d.lesson, d.date.isoformat()] for d in log.lessons_done]
     if log.sessions:
-        out["sessions"] = [_session_json(s) for s in log.sessions]
+        out["sessions"] = [session_to_json(s) for s in log.sessions]
     if log.costs:
-        out["costs"] = [
-            {"date": c.date.isoformat(), "item": c.item, "amount": c.amount} for c in log.costs
-        ]
+        out["costs"] = [cost_to_json(c) for c in log.costs]
     if log.revisions:
-        out["revisions"] = [_revision_json(r) for r in log.revisions]
+        out["revisions"] = [revision_to_json(r) for r in log.revisions]
     if log.percents:
-        out["percents"] = [
-            {"course": p.course, "date": p.date.isoformat(), "percent": p.percent}
-            for p in log.percents
-        ]
+        out["percents"] = [percent_to_json(p) for p in log.percents]
     return out
 
 
-def _session_json(s: Session) -> dict[str, Any]:
+# The items' JSON forms, also used one by one by the collection's record entries.
+
+
+def session_to_json(s: Session) -> dict[str, Any]:
     item: dict[str, Any] = {"date": s.date.isoformat(), "course": s.course, "hours": s.hours}
     if s.lesson is not None:
         item["lesson"] = s.lesson
@@ -190,7 +189,15 @@ def _session_json(s: Session) -> dict[str, Any]:
     return item
 
 
-def _revision_json(r: Revision) -> dict[str, Any]:
+def cost_to_json(c: CostPaid) -> dict[str, Any]:
+    return {"date": c.date.isoformat(), "item": c.item, "amount": c.amount}
+
+
+def percent_to_json(p: PercentDone) -> dict[str, Any]:
+    return {"course": p.course, "date": p.date.isoformat(), "percent": p.percent}
+
+
+def revision_to_json(r: Revision) -> dict[str, Any]:
     item: dict[str, Any] = {"date": r.date.isoformat(), "course": r.course}
     if r.reason:
         item["reason"] = r.reason
@@ -244,11 +251,11 @@ def log_from_json(data: object) -> ProgressLog:
         raise LogError(f"plan: expected the plan id (text), got {plan_id!r}")
     return ProgressLog(
         plan_id=plan_id,
-        lessons_done=tuple(_read_list(data, "lessons_done", _read_done)),
-        sessions=tuple(_read_list(data, "sessions", _read_session)),
-        costs=tuple(_read_list(data, "costs", _read_cost)),
-        revisions=tuple(_read_list(data, "revisions", _read_revision)),
-        percents=tuple(_read_list(data, "percents", _read_percent)),
+        lessons_done=tuple(_read_list(data, "lessons_done", read_done)),
+        sessions=tuple(_read_list(data, "sessions", read_session)),
+        costs=tuple(_read_list(data, "costs", read_cost)),
+        revisions=tuple(_read_list(data, "revisions", read_revision)),
+        percents=tuple(_read_list(data, "percents", read_percent)),
     )
 
 
@@ -259,7 +266,10 @@ def _read_list(data: dict[str, Any], key: str, read: Callable[[object, str], _T]
     return [read(item, f"{key}[{i}]") for i, item in enumerate(items)]
 
 
-def _read_done(item: object, where: str) -> LessonDone:
+# The items' readers: each raises LogError naming ``where`` and the field.
+
+
+def read_done(item: object, where: str) -> LessonDone:
     if not isinstance(item, list) or len(item) != 3:
         raise LogError(f"{where}: expected [course, lesson, date], got {item!r}")
     course, lesson, date = item
@@ -268,7 +278,7 @@ def _read_done(item: object, where: str) -> LessonDone:
     )
 
 
-def _read_session(item: object, where: str) -> Session:
+def read_session(item: object, where: str) -> Session:
     obj = _object(item, where)
     lesson = obj.get("lesson")
     return Session(
@@ -280,7 +290,7 @@ def _read_session(item: object, where: str) -> Session:
     )
 
 
-def _read_cost(item: object, where: str) -> CostPaid:
+def read_cost(item: object, where: str) -> CostPaid:
     obj = _object(item, where)
     return CostPaid(
         date=_date(obj.get("date"), f"{where}.date"),
@@ -289,7 +299,7 @@ def _read_cost(item: object, where: str) -> CostPaid:
     )
 
 
-def _read_revision(item: object, where: str) -> Revision:
+def read_revision(item: object, where: str) -> Revision:
     obj = _object(item, where)
     fte = obj.get("fte")
     return Revision(
@@ -302,13 +312,28 @@ def _read_revision(item: object, where: str) -> Revision:
     )
 
 
-def _read_percent(item: object, where: str) -> PercentDone:
+def read_percent(item: object, where: str) -> PercentDone:
     obj = _object(item, where)
     return PercentDone(
         course=_text(obj.get("course"), f"{where}.course"),
         date=_date(obj.get("date"), f"{where}.date"),
         percent=_number(obj.get("percent"), f"{where}.percent", low=0.0, high=100.0),
     )
+
+
+def study_date(value: object, today: dt.date) -> dt.date:
+    """A date the learner gave (``YYYY-MM-DD``); empty means today. A day after today is
+    refused: progress is recorded when it happened, not ahead of time."""
+    text = str(value or "").strip()
+    if not text:
+        return today
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise LogError(f"'{text}' is not a date (YYYY-MM-DD)") from None
+    if day > today:
+        raise LogError(f"{day.isoformat()} is after today ({today.isoformat()})")
+    return day
 
 
 # --- field checks (messages name the field so a damaged file can be fixed by hand)

@@ -10,8 +10,9 @@ API only (no SQL writes, no schema changes of our own), inside one undo step.
 
 What we shipped last time is remembered per plan:
 
-- collection config ``learnplan.imported.<plan id>`` (small: timestamp, deck ids, and the
-  name of the fingerprint file) — config is sent on every sync, so nothing per note;
+- an ``imported`` record entry of the plan (:mod:`learnplan.recordstore`; small:
+  timestamp, deck ids, and the name of the fingerprint file), so it syncs between
+  devices like the learner's progress;
 - a ``_``-prefixed media file ``_lpstate-<plan id>-<sha>.json`` with, per note GUID, a
   hash of the fields as imported and the package's own non-namespaced tags. A note whose
   fields no longer hash to what we shipped was edited by hand.
@@ -35,7 +36,6 @@ from typing import Any
 from learnplan.ids import note_guid
 from learnplan.plan import Course, Lesson, Plan
 
-CONFIG_PREFIX = "learnplan.imported."
 STATE_FILE_PREFIX = "_lpstate-"
 UNDO_NAME = "Update Learning Plan"
 
@@ -182,8 +182,10 @@ def next_timestamp(requested: float | None, newest_mod: int, last_built: float) 
 
 
 def load_record(col: Any, plan_id: str) -> dict[str, Any]:
-    record = col.get_config(CONFIG_PREFIX + plan_id, default=None)
-    return record if isinstance(record, dict) else {}
+    """What the last update of the plan recorded (empty before the first one)."""
+    from learnplan.recordstore import imported_record
+
+    return imported_record(col, plan_id)
 
 
 def _load_shipped(col: Any, record: dict[str, Any]) -> dict[str, list[Any]]:
@@ -648,4 +650,6 @@ def _save_record(
         "decks": {k: v for k, v in deck_ids.items() if v is not None},
         "state": name,
     }
-    col.set_config(CONFIG_PREFIX + plan.id, record, undoable=True)
+    from learnplan.recordstore import record_import
+
+    record_import(col, plan.id, record)

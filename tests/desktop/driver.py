@@ -309,6 +309,30 @@ def scenario() -> Generator[Request, Any, None]:
         "re-allocation redone",
     )
 
+    # Tick a second lesson, then Edit > Undo: the tick is taken back (a retraction
+    # entry), and stays gone when the panel is loaded again and after Anki restarts.
+    second = yield js("[...document.querySelectorAll('[data-lp-lesson]')][1].dataset.lpLesson")
+    box = f"document.querySelector('[data-lp-lesson=\"{second}\"]')"
+    before = yield rendered()
+    yield js(f"{box}.click()")
+    yield js_until(
+        f"Number(document.body.dataset.lpRendered) > {before} && {box}.checked",
+        "second tick shown",
+    )
+    undo_text = _mw.form.actionUndo.text()
+    before = yield rendered()
+    _mw.form.actionUndo.trigger()
+    yield js_until(
+        f"Number(document.body.dataset.lpRendered) > {before} && !{box}.checked",
+        "second tick undone",
+    )
+    note(
+        "tick-undone",
+        lesson=second,
+        undo_before=undo_text,
+        redo=_mw.form.actionRedo.text(),
+    )
+
     # A course's name opens Anki's Browser on the course's tag.
     yield js("window.scrollTo(0, 0)")
     yield js(f"document.getElementById('lp-browse-{course_id}').click()")
@@ -353,12 +377,17 @@ def scenario() -> Generator[Request, Any, None]:
     first = yield js_until("window.lpFirstHeadline", "page with cached figures")
     yield js_until("Number(document.body.dataset.lpRendered) > 0", "fresh figures")
     updating = yield js("document.body.dataset.lpUpdating")
+    ticked = yield js(
+        "[...document.querySelectorAll('[data-lp-lesson]')]"
+        ".filter(b => b.checked).map(b => b.dataset.lpLesson)"
+    )
     note(
         "cached-open",
         first=first,
         headline=headline_now,
         cache_exists=cache_path.exists(),
         updating_after=updating,
+        ticked=ticked,
     )
 
     # The panel as a learner sees it: the top (headline, tiles, chart), the course

@@ -52,8 +52,9 @@ def test_panel_in_real_anki(tmp_path: Path, built_addon: Path) -> None:
     from anki.collection import Collection
 
     from addon import store
-    from learnplan import progress
+    from learnplan import progress, recordstore
     from learnplan.report import Report, headline
+    from learnplan.summary import find_block
 
     out = ARTIFACTS / "desktop"
     if out.exists():
@@ -119,6 +120,12 @@ def test_panel_in_real_anki(tmp_path: Path, built_addon: Path) -> None:
     assert steps["realloc-undone"]["fte"] == realloc["fte_before"]
     assert steps["realloc-undone"]["history"] is False
     assert steps["realloc-undone"]["redo"] == "Redo Re-allocate Course"
+    tick_undone = steps["tick-undone"]
+    assert tick_undone["undo_before"] == "Undo Mark Lesson Done"
+    assert tick_undone["redo"] == "Redo Mark Lesson Done"
+    assert tick_undone["lesson"] != steps["ticked"]["lesson"]
+    # Loaded again (a new panel, a fresh read of the records): still only the first tick.
+    assert steps["cached-open"]["ticked"] == [steps["ticked"]["lesson"]]
 
     browser = steps["browser"]
     ticked_course = steps["ticked"]["lesson"].split("/")[0]
@@ -153,8 +160,17 @@ def test_panel_in_real_anki(tmp_path: Path, built_addon: Path) -> None:
         plan = store.read_plan(col, plan_id)
         log = store.read_log(col, plan_id)
         today = dt.datetime.fromtimestamp(col.sched.day_cutoff).date() - dt.timedelta(days=1)
+        stored = recordstore.read(col)
+        # Nothing of the learner's records is left in collection config (sync replaces
+        # it wholesale), and the phone's summary in the root deck fits the records.
+        assert [k for k in col.all_config() if k.startswith("learnplan.")] == ["learnplan.undo"]
+        assert stored.problems == ()
+        assert recordstore.stale_summaries(col, stored) == []
+        root = col.decks.get(col.decks.id_for_name("Zero to Deep Learning"))
+        summary = find_block(root["desc"])
     finally:
         col.close()
+    assert summary is not None and summary[1] == today
     assert plan is not None
     assert plan.start == today  # adopted with "Start it today"
     course, lesson = steps["ticked"]["lesson"].split("/")

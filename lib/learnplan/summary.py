@@ -1,0 +1,83 @@
+"""The progress summary kept in the plan's root deck description, for the phone.
+
+AnkiDroid, AnkiMobile and AnkiWeb don't run the add-on, but they show a deck's
+description on its overview screen, and the deck syncs with the collection. So after
+every change of progress the root deck's description carries a short block (week, points
+earned / planned / total, ahead or behind, next up, as of which day), between two HTML
+comments; whatever the learner wrote outside the block is kept exactly.
+
+The block is derived (the records are the truth). Its start marker names the day it was
+computed for and a digest of what it was computed from, so a block that is merely from
+an earlier day (it says so) is told apart from one that no longer matches the records,
+which is written again. Pure functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+
+from .progress import Snapshot
+from .report import snapshot_headline
+
+START = "<!-- learnplan:summary"
+END = "<!-- /learnplan:summary -->"
+# A block: our start marker (day, digest), no other start marker inside, our end marker.
+_BLOCK = re.compile(
+    r"<!-- learnplan:summary (\d{4}-\d{2}-\d{2}) ([0-9a-f]{1,64}) -->"
+    r"(?:(?!<!-- learnplan:summary).)*?"
+    r"<!-- /learnplan:summary -->",
+    re.S,
+)
+
+
+def summary_lines(s: Snapshot) -> list[str]:
+    """The summary as plain lines (the headline is the report's and the panel's)."""
+    lines = [
+        snapshot_headline(s),
+        f"Points: {s.earned:.1f} earned · {s.planned:.1f} planned by now · {s.total:.1f} in total",
+    ]
+    if s.next_up is not None:
+        n = s.next_up
+        where = f"{n.provider} — {n.title}" if n.provider else n.title
+        lesson = f": {n.lesson_title}" if n.lesson_title else ""
+        lines.append(f"Next up: {where}{lesson}")
+    lines.append(f"As of {s.today.isoformat()} (Learning Plan)")
+    return lines
+
+
+def summary_block(s: Snapshot, digest: str) -> str:
+    """The block for a snapshot: escaped HTML between the markers, one line. ``digest``
+    (lower-case hex) identifies the records it was computed from."""
+    if not re.fullmatch(r"[0-9a-f]{1,64}", digest):
+        raise ValueError(f"digest must be lower-case hex, got {digest!r}")
+    first, *middle, last = (html.escape(line, quote=False) for line in summary_lines(s))
+    body = "<br>".join([f"<b>{first}</b>", *middle, f"<small>{last}</small>"])
+    return (
+        f'{START} {s.today.isoformat()} {digest} --><div class="learnplan-summary">{body}</div>'
+        f"{END}"
+    )
+
+
+def find_block(description: str) -> tuple[str, dt.date, str] | None:
+    """The block in a description, the day it was computed for and its digest, or None."""
+    match = _BLOCK.search(description)
+    if match is None:
+        return None
+    try:
+        day = dt.date.fromisoformat(match.group(1))
+    except ValueError:
+        return None
+    return match.group(0), day, match.group(2)
+
+
+def with_block(description: str, block: str) -> str:
+    """``description`` with its block replaced by ``block`` (or put first, if it has none).
+
+    Only the first well-formed block is touched; the rest of the text stays as it is.
+    """
+    match = _BLOCK.search(description)
+    if match is None:
+        return block + description
+    return description[: match.start()] + block + description[match.end() :]
