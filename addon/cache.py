@@ -97,7 +97,7 @@ MAX_TRACKERS = 3
 
 
 class TrackerFiles:
-    """``learnplan.memory.MemoryTracker`` states of one collection, one file per plan.
+    """``learnplan.collection.memory.MemoryTracker`` states of one collection, one file per plan.
 
     The state (``MemoryTracker.to_state``, plain lists and numbers) is stored with
     ``marshal`` (several times faster than JSON both ways) inside ``zlib`` (6 MB -> under

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from aqt.operations import QueryOp
 from aqt.utils import askUser, showWarning
 
-from learnplan.manifest import find_manifests
+from learnplan.building.manifest import find_manifests
 
 from . import store
 

@@ -10,8 +10,8 @@ import datetime as dt
 import math
 from collections.abc import Mapping
 
-from learnplan.log import Revision, study_date
-from learnplan.progress import Snapshot
+from learnplan.progress.log import Revision, study_date
+from learnplan.progress.maths import Snapshot
 
 from .viewmodel import trim_value
 

@@ -34,9 +34,9 @@ class ImportResult:
 
 def import_outline(col: Collection, path: str) -> ImportResult:
     """Load, build, import and adopt; raises PlanError before writing on bad input."""
-    from learnplan import recordstore
-    from learnplan.outline import load_plan
-    from learnplan.update import UNDO_NAME, UpdateReport, update_collection
+    from learnplan.collection import recordstore
+    from learnplan.collection.update import UNDO_NAME, UpdateReport, update_collection
+    from learnplan.reading.outline import load_plan
 
     from . import undo
 
@@ -54,7 +54,7 @@ def import_outline(col: Collection, path: str) -> ImportResult:
     if any(getattr(card, "new_key", False) for c in plan.courses for card in c.cards):
         # New card ids go back into the learner's files only after the import worked,
         # so a failed import leaves their files untouched.
-        from learnplan.writeback import write_back_ids
+        from learnplan.reading.writeback import write_back_ids
 
         written = tuple(str(p) for p in write_back_ids(plan))
     return ImportResult(report.summary(), plan.id, path, written, changes)
@@ -83,7 +83,7 @@ def choose_and_import_outline(mw: AnkiQt, *, update: bool, after: Callable[[], N
 
 
 def run_import(mw: AnkiQt, path: str, *, after: Callable[[], None] | None = None) -> None:
-    from learnplan.errors import PlanError
+    from learnplan.base.errors import PlanError
 
     from . import shell, undo
 

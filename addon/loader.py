@@ -2,7 +2,7 @@
 
 :func:`load` is what the panel's ``QueryOp`` runs off the main thread (and what
 benchmarks/panel.py times): the stored plan and log, the per-course memory numbers
-(learnplan.memory, incrementally through a :class:`TrackerBox` kept between refreshes
+(learnplan.collection.memory, incrementally through a :class:`TrackerBox` kept between refreshes
 and saved between sessions),
 the progress snapshot and the rendered HTML. :func:`build_report` does the same reading
 for the shareable report. Only plain reads here; writes go through ``store``.
@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from learnplan import recordstore
-from learnplan.log import ProgressLog
-from learnplan.memory import CourseMemory, MemoryTracker
-from learnplan.plan import Plan, slugify
-from learnplan.progress import Snapshot
+from learnplan.collection import recordstore
+from learnplan.collection.memory import CourseMemory, MemoryTracker
+from learnplan.model.plan import Plan, slugify
+from learnplan.progress.log import ProgressLog
+from learnplan.progress.maths import Snapshot
 
 from . import store, viewmodel
 from .cache import TrackerFiles
@@ -170,14 +170,14 @@ def progress_snapshot(
     plan: Plan, log: ProgressLog, memory: dict[str, CourseMemory], today: dt.date
 ) -> Snapshot:
     """The snapshot with Anki's review time per course counted as spent effort."""
-    from learnplan import progress
+    from learnplan.progress import maths
 
-    return progress.snapshot(
+    return maths.snapshot(
         plan,
         log,
         today=today,
         anki_seconds={cid: m.review_seconds for cid, m in memory.items()} or None,
-        anki_seconds_by_week=progress.seconds_by_week(
+        anki_seconds_by_week=maths.seconds_by_week(
             plan, {cid: m.seconds_by_day for cid, m in memory.items()}
         )
         or None,
@@ -185,7 +185,7 @@ def progress_snapshot(
 
 
 def _offers(col: Collection, adopted_titles: dict[str, str]) -> list[viewmodel.Offer]:
-    from learnplan.manifest import find_manifests
+    from learnplan.building.manifest import find_manifests
 
     offers: list[viewmodel.Offer] = []
     scan = find_manifests(Path(col.media.dir()))
@@ -237,7 +237,7 @@ def load(col: Collection, box: TrackerBox) -> Loaded:
     memory = box.refresh(col, plan)
     try:
         snap = progress_snapshot(plan, log, memory, today)
-        from learnplan.chart import burnup_svg
+        from learnplan.render.chart import burnup_svg
 
         view = viewmodel.build_view(
             plan,
@@ -286,7 +286,7 @@ def report_name(plan: Plan, today: dt.date) -> str:
 
 def build_report(col: Collection) -> tuple[Plan, str]:
     """The current plan's shareable HTML report, from fresh numbers (like ``learnplan report``)."""
-    from learnplan.report import Report, report_html
+    from learnplan.render.report import Report, report_html
 
     loaded = load(col, TrackerBox())
     if loaded.plan is None or loaded.snapshot is None:

@@ -34,7 +34,8 @@ from aqt.qt import (
 from aqt.utils import askUser, getSaveFile, openLink, restoreGeom, saveGeom, tooltip
 from aqt.webview import AnkiWebView
 
-from learnplan.log import (
+from learnplan.model.plan import Plan
+from learnplan.progress.log import (
     CostPaid,
     ProgressLog,
     Session,
@@ -44,7 +45,6 @@ from learnplan.log import (
     mark_lesson_done,
     unmark_lesson_done,
 )
-from learnplan.plan import Plan
 
 from . import forms, store, undo, upkeep, viewmodel
 from .cache import FigureCache, TrackerFiles, cache_file
@@ -524,7 +524,7 @@ class PanelController:
         from_today = args.get("start") == "today"
 
         def adopt(col: Collection) -> OpChanges:
-            from learnplan.manifest import read_manifest
+            from learnplan.building.manifest import read_manifest
 
             plan = read_manifest(Path(col.media.dir()) / name).plan
             if from_today:

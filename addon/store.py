@@ -1,7 +1,8 @@
 """The learner's records for the panel: each change one named undo step.
 
 The records themselves are entries in record files of the media folder, which Anki's
-sync unites across devices (:mod:`learnplan.records`, :mod:`learnplan.recordstore`).
+sync unites across devices (:mod:`learnplan.progress.records`,
+:mod:`learnplan.collection.recordstore`).
 This layer gives every change the name Edit > Undo shows ("Undo Mark Lesson Done") and
 puts what it wrote in the undo journal (:mod:`.undo`), and it exports or sets aside a
 record that cannot be read: such a record is never overwritten or deleted by an
@@ -22,10 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from learnplan import recordstore
-from learnplan.log import ProgressLog
-from learnplan.plan import Plan
-from learnplan.records import FILE_RE, OLD_PLAN_PREFIX, is_old_key
+from learnplan.collection import recordstore
+from learnplan.model.plan import Plan
+from learnplan.progress.log import ProgressLog
+from learnplan.progress.records import FILE_RE, OLD_PLAN_PREFIX, is_old_key
 
 from . import undo
 

@@ -25,8 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from learnplan import recordstore
-from learnplan.records import Entry, copy_entry, retract
+from learnplan.collection import recordstore
+from learnplan.progress.records import Entry, copy_entry, retract
 
 if TYPE_CHECKING:
     from anki.collection import Collection, OpChanges, OpChangesAfterUndo

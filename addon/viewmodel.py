@@ -1,10 +1,10 @@
 """What the Learning Plan panel shows, as escaped HTML: pure Python, no Qt, no anki.
 
-``build_view`` turns a progress ``Snapshot`` (learnplan.progress), the plan, the log and
+``build_view`` turns a progress ``Snapshot`` (learnplan.progress.maths), the plan, the log and
 per-course memory numbers into display strings; ``render_html`` lays them out. Every
 piece of learner text (plan, course and lesson titles, notes) is escaped here, so the
 panel's webview only ever receives markup this module wrote. Chart SVG comes from
-learnplan.chart, which escapes its own text.
+learnplan.render.chart, which escapes its own text.
 
 The markup carries ``data-lp-cmd`` attributes; the panel's script turns clicks on them
 into ``pycmd("lp:" + JSON)`` messages (see ``panel.py``).
@@ -18,10 +18,10 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from learnplan.log import ProgressLog
-from learnplan.plan import Plan
-from learnplan.progress import Snapshot
-from learnplan.report import snapshot_headline
+from learnplan.model.plan import Plan
+from learnplan.progress.log import ProgressLog
+from learnplan.progress.maths import Snapshot
+from learnplan.render.report import snapshot_headline
 
 MemoryNumbers = Mapping[str, float | int | None]
 
@@ -84,7 +84,7 @@ class Offer:
 class Problem:
     """A record that could not be read: shown with an Export button and a way out."""
 
-    key: str  # what the panel sends back (see learnplan.recordstore.Problem)
+    key: str  # what the panel sends back (see learnplan.collection.recordstore.Problem)
     message: str  # escaped
     fix: str = "Start fresh"  # the way out's label: "Start fresh", "Hide it", ...
 

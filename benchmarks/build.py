@@ -174,8 +174,8 @@ def _peak_mb() -> float:
 def measure_learnplan(plan_path: str, out: str) -> dict[str, float]:
     import genanki  # noqa: F401  # imported before timing, as in (a)
 
-    from learnplan.deck import build_package, write_package
-    from learnplan.outline import load_plan
+    from learnplan.building.deck import build_package, write_package
+    from learnplan.reading.outline import load_plan
 
     t0 = time.perf_counter()
     plan = load_plan(plan_path, assign_ids=False)
@@ -197,8 +197,8 @@ def measure_learnplan(plan_path: str, out: str) -> dict[str, float]:
 
 def dump_fields(plan_path: str, out: str) -> None:
     """Rendered fields for the genanki run (not timed)."""
-    from learnplan.deck import build_package
-    from learnplan.outline import load_plan
+    from learnplan.building.deck import build_package
+    from learnplan.reading.outline import load_plan
 
     built = build_package(load_plan(plan_path, assign_ids=False), timestamp=1_700_000_000)
     rows = [(n.kind, n.fields, n.guid, n.tags, n.deck_id) for n in built.notes]
@@ -210,7 +210,7 @@ def dump_fields(plan_path: str, out: str) -> None:
 def measure_genanki(fields_path: str, out: str) -> dict[str, float]:
     import genanki
 
-    from learnplan.notetypes import build_models
+    from learnplan.building.notetypes import build_models
 
     with open(fields_path, "rb") as f:
         deck_rows, rows = pickle.load(f)

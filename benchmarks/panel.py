@@ -4,7 +4,7 @@
 
 Times ``addon.loader.load`` — exactly what the panel's ``QueryOp`` runs off Anki's main
 thread: read the adopted plan and progress log from the collection config, refresh the
-per-course memory numbers (``learnplan.memory.MemoryTracker``), compute the progress
+per-course memory numbers (``learnplan.collection.memory.MemoryTracker``), compute the progress
 snapshot, draw the burn-up chart and render the panel's HTML. It runs on a copy of the
 100,000-card / 1,000,000-review collection that benchmarks/progress.py builds and
 caches (built here first if missing), with the bench plan adopted and a progress log of
@@ -40,7 +40,8 @@ from anki.collection import Collection  # noqa: E402
 
 from addon import loader, store  # noqa: E402
 from addon.cache import FigureCache, TrackerFiles  # noqa: E402
-from learnplan.log import (  # noqa: E402
+from learnplan.model.plan import Lesson, Plan  # noqa: E402
+from learnplan.progress.log import (  # noqa: E402
     CostPaid,
     ProgressLog,
     Revision,
@@ -49,7 +50,6 @@ from learnplan.log import (  # noqa: E402
     add_revision,
     add_session,
 )
-from learnplan.plan import Lesson, Plan  # noqa: E402
 
 
 def bench_plan(today: dt.date) -> Plan:
@@ -63,7 +63,7 @@ def bench_plan(today: dt.date) -> Plan:
 
 
 def progress_log(plan: Plan, today: dt.date) -> ProgressLog:
-    from learnplan.log import mark_lesson_done
+    from learnplan.progress.log import mark_lesson_done
 
     log = ProgressLog(plan.id)
     for n, course in enumerate(plan.courses):
@@ -163,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def run(col: Collection, runs: int, work: Path) -> None:
     from addon import viewmodel
-    from learnplan.chart import burnup_svg
+    from learnplan.render.chart import burnup_svg
 
     today = loader.study_today(col)
     plan = bench_plan(today)

@@ -1,4 +1,4 @@
-"""Per-course memory numbers at scale: learnplan.memory against Anki's own stats backend.
+"""Per-course memory numbers at scale: learnplan.collection.memory against Anki's own stats backend.
 
 Run by hand (not part of the tests)::
 
@@ -38,8 +38,8 @@ from anki.collection import Collection
 from anki.dbproxy import DBProxy
 from anki.scheduler.v3 import Scheduler
 
-from learnplan.memory import MemoryTracker, course_memory
-from learnplan.plan import Course, Plan
+from learnplan.collection.memory import MemoryTracker, course_memory
+from learnplan.model.plan import Course, Plan
 
 NOTES = 100_000
 REVLOG = 1_000_000

@@ -29,8 +29,8 @@ from anki.collection import Collection
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "lib"))
 
-from learnplan import recordstore  # noqa: E402
-from learnplan.log import (  # noqa: E402
+from learnplan.collection import recordstore  # noqa: E402
+from learnplan.progress.log import (  # noqa: E402
     CostPaid,
     ProgressLog,
     Revision,
@@ -41,8 +41,8 @@ from learnplan.log import (  # noqa: E402
     mark_lesson_done,
     unmark_lesson_done,
 )
-from learnplan.outline import default_plan_path, load_plan  # noqa: E402
-from learnplan.records import fold  # noqa: E402
+from learnplan.progress.records import fold  # noqa: E402
+from learnplan.reading.outline import default_plan_path, load_plan  # noqa: E402
 
 
 def median_ms(fn: Callable[[], object], runs: int) -> float:

@@ -90,8 +90,8 @@ courses:
 
 def _use_libraries(package: str, work: Path) -> dict[str, Any]:
     vendor = f"{package}._vendor"
-    outline = importlib.import_module(f"{vendor}.learnplan.outline")
-    deck = importlib.import_module(f"{vendor}.learnplan.deck")
+    outline = importlib.import_module(f"{vendor}.learnplan.reading.outline")
+    deck = importlib.import_module(f"{vendor}.learnplan.building.deck")
     plan = outline.load_plan(outline.default_plan_path(), assign_ids=False)
     built = deck.build_package(plan)
     apkg = deck.write_package(built, work / "default.apkg")

@@ -10,7 +10,7 @@ folder name is not known at build time)::
 
     import yaml                    ->  from .._vendor import yaml
     import ruamel.yaml.tokens as t ->  from .._vendor.ruamel.yaml import tokens as t
-    from learnplan.log import X    ->  from ._vendor.learnplan.log import X
+    from learnplan.progress.log import X    ->  from ._vendor.learnplan.progress.log import X
 
 An optional import of a package that is not vendored (a C accelerator, an unused extra)
 becomes ``raise ModuleNotFoundError(..., name=...)``: what the import does when the

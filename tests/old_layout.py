@@ -8,7 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from learnplan.log import (
+from learnplan.model.plan import Course, Lesson, Plan, plan_to_dict
+from learnplan.progress.log import (
     CostPaid,
     ProgressLog,
     Revision,
@@ -20,7 +21,6 @@ from learnplan.log import (
     mark_lesson_done,
     set_percent,
 )
-from learnplan.plan import Course, Lesson, Plan, plan_to_dict
 
 DAY = dt.date(2019, 5, 20)
 

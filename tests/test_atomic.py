@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from learnplan.atomic import create_file, replace_file, scratch_file
+from learnplan.base.atomic import create_file, replace_file, scratch_file
 
 
 def test_replace_keeps_mode_and_symlinks_and_leaves_no_temporary_file(tmp_path: Path) -> None:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from learnplan.cardfile import (
+from learnplan.base.errors import PlanError
+from learnplan.reading.markdown_cards import (
     HeadingAttrs,
     RawCard,
     add_id_to_heading,
@@ -17,7 +18,6 @@ from learnplan.cardfile import (
     split_card_file,
     split_lines,
 )
-from learnplan.errors import PlanError
 
 P = Path("cards.md")
 

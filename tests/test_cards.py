@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from learnplan.cards import _is_plain, render_card_text
-from learnplan.errors import PlanError
-from learnplan.plan import SourceRef
+from learnplan.base.errors import PlanError
+from learnplan.cards.render import _is_plain, render_card_text
+from learnplan.model.plan import SourceRef
 
 
 def render(text: str, *, allow_html: bool = False, base_dir: Path | None = None) -> str:
@@ -171,7 +171,7 @@ def test_fast_markdown_path_agrees_with_markdown_it_on_random_text() -> None:
     """The hand-written fast path must give markdown-it's exact output whenever it answers."""
     import random
 
-    from learnplan.cards import _fast_blocks
+    from learnplan.cards.render import _fast_blocks
 
     md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
     pieces = [
@@ -261,7 +261,7 @@ def test_raw_html_images_with_any_quoting_are_renamed_when_html_is_allowed(
 
 
 def test_image_sources_are_what_the_rendered_html_shows() -> None:
-    from learnplan.cards import image_sources
+    from learnplan.cards.render import image_sources
 
     assert image_sources(
         '![a](img/a.png) ![b](<img/my b.png> "title") ![c](img/c%20d.png)\n\n'
@@ -378,7 +378,7 @@ def test_math_and_clozes_survive_the_sanitiser_intact() -> None:
 
 
 def test_bare_markdown_tags_skip_the_parser_only_when_nothing_can_hide_in_them() -> None:
-    from learnplan.cards import _only_safe_tags
+    from learnplan.cards.render import _only_safe_tags
 
     assert _only_safe_tags("<p><strong>a</strong> <code>x&lt;y</code></p>\n<ul>\n<li>b</li></ul>")
     assert _only_safe_tags('<a href="https://x.org/a?b=1&amp;c">l</a><br />')
@@ -512,8 +512,8 @@ def test_the_xss_corpus_leaves_nothing_that_runs_in_imported_fields(tmp_path: Pa
     whose <img> names something that is not an image are refused with a plan error."""
     from helpers_anki import collection, import_package
 
-    from learnplan.deck import build_package, write_package
-    from learnplan.outline import load_plan
+    from learnplan.building.deck import build_package, write_package
+    from learnplan.reading.outline import load_plan
 
     folder = tmp_path / "plan"
     (folder / "notes").mkdir(parents=True)

@@ -6,10 +6,10 @@ import xml.etree.ElementTree as ET
 import pytest
 from test_progress import ANKI, START, day, seed_log, seed_plan
 
-from learnplan.chart import axis, burnup_svg, course_bars_svg, weekly_hours_svg
-from learnplan.log import ProgressLog, Session, add_session, set_percent
-from learnplan.plan import Course, Plan
-from learnplan.progress import Snapshot, snapshot
+from learnplan.model.plan import Course, Plan
+from learnplan.progress.log import ProgressLog, Session, add_session, set_percent
+from learnplan.progress.maths import Snapshot, snapshot
+from learnplan.render.chart import axis, burnup_svg, course_bars_svg, weekly_hours_svg
 
 NS = {"s": "http://www.w3.org/2000/svg"}
 EVIL = "<img src=x onerror=alert(1)>"

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from learnplan import recordstore
 from learnplan.cli import main
-from learnplan.summary import find_block
+from learnplan.collection import recordstore
+from learnplan.collection.summary import find_block
 
 
 def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -178,7 +178,7 @@ def test_report_with_a_plan_and_a_log_file_still_works(
 ) -> None:
     log = tmp_path / "log.json"
     log.write_text(json.dumps({"version": 1, "plan": "zero-to-dl"}), encoding="utf-8")
-    from learnplan.outline import default_plan_path
+    from learnplan.reading.outline import default_plan_path
 
     code, out, err = _run(
         ["report", str(default_plan_path()), "--log", str(log), "--collection", str(imported),

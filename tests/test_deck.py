@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 from helpers_anki import collection, import_package
 
-from learnplan.deck import build_package, write_package
-from learnplan.errors import PlanError
-from learnplan.ids import note_guid, stable_id
-from learnplan.manifest import read_package_manifest
-from learnplan.notetypes import BASIC_NAME, CLOZE_NAME, REVERSED_NAME, SPECS
-from learnplan.plan import Card, Course, Lesson, Plan, SourceRef
+from learnplan.base.errors import PlanError
+from learnplan.base.ids import note_guid, stable_id
+from learnplan.building.deck import build_package, write_package
+from learnplan.building.manifest import read_package_manifest
+from learnplan.building.notetypes import BASIC_NAME, CLOZE_NAME, REVERSED_NAME, SPECS
+from learnplan.model.plan import Card, Course, Lesson, Plan, SourceRef
 
 T0 = 1_700_000_000.0
 PNG = b"\x89PNG\r\n\x1a\n not really a png, but bytes with a stable hash"
@@ -381,7 +381,7 @@ def test_write_accepts_a_bare_file_name(tmp_path: Path, monkeypatch: pytest.Monk
 
 
 def test_source_field_escapes_text_and_links_only_web_urls() -> None:
-    from learnplan.notetypes import source_html
+    from learnplan.building.notetypes import source_html
 
     course = Course("c", "A&B", "<Intro>", 1.0, url="javascript:alert(1)")
     lesson = Lesson("l1", "Part <1>", url="https://x.org/l1?a=1&b=2")

@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from learnplan.deck import build_package, write_package
-from learnplan.outline import default_plan_path, load_plan
-from learnplan.plan import Card, Plan
+from learnplan.building.deck import build_package, write_package
+from learnplan.model.plan import Card, Plan
+from learnplan.reading.outline import default_plan_path, load_plan
 
 PLAN_TITLE = "Zero to Deep Learning"
 

@@ -16,9 +16,9 @@ from anki.collection import Collection
 from helpers_anki import collection, import_package
 
 from addon import detect, store
-from learnplan.deck import build_package, write_package
-from learnplan.manifest import NAME_RE
-from learnplan.outline import default_plan_path, load_plan
+from learnplan.building.deck import build_package, write_package
+from learnplan.building.manifest import NAME_RE
+from learnplan.reading.outline import default_plan_path, load_plan
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from learnplan.cli import main
-from learnplan.log import log_from_json
-from learnplan.outline import default_plan_path, load_plan
+from learnplan.progress.log import log_from_json
+from learnplan.reading.outline import default_plan_path, load_plan
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -52,7 +52,7 @@ def test_progress_log_example_is_a_valid_log_for_the_bundled_plan(
 
 
 def test_record_file_example_is_a_valid_record_file() -> None:
-    from learnplan.records import OPS, decode_file, fold
+    from learnplan.progress.records import OPS, decode_file, fold
 
     text = (ROOT / "docs" / "progress-log.md").read_text(encoding="utf-8")
     example = re.findall(r"```json\n(.*?)```", text, re.S)[1]

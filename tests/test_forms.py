@@ -11,9 +11,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from addon import forms
-from learnplan.log import ProgressLog, Revision, add_revision, apply_revisions
-from learnplan.plan import Course, Plan
-from learnplan.progress import snapshot
+from learnplan.model.plan import Course, Plan
+from learnplan.progress.log import ProgressLog, Revision, add_revision, apply_revisions
+from learnplan.progress.maths import snapshot
 
 TODAY = dt.date(2026, 3, 4)
 

@@ -37,13 +37,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from addon import viewmodel
 from learnplan import cli
-from learnplan.chart import burnup_svg
-from learnplan.errors import PlanError
-from learnplan.log import ProgressLog, Session, add_session, mark_lesson_done
-from learnplan.manifest import encode_manifest, find_manifests, parse_manifest
-from learnplan.outline import default_plan_path, load_plan, parse_yaml
-from learnplan.plan import Plan, plan_from_dict
-from learnplan.progress import snapshot, suggest_trim
+from learnplan.base.errors import PlanError
+from learnplan.building.manifest import encode_manifest, find_manifests, parse_manifest
+from learnplan.model.plan import Plan, plan_from_dict
+from learnplan.progress.log import ProgressLog, Session, add_session, mark_lesson_done
+from learnplan.progress.maths import snapshot, suggest_trim
+from learnplan.reading.outline import default_plan_path, load_plan, parse_yaml
+from learnplan.render.chart import burnup_svg
 
 SEED = 20_190_506
 BUDGET = {"bundled plan": 25, "docs example": 160, "manifest": 600}

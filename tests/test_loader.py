@@ -24,12 +24,12 @@ from helpers_anki import import_package
 
 from addon import loader, store, undo
 from addon.cache import TRACKER_MAGIC, TrackerFiles
-from learnplan.deck import build_package, write_package
-from learnplan.log import Revision, Session, add_revision, add_session, mark_lesson_done
-from learnplan.manifest import NAME_RE
-from learnplan.memory import MemoryTracker, course_memory
-from learnplan.outline import default_plan_path, load_plan
-from learnplan.plan import Plan
+from learnplan.building.deck import build_package, write_package
+from learnplan.building.manifest import NAME_RE
+from learnplan.collection.memory import MemoryTracker, course_memory
+from learnplan.model.plan import Plan
+from learnplan.progress.log import Revision, Session, add_revision, add_session, mark_lesson_done
+from learnplan.reading.outline import default_plan_path, load_plan
 
 
 @pytest.fixture(scope="module")
@@ -212,8 +212,8 @@ def test_report_has_the_headline_and_a_dated_name(
         store.update_log(col, plan.id, change, "Test")
     reported, page = loader.build_report(col)
     assert reported.id == plan.id
-    from learnplan.progress import snapshot
-    from learnplan.report import Report, headline
+    from learnplan.progress.maths import snapshot
+    from learnplan.render.report import Report, headline
 
     snap = snapshot(plan, store.read_log(col, plan.id), today=today)
     assert html.escape(headline(Report(plan=plan, snapshot=snap))) in page
@@ -394,8 +394,8 @@ def test_a_stored_plan_that_cannot_be_shown_leaves_a_way_out(
     the record, and offers export, a way to drop it, and the other plan."""
     import json
 
-    from learnplan.plan import plan_to_dict
-    from learnplan.records import encode_file, make_entry, random_name
+    from learnplan.model.plan import plan_to_dict
+    from learnplan.progress.records import encode_file, make_entry, random_name
 
     good = _adopted(col, apkg)
     bad = plan_to_dict(dataclasses.replace(good, id="bad-plan", title="Bad plan"))

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from learnplan.log import (
+from learnplan.model.plan import Course, Plan
+from learnplan.progress.log import (
     LOG_VERSION,
     CostPaid,
     LessonDone,
@@ -27,7 +28,6 @@ from learnplan.log import (
     set_percent,
     unmark_lesson_done,
 )
-from learnplan.plan import Course, Plan
 
 D = dt.date(2026, 1, 5)
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from helpers_anki import collection, import_package
 
-from learnplan.deck import build_package, write_package
-from learnplan.errors import PlanError
-from learnplan.manifest import (
+from learnplan.base.errors import PlanError
+from learnplan.building.deck import build_package, write_package
+from learnplan.building.manifest import (
     ManifestError,
     ManifestScan,
     encode_manifest,
@@ -23,8 +23,8 @@ from learnplan.manifest import (
     read_manifest,
     read_package_manifest,
 )
-from learnplan.plan import Card, Course, Lesson, Plan
-from learnplan.rules import MAX_MANIFEST_BYTES
+from learnplan.model.plan import Card, Course, Lesson, Plan
+from learnplan.model.rules import MAX_MANIFEST_BYTES
 
 
 def make_plan(plan_id: str = "zdl", fte: float = 1.5) -> Plan:

@@ -1,4 +1,5 @@
-"""learnplan.memory against a real Anki collection, real scheduler and Anki's own counts."""
+"""learnplan.collection.memory against a real Anki collection, real scheduler and Anki's own
+counts."""
 
 from __future__ import annotations
 
@@ -18,8 +19,8 @@ pytest.importorskip("anki")
 from anki.collection import Collection
 from anki.scheduler_pb2 import CardAnswer
 
-from learnplan import memory
-from learnplan.memory import (
+from learnplan.collection import memory
+from learnplan.collection.memory import (
     CourseMemory,
     MemoryTracker,
     card_bucket,
@@ -27,7 +28,7 @@ from learnplan.memory import (
     retention_eligible,
     tag_courses,
 )
-from learnplan.plan import Course, Plan
+from learnplan.model.plan import Course, Plan
 
 PLAN = Plan(
     id="zero-to-dl",
@@ -143,6 +144,9 @@ def study(col: Collection) -> None:
 @pytest.fixture
 def col(tmp_path: Path) -> Iterator[Collection]:
     collection = Collection(str(tmp_path / "collection.anki2"))
+    # Today's rollover half a day away, whatever the time the suite runs: within minutes of
+    # it the scheduler's learn-ahead and day boundary change what is due.
+    collection.set_config("rollover", (dt.datetime.now().hour + 12) % 24)
     try:
         yield collection
     finally:
@@ -205,7 +209,8 @@ def test_retention_eligibility_follows_anki() -> None:
 
 def test_imports_without_anki() -> None:
     code = (
-        "import sys; sys.modules['anki'] = None; import learnplan.memory as m; print(m.MATURE_IVL)"
+        "import sys; sys.modules['anki'] = None; "
+        "import learnplan.collection.memory as m; print(m.MATURE_IVL)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "21"

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from learnplan.cardfile import is_slug
-from learnplan.outline import default_plan_path, load_plan
-from learnplan.plan import Card, Plan
+from learnplan.model.plan import Card, Plan
+from learnplan.reading.markdown_cards import is_slug
+from learnplan.reading.outline import default_plan_path, load_plan
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "tests" / "fixtures" / "outline" / "example"

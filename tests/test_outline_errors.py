@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from learnplan.errors import PlanError
-from learnplan.outline import load_plan
+from learnplan.base.errors import PlanError
+from learnplan.reading.outline import load_plan
 
 
 def _plan(body: str) -> str:

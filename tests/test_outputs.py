@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from learnplan.errors import PlanError
-from learnplan.outputs import CHART, HTML_REPORT, MARKDOWN_REPORT, PACKAGE, check_output
-from learnplan.report import Report, report_html, report_markdown
+from learnplan.base.errors import PlanError
+from learnplan.building.outputs import CHART, HTML_REPORT, MARKDOWN_REPORT, PACKAGE, check_output
+from learnplan.render.report import Report, report_html, report_markdown
 
 
 def _refused(path: Path, kind: object = PACKAGE, **kw: object) -> str:
@@ -47,10 +47,10 @@ def test_sources_are_recognised_by_identity_and_never_replaced(tmp_path: Path) -
 def test_only_files_of_the_same_kind_are_replaced_without_force(tmp_path: Path) -> None:
     import datetime as dt
 
-    from learnplan.deck import build_package, write_package
-    from learnplan.log import ProgressLog
-    from learnplan.outline import default_plan_path, load_plan
-    from learnplan.progress import snapshot
+    from learnplan.building.deck import build_package, write_package
+    from learnplan.progress.log import ProgressLog
+    from learnplan.progress.maths import snapshot
+    from learnplan.reading.outline import default_plan_path, load_plan
 
     plan = load_plan(default_plan_path())
     write_package(build_package(plan), tmp_path / "deck.apkg")

@@ -9,11 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from learnplan.cards import render_card_text
-from learnplan.cli import main
-from learnplan.errors import PlanError
-from learnplan.outline import load_plan
-from learnplan.planfiles import (
+from learnplan.base.errors import PlanError
+from learnplan.cards.files import (
     FileRefError,
     image_file,
     image_name,
@@ -21,6 +18,9 @@ from learnplan.planfiles import (
     read_media,
     resolve_inside,
 )
+from learnplan.cards.render import render_card_text
+from learnplan.cli import main
+from learnplan.reading.outline import load_plan
 
 SECRET = b"TOP SECRET, outside the plan folder"
 

@@ -11,7 +11,8 @@ import json
 
 import pytest
 
-from learnplan.log import (
+from learnplan.model.plan import Course, Lesson, Plan, Resource
+from learnplan.progress.log import (
     CostPaid,
     ProgressLog,
     Revision,
@@ -22,9 +23,7 @@ from learnplan.log import (
     mark_lesson_done,
     set_percent,
 )
-from learnplan.outline import default_plan_path, load_plan
-from learnplan.plan import Course, Lesson, Plan, Resource
-from learnplan.progress import (
+from learnplan.progress.maths import (
     NextUp,
     TrimError,
     cost_spent,
@@ -41,6 +40,7 @@ from learnplan.progress import (
     week_of,
     weekly_hours,
 )
+from learnplan.reading.outline import default_plan_path, load_plan
 
 START = dt.date(2026, 1, 5)
 

@@ -1,4 +1,4 @@
-"""learnplan.records without Anki: the entry format, the fold and its order independence,
+"""learnplan.progress.records without Anki: the entry format, the fold and its order independence,
 log changes as entries, and moving the old config layout."""
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from itertools import count
 import pytest
 from old_layout import old_config
 
-from learnplan import records as rec
-from learnplan.log import (
+from learnplan.model.plan import Course, Lesson, Plan, plan_to_dict
+from learnplan.progress import records as rec
+from learnplan.progress.log import (
     CostPaid,
     PercentDone,
     ProgressLog,
@@ -27,7 +28,6 @@ from learnplan.log import (
     set_percent,
     unmark_lesson_done,
 )
-from learnplan.plan import Course, Lesson, Plan, plan_to_dict
 
 DAY = dt.date(2019, 5, 20)
 
@@ -329,7 +329,7 @@ def test_the_same_course_re_allocated_on_two_devices_keeps_both_in_order() -> No
     two = Revision(DAY, "c2", "desktop", fte=0.5)
     a = rec.log_entries(state, "p1", add_revision(state.log("p1"), one), clock=FakeClock(50))
     b = rec.log_entries(state, "p1", add_revision(state.log("p1"), two), clock=FakeClock(60))
-    from learnplan.log import apply_revisions
+    from learnplan.progress.log import apply_revisions
 
     for entries in (a + b, b + a):
         log = rec.fold(entries).log("p1")

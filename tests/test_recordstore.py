@@ -1,4 +1,4 @@
-"""learnplan.recordstore on a real anki Collection: record files in the media folder,
+"""learnplan.collection.recordstore on a real anki Collection: record files in the media folder,
 moving the old config layout (and again when an older device's config sync brings it
 back), Check Database and Check Media, and the summary in the root deck."""
 
@@ -15,16 +15,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from anki.collection import Collection
 from old_layout import DAY, old_config, old_log, plan, write_old_config
 
-from learnplan import recordstore
-from learnplan.log import (
+from learnplan.collection import recordstore
+from learnplan.collection.summary import find_block
+from learnplan.progress.log import (
     Session,
     add_session,
     log_to_json,
     mark_lesson_done,
     unmark_lesson_done,
 )
-from learnplan.records import FILE_RE, MAX_FILE_BYTES, random_name
-from learnplan.summary import find_block
+from learnplan.progress.records import FILE_RE, MAX_FILE_BYTES, random_name
 
 
 @pytest.fixture

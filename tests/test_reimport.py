@@ -6,7 +6,7 @@ tagged ``marked``/``leech``/their own tag). Then each change is built as v2 and 
 two ways:
 
 - ``plain``: what File > Import does (``import_anki_package`` with default options);
-- ``update``: ``learnplan.update.update_collection`` (the add-on's update path).
+- ``update``: ``learnplan.collection.update.update_collection`` (the add-on's update path).
 
 Both must keep every note id, card id, card scheduling column and revlog row exactly;
 the tests also pin down what a plain import loses, which docs/updating.md documents.
@@ -32,15 +32,15 @@ pytest.importorskip("anki")
 from anki.collection import Collection
 from anki.scheduler_pb2 import CardAnswer
 
-from learnplan.deck import build_package, write_package
-from learnplan.ids import note_guid
-from learnplan.plan import Card, Course, Lesson, Plan
-from learnplan.update import (
+from learnplan.base.ids import note_guid
+from learnplan.building.deck import build_package, write_package
+from learnplan.collection.update import (
     import_package,
     update_collection,
     update_from_package,
     update_timestamp,
 )
+from learnplan.model.plan import Card, Course, Lesson, Plan
 
 PLAN_ID = "zdl"
 

@@ -8,10 +8,10 @@ from html.parser import HTMLParser
 import pytest
 from test_progress import ANKI, START, day, seed_log, seed_plan
 
-from learnplan.log import ProgressLog, Session, add_session, set_percent
-from learnplan.plan import Course, Plan
-from learnplan.progress import snapshot
-from learnplan.report import (
+from learnplan.model.plan import Course, Plan
+from learnplan.progress.log import ProgressLog, Session, add_session, set_percent
+from learnplan.progress.maths import snapshot
+from learnplan.render.report import (
     Report,
     headline,
     md_escape,
@@ -153,7 +153,7 @@ def test_markdown_charts_are_written_beside_it() -> None:
 
 def test_memory_numbers_from_mappings_and_dataclasses() -> None:
     @dataclasses.dataclass(frozen=True)
-    class CourseMemory:  # the shape learnplan.memory returns
+    class CourseMemory:  # the shape learnplan.collection.memory returns
         course: str
         new: int
         learning: int

@@ -1,4 +1,4 @@
-"""learnplan.rules: one set of plan rules on every route a plan comes by.
+"""learnplan.model.rules: one set of plan rules on every route a plan comes by.
 
 Each value is tried on two routes: an outline file (load_plan, reported at its line) and
 the dict form (plan_from_dict: the manifest of a shared package, a record in a
@@ -25,11 +25,13 @@ from helpers_yaml import yaml_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from learnplan import cli, outline, rules
-from learnplan.errors import PlanError
-from learnplan.manifest import encode_manifest, parse_manifest
-from learnplan.outline import default_plan_path, load_plan
-from learnplan.plan import Card, Course, Lesson, Plan, Resource, plan_from_dict, plan_to_dict
+from learnplan import cli
+from learnplan.base.errors import PlanError
+from learnplan.building.manifest import encode_manifest, parse_manifest
+from learnplan.model import rules
+from learnplan.model.plan import Card, Course, Lesson, Plan, Resource, plan_from_dict, plan_to_dict
+from learnplan.reading import outline
+from learnplan.reading.outline import default_plan_path, load_plan
 
 LINE = re.compile(r"^(.+):(\d+): (\S.*)$")
 

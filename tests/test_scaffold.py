@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from learnplan.errors import PlanError
-from learnplan.outline import load_plan
-from learnplan.scaffold import scaffold_plan
+from learnplan.base.errors import PlanError
+from learnplan.reading.outline import load_plan
+from learnplan.reading.scaffold import scaffold_plan
 
 
 def test_scaffold_writes_a_valid_plan(tmp_path: Path) -> None:
@@ -85,7 +85,7 @@ def test_scaffold_writes_nothing_when_a_folder_it_needs_is_a_file(tmp_path: Path
 def test_scaffold_undoes_what_it_made_when_writing_fails(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from learnplan import scaffold
+    from learnplan.reading import scaffold
 
     real = scaffold.create_file
     calls: list[Path] = []
@@ -105,7 +105,7 @@ def test_scaffold_undoes_what_it_made_when_writing_fails(
 def test_scaffold_never_replaces_a_file_that_appears_while_it_works(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from learnplan import scaffold
+    from learnplan.reading import scaffold
 
     real = scaffold.create_file
 

@@ -18,10 +18,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from anki.collection import Collection
 
 from addon import store, undo
-from learnplan import recordstore
-from learnplan.log import ProgressLog, Session, add_session, mark_lesson_done, unmark_lesson_done
-from learnplan.plan import Course, Lesson, Plan, plan_to_dict
-from learnplan.records import OLD_PLANS_KEY, encode_file, make_entry, random_name
+from learnplan.collection import recordstore
+from learnplan.model.plan import Course, Lesson, Plan, plan_to_dict
+from learnplan.progress.log import (
+    ProgressLog,
+    Session,
+    add_session,
+    mark_lesson_done,
+    unmark_lesson_done,
+)
+from learnplan.progress.records import OLD_PLANS_KEY, encode_file, make_entry, random_name
 
 DAY = dt.date(2019, 5, 20)
 
@@ -210,8 +216,8 @@ def test_untick_is_an_entry_and_undo_brings_the_tick_back(
 
 def test_applied_trim_is_one_undo_step(col: Collection, journal: undo.Journal) -> None:
     from addon import forms
-    from learnplan.log import add_revision, apply_revisions
-    from learnplan.progress import snapshot
+    from learnplan.progress.log import add_revision, apply_revisions
+    from learnplan.progress.maths import snapshot
 
     # 0.7 + 1.5 = 2.2 points in 2 weeks at 40 h/week = 0.67 capacity: over
     plan = dataclasses.replace(_plan(), weeks=2)

@@ -1,14 +1,21 @@
-"""learnplan.summary: the block kept in the root deck's description (pure)."""
+"""learnplan.collection.summary: the block kept in the root deck's description (pure)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from learnplan.log import ProgressLog, mark_lesson_done
-from learnplan.outline import default_plan_path, load_plan
-from learnplan.progress import snapshot
-from learnplan.report import snapshot_headline
-from learnplan.summary import END, START, find_block, summary_block, summary_lines, with_block
+from learnplan.collection.summary import (
+    END,
+    START,
+    find_block,
+    summary_block,
+    summary_lines,
+    with_block,
+)
+from learnplan.progress.log import ProgressLog, mark_lesson_done
+from learnplan.progress.maths import snapshot
+from learnplan.reading.outline import default_plan_path, load_plan
+from learnplan.render.report import snapshot_headline
 
 
 def _snap(days: int = 36) -> tuple[str, dt.date]:
@@ -58,7 +65,7 @@ def test_only_a_well_formed_block_is_replaced() -> None:
 
 
 def test_text_is_escaped() -> None:
-    from learnplan.plan import Course, Lesson, Plan
+    from learnplan.model.plan import Course, Lesson, Plan
 
     hostile = "<img src=x onerror=alert(1)>"
     plan = Plan(

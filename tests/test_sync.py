@@ -31,8 +31,10 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from addon import undo
-from learnplan import recordstore
-from learnplan.log import (
+from learnplan.collection import recordstore
+from learnplan.collection.summary import find_block
+from learnplan.model.plan import Card, Course, Lesson, Plan
+from learnplan.progress.log import (
     Revision,
     Session,
     add_revision,
@@ -40,10 +42,8 @@ from learnplan.log import (
     mark_lesson_done,
     unmark_lesson_done,
 )
-from learnplan.outline import default_plan_path, load_plan
-from learnplan.plan import Card, Course, Lesson, Plan
-from learnplan.records import decode_file, fold
-from learnplan.summary import find_block
+from learnplan.progress.records import decode_file, fold
+from learnplan.reading.outline import default_plan_path, load_plan
 
 pytestmark = pytest.mark.sync
 
@@ -207,7 +207,7 @@ def world(server: Server, tmp_path: Path) -> Iterator[World]:
     assert user <= USERS
     w = World(server, user, [], tmp_path)
     a = w.add("a")
-    from learnplan.update import update_collection
+    from learnplan.collection.update import update_collection
 
     w.today = recordstore.study_today(a.col)
     # The learner started two weeks ago (learnplan import --start).
@@ -285,7 +285,7 @@ def test_two_devices_log_different_sessions_offline(world: World) -> None:
 
 
 def test_second_plan_adopted_while_the_other_device_reviews(world: World) -> None:
-    from learnplan.update import update_collection
+    from learnplan.collection.update import update_collection
 
     a, b = world.devices
     small = Plan(
@@ -363,7 +363,7 @@ def test_the_same_course_re_allocated_on_both(world: World) -> None:
     state = world.check()
     log = state.log("zero-to-dl")
     assert [r.reason for r in log.revisions] == ["desktop", "laptop"]  # both kept, in order
-    from learnplan.log import apply_revisions
+    from learnplan.progress.log import apply_revisions
 
     revised = apply_revisions(state.plan("zero-to-dl"), log).course("fastai-p2")
     assert revised is not None and revised.fte == 0.8  # the later one is in force

@@ -1,4 +1,4 @@
-"""The add-on's update path (``learnplan.update``): pure helpers, then the learner-side
+"""The add-on's update path (``learnplan.collection.update``): pure helpers, then the learner-side
 guarantees on a real collection with Anki's real importer (see also test_reimport.py)."""
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ import pytest
 # Shared plan builders (test_reimport.py is the matrix; these tests reuse its plan).
 from test_reimport import _cards, guid, make_plan, replace_card
 
-from learnplan.errors import PlanError
-from learnplan.plan import Plan
-from learnplan.update import (
+from learnplan.base.errors import PlanError
+from learnplan.collection.update import (
     STATE_FILE_PREFIX,
     UpdateReport,
     deck_key,
@@ -29,6 +28,7 @@ from learnplan.update import (
     plan_decks,
     plan_notes,
 )
+from learnplan.model.plan import Plan
 
 # --- pure helpers -----------------------------------------------------------------------
 
@@ -103,7 +103,7 @@ anki = pytest.importorskip("anki")
 def col(tmp_path: Path) -> Iterator[Any]:
     from anki.collection import Collection
 
-    from learnplan.update import update_collection
+    from learnplan.collection.update import update_collection
 
     c = Collection(str(tmp_path / "collection.anki2"))
     update_collection(c, make_plan())
@@ -117,7 +117,7 @@ def _note(col: Any, key: str, course: str = "fastai1") -> Any:
 
 
 def _update(col: Any, plan: Plan) -> UpdateReport:
-    from learnplan.update import update_collection
+    from learnplan.collection.update import update_collection
 
     return update_collection(col, plan)
 
@@ -216,8 +216,8 @@ def test_update_after_a_plain_file_import(tmp_path: Path) -> None:
     """No record yet (v1 came in through File > Import): still keeps tags and edits."""
     from anki.collection import Collection
 
-    from learnplan.deck import build_package, write_package
-    from learnplan.update import import_package
+    from learnplan.building.deck import build_package, write_package
+    from learnplan.collection.update import import_package
 
     col = Collection(str(tmp_path / "collection.anki2"))
     try:

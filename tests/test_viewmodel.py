@@ -12,7 +12,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from addon import viewmodel
-from learnplan.log import (
+from learnplan.model.plan import Course, Lesson, Plan, Resource
+from learnplan.progress.log import (
     CostPaid,
     ProgressLog,
     Revision,
@@ -22,8 +23,7 @@ from learnplan.log import (
     add_session,
     mark_lesson_done,
 )
-from learnplan.plan import Course, Lesson, Plan, Resource
-from learnplan.progress import snapshot
+from learnplan.progress.maths import snapshot
 
 EVIL = "<img src=x onerror=alert(1)>"
 START = dt.date(2019, 5, 6)

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from learnplan.errors import PlanError
-from learnplan.outline import load_plan
-from learnplan.plan import Card, Plan
-from learnplan.writeback import write_back_ids
+from learnplan.base.errors import PlanError
+from learnplan.model.plan import Card, Plan
+from learnplan.reading.outline import load_plan
+from learnplan.reading.writeback import write_back_ids
 
 PLAN_YAML = """\
 # My plan — comments, quoting and odd spacing must survive.
@@ -245,7 +245,7 @@ def test_written_ids_keep_notes_and_reviews_in_anki(tmp_path: Path) -> None:
     sys.path.insert(0, str(Path(__file__).parent))
     from helpers_anki import collection, import_package
 
-    from learnplan.deck import build_package, write_package
+    from learnplan.building.deck import build_package, write_package
 
     root = tmp_path / "plan"
     _setup(root, _without_list_entry(PLAN_YAML))
@@ -367,7 +367,7 @@ def test_an_edit_that_would_not_read_back_the_same_is_refused(
 ) -> None:
     # The card is found at its line, but the edited text would read back differently:
     # only the read-back check can see that, and nothing may be written.
-    from learnplan import writeback
+    from learnplan.reading import writeback
 
     (tmp_path / "plan.yaml").write_bytes(_TWO_CARDS.format(title="T", back="A1").encode())
     plan = load_plan(tmp_path / "plan.yaml")
@@ -441,7 +441,7 @@ def test_random_line_breaks_never_put_an_id_on_the_wrong_card(tmp_path: Path) ->
 def test_a_markdown_edit_that_would_not_read_back_the_same_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from learnplan import writeback
+    from learnplan.reading import writeback
 
     _setup(
         tmp_path,

@@ -9,16 +9,18 @@ The public API, for scripts::
     write_package(built, "my-plan.apkg")
 
 Progress tracking: :class:`ProgressLog` (the learner's records), :func:`snapshot` (where
-they stand on a given day) and the report writers in :mod:`learnplan.report`. Reading a
-collection (:mod:`learnplan.memory`, :mod:`learnplan.update`) needs the ``anki`` package.
+they stand on a given day) and the report writers in :mod:`learnplan.render.report`.
+Reading a collection (:mod:`learnplan.collection.memory`, :mod:`learnplan.collection.update`)
+needs the ``anki`` package.
 """
 
 from __future__ import annotations
 
-from ._version import __version__
-from .deck import BuiltPackage, build_package, write_package
-from .errors import PlanError, Problem
-from .log import (
+from learnplan.base.errors import PlanError, Problem
+from learnplan.building.deck import BuiltPackage, build_package, write_package
+from learnplan.building.manifest import Manifest, ManifestScan, find_manifests, read_manifest
+from learnplan.model.plan import Card, Course, Lesson, Plan, Resource, plan_from_dict, plan_to_dict
+from learnplan.progress.log import (
     CostPaid,
     LessonDone,
     LogError,
@@ -29,11 +31,11 @@ from .log import (
     load_log,
     save_log,
 )
-from .manifest import Manifest, ManifestScan, find_manifests, read_manifest
-from .outline import default_plan_path, load_plan
-from .plan import Card, Course, Lesson, Plan, Resource, plan_from_dict, plan_to_dict
-from .progress import Snapshot, snapshot, suggest_trim
-from .writeback import write_back_ids
+from learnplan.progress.maths import Snapshot, snapshot, suggest_trim
+from learnplan.reading.outline import default_plan_path, load_plan
+from learnplan.reading.writeback import write_back_ids
+
+from ._version import __version__
 
 __all__ = [
     "BuiltPackage",

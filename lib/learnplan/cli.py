@@ -19,9 +19,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from . import __version__
-from .errors import PlanError
-from .plan import Plan, slugify
+from learnplan._version import __version__
+from learnplan.base.errors import PlanError
+from learnplan.model.plan import Plan, slugify
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 _FORCE_HELP = (
@@ -145,7 +145,7 @@ def _load(path: str | None, *, assign_ids: bool = True) -> Plan:
 def _load_with_sources(
     path: str | None, *, assign_ids: bool = True
 ) -> tuple[Plan, dict[Path, str]]:
-    from .outline import default_plan_path, load_plan_and_sources
+    from learnplan.reading.outline import default_plan_path, load_plan_and_sources
 
     return load_plan_and_sources(Path(path) if path else default_plan_path(), assign_ids=assign_ids)
 
@@ -155,9 +155,9 @@ def default_output(plan: Plan) -> Path:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from .deck import build_package, write_package
-    from .outputs import PACKAGE, check_output
-    from .writeback import write_back_ids
+    from learnplan.building.deck import build_package, write_package
+    from learnplan.building.outputs import PACKAGE, check_output
+    from learnplan.reading.writeback import write_back_ids
 
     started = time.monotonic()
     plan, sources = _load_with_sources(args.plan, assign_ids=not args.no_write)
@@ -292,7 +292,7 @@ def format_check(plan: Plan) -> str:
         f"Overcommitment: {plan.overcommitment:.2f}x",
     ]
     if plan.overcommitment > 1:
-        from .progress import suggest_trim
+        from learnplan.progress.maths import suggest_trim
 
         trim = suggest_trim(plan)
         lines.append(
@@ -315,7 +315,7 @@ def _money(amount: float, currency: str) -> str:
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
-    from .scaffold import scaffold_plan
+    from learnplan.reading.scaffold import scaffold_plan
 
     written = scaffold_plan(Path(args.directory))
     print(f"Created a new plan in {args.directory}:")
@@ -330,9 +330,9 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from .log import ProgressLog, load_log, log_to_json
-    from .progress import seconds_by_week, snapshot
-    from .report import Report, report_html, report_json, report_markdown
+    from learnplan.progress.log import ProgressLog, load_log, log_to_json
+    from learnplan.progress.maths import seconds_by_week, snapshot
+    from learnplan.render.report import Report, report_html, report_json, report_markdown
 
     today = _parse_day(args.today) if args.today else dt.date.today()
     memory = None
@@ -407,8 +407,8 @@ def _write_outputs(
 ) -> None:
     """Check every output first (nothing is written if one is refused), then write each
     atomically."""
-    from .atomic import replace_file
-    from .outputs import CHART, HTML_REPORT, MARKDOWN_REPORT, check_output
+    from learnplan.base.atomic import replace_file
+    from learnplan.building.outputs import CHART, HTML_REPORT, MARKDOWN_REPORT, check_output
 
     for path in sorted(files, key=lambda p: p != main):  # the one the learner named first
         kind = CHART if path != main else HTML_REPORT if args.html else MARKDOWN_REPORT
@@ -454,7 +454,7 @@ def _collection(path_text: str) -> Iterator[Any]:
 
 def _current(col: Any, where: str) -> tuple[Plan, Any]:
     """The collection's current plan and its progress log (problems on stderr)."""
-    from .recordstore import read
+    from learnplan.collection.recordstore import read
 
     stored = read(col)
     for problem in stored.problems:
@@ -471,8 +471,8 @@ def _current(col: Any, where: str) -> tuple[Plan, Any]:
 
 
 def _read_collection(col: Any, plan: Plan) -> tuple[dict[str, Any], dt.date]:
-    from .memory import course_memory
-    from .recordstore import study_today
+    from learnplan.collection.memory import course_memory
+    from learnplan.collection.recordstore import study_today
 
     return dict(course_memory(col, plan)), study_today(col)
 
@@ -481,8 +481,8 @@ def _read_collection(col: Any, plan: Plan) -> tuple[dict[str, Any], dt.date]:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from .recordstore import adopt, read
-    from .update import update_collection
+    from learnplan.collection.recordstore import adopt, read
+    from learnplan.collection.update import update_collection
 
     plan = _load(args.plan, assign_ids=True)
     start = _parse_day(args.start, "--start") if args.start else None
@@ -497,7 +497,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
     written = []
     if any(card.new_key for c in plan.courses for card in c.cards):
         # Ids go back into the learner's files only once the import has succeeded.
-        from .writeback import write_back_ids
+        from learnplan.reading.writeback import write_back_ids
 
         written = write_back_ids(plan)
     print(report.summary())
@@ -518,11 +518,18 @@ def _number(text: str, what: str) -> float:
 
 
 def _cmd_log(args: argparse.Namespace) -> int:
-    from .log import CostPaid, ProgressLog, Session, add_cost, add_session, mark_lesson_done
-    from .log import study_date as checked_day
-    from .progress import snapshot
-    from .recordstore import change_log, read, study_today
-    from .report import snapshot_headline
+    from learnplan.collection.recordstore import change_log, read, study_today
+    from learnplan.progress.log import (
+        CostPaid,
+        ProgressLog,
+        Session,
+        add_cost,
+        add_session,
+        mark_lesson_done,
+    )
+    from learnplan.progress.log import study_date as checked_day
+    from learnplan.progress.maths import snapshot
+    from learnplan.render.report import snapshot_headline
 
     with _collection(args.collection) as col:
         plan, log = _current(col, args.collection)

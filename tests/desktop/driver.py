@@ -604,7 +604,7 @@ def file_import() -> Generator[Request, Any, None]:
     # Tools › Learning Plan › Import outline… (file dialog answered): a small plan.
     importing = importlib.import_module(shell._state["module"] + ".importing")
     # The add-on's own copy: importing "learnplan" here would load the venv's.
-    note_guid = importlib.import_module(f"{PACKAGE}._vendor.learnplan.ids").note_guid
+    note_guid = importlib.import_module(f"{PACKAGE}._vendor.learnplan.base.ids").note_guid
 
     outline = Path(os.environ["LEARNPLAN_TEST_OUTLINE"])
     finished: list[str] = []

@@ -113,8 +113,8 @@ def collection_path(base: Path) -> Path:
 
 def write_default_package(work: Path) -> tuple[Path, str]:
     """The default plan's .apkg as `learnplan build` writes it, and the plan id."""
-    from learnplan.deck import build_package, write_package
-    from learnplan.outline import default_plan_path, load_plan
+    from learnplan.building.deck import build_package, write_package
+    from learnplan.reading.outline import default_plan_path, load_plan
 
     plan = load_plan(default_plan_path(), assign_ids=False)
     return write_package(build_package(plan), work / "default.apkg"), plan.id
@@ -124,7 +124,7 @@ def import_default_plan(base: Path, work: Path) -> str:
     """Import the default plan's deck the way File › Import would; returns the plan id."""
     from anki.collection import Collection
 
-    from learnplan.update import import_package
+    from learnplan.collection.update import import_package
 
     apkg, plan_id = write_default_package(work)
     col = Collection(str(collection_path(base)))
@@ -420,8 +420,8 @@ def seed_showcase(base: Path, work: Path) -> str:
     from anki.scheduler_pb2 import CardAnswer
 
     from addon import store
-    from learnplan import log as lg
-    from learnplan.outline import default_plan_path, load_plan
+    from learnplan.progress import log as lg
+    from learnplan.reading.outline import default_plan_path, load_plan
 
     plan_id = import_default_plan(base, work)
     plan = load_plan(default_plan_path(), assign_ids=False)

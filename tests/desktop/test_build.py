@@ -82,7 +82,7 @@ def test_no_absolute_import_of_a_vendored_library(package: Path) -> None:
             escaping += [f"{name}:{node.lineno}: {t}" for t in tops if t in vendored]
     assert escaping == []
     store = _sources(package)["store.py"]
-    assert "from ._vendor.learnplan.plan import" in store
+    assert "from ._vendor.learnplan.model.plan import" in store
 
 
 def test_installed_addon_leaves_imports_alone(package: Path, tmp_path: Path) -> None:
@@ -157,5 +157,5 @@ def test_same_sources_same_bytes(package: Path, tmp_path: Path) -> None:
 def test_install_like_anki(package: Path, tmp_path: Path) -> None:
     target = harness.install_addon(package, tmp_path)
     assert target == tmp_path / "addons21" / "learning_plan"
-    assert (target / "_vendor" / "learnplan" / "plan.py").is_file()
+    assert (target / "_vendor" / "learnplan" / "model" / "plan.py").is_file()
     assert json.loads((target / "meta.json").read_text())["name"] == "Learning Plan"

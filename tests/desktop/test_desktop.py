@@ -52,9 +52,10 @@ def test_panel_in_real_anki(tmp_path: Path, built_addon: Path) -> None:
     from anki.collection import Collection
 
     from addon import store
-    from learnplan import progress, recordstore
-    from learnplan.report import Report, headline
-    from learnplan.summary import find_block
+    from learnplan.collection import recordstore
+    from learnplan.collection.summary import find_block
+    from learnplan.progress import maths
+    from learnplan.render.report import Report, headline
 
     out = ARTIFACTS / "desktop"
     if out.exists():
@@ -181,7 +182,7 @@ def test_panel_in_real_anki(tmp_path: Path, built_addon: Path) -> None:
     ]
     assert steps["session"]["date"] == today.isoformat()  # Anki's day, the form's default
     # the tick was checked before the re-allocation (redone later, kept in the log)
-    snap = progress.snapshot(plan, dataclasses.replace(log, revisions=()), today=today)
+    snap = maths.snapshot(plan, dataclasses.replace(log, revisions=()), today=today)
     assert steps["ticked"]["earned"] == f"{snap.earned:.1f} of {snap.total:.1f} points"
     row = next(r for r in snap.courses if r.id == course)
     assert steps["ticked"]["course_progress"].startswith(
@@ -190,7 +191,7 @@ def test_panel_in_real_anki(tmp_path: Path, built_addon: Path) -> None:
     report = steps["report"]
     assert report["name"] == f"zero-to-deep-learning-report-{today.isoformat()}.html"
     page = (out / report["name"]).read_text(encoding="utf-8")
-    exported = progress.snapshot(plan, log, today=today)
+    exported = maths.snapshot(plan, log, today=today)
     assert html.escape(headline(Report(plan=plan, snapshot=exported))) in page
 
     for name in ("panel-light.png", "panel-night.png", "panel-docked.png"):
@@ -246,7 +247,7 @@ def test_file_import_offer_and_outline_update(tmp_path: Path, built_addon: Path)
     from anki.collection import Collection
 
     from addon import store
-    from learnplan.ids import note_guid
+    from learnplan.base.ids import note_guid
 
     out = ARTIFACTS / "file-import"
     if out.exists():

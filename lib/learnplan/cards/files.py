@@ -21,7 +21,7 @@ import stat
 from pathlib import Path
 from urllib.parse import unquote
 
-from .errors import PlanError
+from learnplan.base.errors import PlanError
 
 __all__ = [
     "FileRefError",

@@ -1,7 +1,7 @@
 """Progress maths: planned, earned and spent FTE points, indicators, forecast, trim.
 
-Pure functions over a :class:`~learnplan.plan.Plan` and a
-:class:`~learnplan.log.ProgressLog`. Every ``day`` is a *study day*: callers turn
+Pure functions over a :class:`~learnplan.model.plan.Plan` and a
+:class:`~learnplan.progress.log.ProgressLog`. Every ``day`` is a *study day*: callers turn
 timestamps into days with :func:`study_day`, which follows Anki's rollover hour, so
 "today" in the panel is Anki's today. Day numbers count study days done by the end of a
 day: 1 on the plan's first day, ``weeks × 7`` on its last, 0 the day before it starts.
@@ -20,8 +20,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .log import ProgressLog, apply_revisions
-from .plan import Course, Plan
+from learnplan.model.plan import Course, Plan
+from learnplan.progress.log import ProgressLog, apply_revisions
 
 
 class TrimError(ValueError):

@@ -17,10 +17,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .atomic import replace_file
-from .cardfile import add_id_to_heading, parse_heading, split_card_file
-from .errors import PlanError, Problem
-from .plan import Card, Plan
+from learnplan.base.atomic import replace_file
+from learnplan.base.errors import PlanError, Problem
+from learnplan.model.plan import Card, Plan
+from learnplan.reading.markdown_cards import add_id_to_heading, parse_heading, split_card_file
 
 _BOM = b"\xef\xbb\xbf"
 _CHANGED = "the file changed since the plan was read; run the build again"
@@ -120,7 +120,7 @@ def _verify_markdown(old: str, new: str, path: Path, keys: dict[int, str]) -> No
 
 
 def _yaml_with_ids(text: str, path: Path, cards: list[Card]) -> str:
-    from .outline import parse_yaml
+    from learnplan.reading.outline import parse_yaml
 
     data = parse_yaml(text, path)
     # Card mappings without an id, by 1-based line, in document order (columns ascending).

@@ -17,19 +17,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from .cardfile import (
-    has_cloze,
-    looks_like_cloze,
-    read_source_text,
-    split_card_file,
-    split_lines,
-)
-from .cards import image_sources
-from .errors import PlanError, Problem
-from .ids import new_card_key
-from .plan import Card, CardKind, Course, Lesson, Plan, Resource, SourceRef
-from .planfiles import FileRefError, image_file, image_url, resolve_inside
-from .rules import (
+from learnplan.base.errors import PlanError, Problem
+from learnplan.base.ids import new_card_key
+from learnplan.cards.files import FileRefError, image_file, image_url, resolve_inside
+from learnplan.cards.render import image_sources
+from learnplan.model.plan import Card, CardKind, Course, Lesson, Plan, Resource, SourceRef
+from learnplan.model.rules import (
     CARD_KEYS,
     COURSE_KEYS,
     FRONT_MATTER_KEYS,
@@ -60,16 +53,23 @@ from .rules import (
     too_many,
     type_name,
 )
+from learnplan.reading.markdown_cards import (
+    has_cloze,
+    looks_like_cloze,
+    read_source_text,
+    split_card_file,
+    split_lines,
+)
 
 
 def default_plan_path() -> Path:
     """The bundled plan: Zero to Deep Learning (DESIGN.md's seed plan)."""
-    return Path(__file__).parent / "data" / "zero-to-deep-learning" / "plan.yaml"
+    return Path(__file__).parents[1] / "data" / "zero-to-deep-learning" / "plan.yaml"
 
 
 def load_plan(path: str | os.PathLike[str], *, assign_ids: bool = True) -> Plan:
     """Read and validate a plan. Cards written without an id get a fresh random key in
-    memory (``Card.new_key``), for :func:`learnplan.writeback.write_back_ids`; with
+    memory (``Card.new_key``), for :func:`learnplan.reading.writeback.write_back_ids`; with
     ``assign_ids=False`` such cards are an error instead."""
     return load_plan_and_sources(path, assign_ids=assign_ids)[0]
 

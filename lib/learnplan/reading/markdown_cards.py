@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import PlanError, Problem
-from .plan import CardKind
+from learnplan.base.errors import PlanError, Problem
+from learnplan.model.plan import CardKind
 
 #: Larger files are refused: a plan is hand-written, and a runaway file should fail fast.
 MAX_FILE_BYTES = 20 * 1024 * 1024

@@ -255,15 +255,15 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
 
 def plan_from_dict(data: Any, *, origin: str = "plan") -> Plan:
     """The plan in :func:`plan_to_dict`'s form, checked by the same rules as an outline
-    (:mod:`learnplan.rules`). ``plan_from_dict(plan_to_dict(p)) == p`` for every plan
+    (:mod:`learnplan.model.rules`). ``plan_from_dict(plan_to_dict(p)) == p`` for every plan
     those rules accept, apart from its cards (not part of the dict form; the result has
     none) and source locations (which take no part in equality).
 
-    Raises :class:`learnplan.errors.PlanError` (also a ``ValueError``) with one
+    Raises :class:`learnplan.base.errors.PlanError` (also a ``ValueError``) with one
     ``origin:0: location: message`` line per problem, e.g.
     ``plan:0: courses[2].fte: course 'c3' fte must be 0 or more, not -2.0``.
     """
     # The rules build Plans, so they import this module; import them when first needed.
-    from .rules import plan_from_dict as read
+    from learnplan.model.rules import plan_from_dict as read
 
     return read(data, origin=origin)

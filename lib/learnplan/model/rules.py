@@ -2,7 +2,7 @@
 
 A plan reaches learnplan as an outline (``outline.py``), as the dict form inside the
 manifest of a shared package (``manifest.py``), or as a record stored in a collection
-(:func:`learnplan.plan.plan_from_dict`). Every route reads its values through
+(:func:`learnplan.model.plan.plan_from_dict`). Every route reads its values through
 :class:`Fields` and the plan-level checks here, so a value accepted by one route is
 accepted by all and a bad one is refused with the same message. Only where a problem is
 reported differs: a line of an outline file, or a location in the JSON.
@@ -21,9 +21,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from .cardfile import is_slug, is_tag
-from .errors import PlanError, Problem
-from .plan import Course, Lesson, Plan, Resource, plan_to_dict
+from learnplan.base.errors import PlanError, Problem
+from learnplan.model.plan import Course, Lesson, Plan, Resource, plan_to_dict
+from learnplan.reading.markdown_cards import is_slug, is_tag
 
 
 class PlanDataError(PlanError, ValueError):

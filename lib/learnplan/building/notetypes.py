@@ -12,8 +12,8 @@ import html
 from dataclasses import dataclass
 from typing import Any
 
-from .ids import stable_id
-from .plan import CardKind, Course, Lesson
+from learnplan.base.ids import stable_id
+from learnplan.model.plan import CardKind, Course, Lesson
 
 __all__ = [
     "BASIC_NAME",

@@ -1,7 +1,7 @@
 """The learner's own progress records: lessons ticked, hours, costs, re-allocations.
 
 The log is small versioned JSON. In a collection it is the fold of the learner's record
-entries (:mod:`learnplan.records`, which reuses the item forms below); ``learnplan report
+entries (:mod:`learnplan.progress.records`, which reuses the item forms below); ``learnplan report
 --log`` reads it from a file. Everything here is pure except :func:`load_log` /
 :func:`save_log`.
 """
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .plan import Plan
+from learnplan.model.plan import Plan
 
 _T = TypeVar("_T")
 

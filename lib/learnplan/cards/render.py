@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import PlanError
-from .plan import SourceRef
-from .planfiles import (
+from learnplan.base.errors import PlanError
+from learnplan.cards.files import (
     FileRefError,
     image_file,
     image_name,
@@ -26,6 +25,7 @@ from .planfiles import (
     is_data_image,
     media_name,
 )
+from learnplan.model.plan import SourceRef
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt

@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import PlanError
+from learnplan.base.errors import PlanError
 
 __all__ = [
     "CHART",
@@ -59,7 +59,7 @@ _COLLECTIONS = ("collection.anki2", "collection.anki21", "collection.anki21b")
 def _is_learnplan_package(path: Path) -> bool:
     """A zip holding an Anki collection and a learnplan manifest (an export from Anki
     may hold the learner's reviews; only what learnplan built can be built again)."""
-    from .manifest import NAME_RE
+    from learnplan.building.manifest import NAME_RE
 
     try:
         with zipfile.ZipFile(path) as zf:

@@ -6,9 +6,9 @@ import contextlib
 import datetime as dt
 from pathlib import Path
 
-from .atomic import create_file
-from .errors import PlanError, Problem
-from .plan import slugify
+from learnplan.base.atomic import create_file
+from learnplan.base.errors import PlanError, Problem
+from learnplan.model.plan import slugify
 
 PLAN_NAME = "plan.yaml"
 CARDS_NAME = "notes/example.md"

@@ -10,7 +10,7 @@ API only (no SQL writes, no schema changes of our own), inside one undo step.
 
 What we shipped last time is remembered per plan:
 
-- an ``imported`` record entry of the plan (:mod:`learnplan.recordstore`; small:
+- an ``imported`` record entry of the plan (:mod:`learnplan.collection.recordstore`; small:
   timestamp, deck ids, and the name of the fingerprint file), so it syncs between
   devices like the learner's progress;
 - a ``_``-prefixed media file ``_lpstate-<plan id>-<sha>.json`` with, per note GUID, a
@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from learnplan.ids import note_guid
-from learnplan.plan import Course, Lesson, Plan
+from learnplan.base.ids import note_guid
+from learnplan.model.plan import Course, Lesson, Plan
 
 STATE_FILE_PREFIX = "_lpstate-"
 UNDO_NAME = "Update Learning Plan"
@@ -183,7 +183,7 @@ def next_timestamp(requested: float | None, newest_mod: int, last_built: float) 
 
 def load_record(col: Any, plan_id: str) -> dict[str, Any]:
     """What the last update of the plan recorded (empty before the first one)."""
-    from learnplan.recordstore import imported_record
+    from learnplan.collection.recordstore import imported_record
 
     return imported_record(col, plan_id)
 
@@ -306,10 +306,10 @@ def update_collection(col: Any, plan: Plan, *, timestamp: float | None = None) -
     """Build ``plan`` and import it into ``col`` keeping everything the learner did.
 
     Synchronous and side-effect-only on ``col``; all changes form one undo step named
-    "Update Learning Plan". Raises :class:`learnplan.errors.PlanError` (before anything is
+    "Update Learning Plan". Raises :class:`learnplan.base.errors.PlanError` (before anything is
     written) if the plan cannot be built.
     """
-    from learnplan.deck import build_package, write_package
+    from learnplan.building.deck import build_package, write_package
 
     built = build_package(plan, timestamp=update_timestamp(col, plan, timestamp))
     with tempfile.TemporaryDirectory(prefix="learnplan-update-") as tmp:
@@ -328,7 +328,7 @@ def update_from_package(
     slower). ``built_at`` defaults to the time recorded in the package's manifest.
     """
     if built_at is None:
-        from learnplan.manifest import read_package_manifest
+        from learnplan.building.manifest import read_package_manifest
 
         manifest = read_package_manifest(path)
         built_at = manifest.built_at if manifest is not None else time.time()
@@ -477,7 +477,7 @@ def _kind_changes(plan: Plan, before: dict[str, _Before]) -> dict[str, str]:
     note) or, between cloze and standard types, fails the whole import. Such notes are
     kept out of the import, untouched, and reported as conflicting.
     """
-    from learnplan.notetypes import model_ids
+    from learnplan.building.notetypes import model_ids
 
     ids = model_ids()
     out: dict[str, str] = {}
@@ -650,6 +650,6 @@ def _save_record(
         "decks": {k: v for k, v in deck_ids.items() if v is not None},
         "state": name,
     }
-    from learnplan.recordstore import record_import
+    from learnplan.collection.recordstore import record_import
 
     record_import(col, plan.id, record)

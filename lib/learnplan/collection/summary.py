@@ -18,8 +18,8 @@ import datetime as dt
 import html
 import re
 
-from .progress import Snapshot
-from .report import snapshot_headline
+from learnplan.progress.maths import Snapshot
+from learnplan.render.report import snapshot_headline
 
 START = "<!-- learnplan:summary"
 END = "<!-- /learnplan:summary -->"

@@ -13,13 +13,13 @@ of files, and the state is a deterministic fold of the entries in them:
 - a ``retract`` entry takes back other entries wherever they are; retraction is final
   (Edit > Redo writes new entries instead);
 - the latest ``done``/``undone`` of a lesson wins; ticking an already ticked lesson keeps
-  the date of the first tick (as :func:`learnplan.log.mark_lesson_done` does);
+  the date of the first tick (as :func:`learnplan.progress.log.mark_lesson_done` does);
 - sessions, costs and re-allocations are collected; the latest percentage of a course
   on a day wins; the latest update record of a plan wins;
 - a plan is adopted by ``adopt`` and dropped by ``forget`` (the later one wins); the
   current plan is the adopted plan with the latest ``adopt`` or ``current`` entry.
 
-Everything here is pure: :mod:`learnplan.recordstore` reads and writes the files of a
+Everything here is pure: :mod:`learnplan.collection.recordstore` reads and writes the files of a
 collection. The format is documented in docs/progress-log.md.
 """
 
@@ -37,8 +37,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import PlanError
-from .log import (
+from learnplan.base.errors import PlanError
+from learnplan.model.plan import Plan, plan_from_dict, plan_to_dict
+from learnplan.progress.log import (
     CostPaid,
     LessonDone,
     LogError,
@@ -57,7 +58,6 @@ from .log import (
     revision_to_json,
     session_to_json,
 )
-from .plan import Plan, plan_from_dict, plan_to_dict
 
 FORMAT = "learnplan-records"
 #: Version of the file format written here; a newer file is reported, never guessed at.
@@ -118,7 +118,7 @@ class Entry:
     adopt: :class:`Plan` · current, forget: None · done: :class:`LessonDone` ·
     undone: ``(course, lesson)`` · session: :class:`Session` · cost: :class:`CostPaid` ·
     revision: :class:`Revision` · percent: :class:`PercentDone` · imported: the update
-    record (a dict, see :mod:`learnplan.update`) · retract: entry ids · dismiss: the key
+    record (a dict, see :mod:`learnplan.collection.update`) · retract: entry ids · dismiss: the key
     of a reported problem (``file:<name>``) the learner chose to hide.
     """
 

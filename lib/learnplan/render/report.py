@@ -15,15 +15,15 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from . import __version__
-from .chart import burnup_svg, course_bars_svg, weekly_hours_svg
-from .plan import Plan, plan_to_dict
-from .progress import CourseProgress, Snapshot, snapshot_to_dict
+from learnplan._version import __version__
+from learnplan.model.plan import Plan, plan_to_dict
+from learnplan.progress.maths import CourseProgress, Snapshot, snapshot_to_dict
+from learnplan.render.chart import burnup_svg, course_bars_svg, weekly_hours_svg
 
 #: Version of the dict form written by :func:`report_json`.
 REPORT_VERSION = 1
 
-#: Per-course memory numbers shown when given (from ``learnplan.memory``).
+#: Per-course memory numbers shown when given (from ``learnplan.collection.memory``).
 MEMORY_KEYS = ("new", "learning", "young", "mature", "suspended", "retention", "knowledge")
 
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "AUD": "A$", "NZD": "NZ$", "CAD": "C$"}

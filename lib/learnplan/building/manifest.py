@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import Problem
-from .plan import Plan, plan_to_dict
-from .rules import (
+from learnplan.base.errors import Problem
+from learnplan.model.plan import Plan, plan_to_dict
+from learnplan.model.rules import (
     MAX_INT_DIGITS,
     MAX_MANIFEST_BYTES,
     MAX_NAME,
@@ -59,7 +59,7 @@ MAX_PROBLEMS = 20
 
 class ManifestError(PlanDataError):
     """A file that should be a plan manifest is not one (bad JSON, wrong format, a plan
-    that breaks the plan rules). A :class:`learnplan.errors.PlanError` (and a
+    that breaks the plan rules). A :class:`learnplan.base.errors.PlanError` (and a
     ``ValueError``): one ``name:line: message`` per problem, the message starting with
     the JSON location when there is one."""
 
@@ -96,7 +96,7 @@ class ManifestScan:
 
 
 def _generator() -> str:
-    from . import __version__
+    from learnplan._version import __version__
 
     return f"learnplan {__version__}"
 
@@ -118,7 +118,7 @@ def manifest_name(plan_id: str, content: bytes) -> str:
 
 
 def parse_manifest(content: bytes, name: str = "") -> Manifest:
-    """The manifest in ``content``, checked by the plan rules (:mod:`learnplan.rules`).
+    """The manifest in ``content``, checked by the plan rules (:mod:`learnplan.model.rules`).
 
     Raises :class:`ManifestError`, naming ``name`` (or "manifest") and the line of each
     problem in the JSON, e.g. ``_learnplan-p-0123456789ab.json:14: plan.courses[0].fte:

@@ -1,6 +1,6 @@
 """The learner's records in a collection: the record files, the old config, the summary.
 
-:mod:`learnplan.records` defines the entries and their fold; this module reads and writes
+:mod:`learnplan.progress.records` defines the entries and their fold; this module reads and writes
 them in a live ``anki.collection.Collection`` (``anki`` is never imported here: callers
 pass the collection), for the add-on and for ``learnplan import|log|report --collection``:
 
@@ -10,7 +10,7 @@ pass the collection), for the add-on and for ``learnplan import|log|report --col
   wrote, so the add-on can take it back on Edit > Undo;
 - :func:`move_old_config` moves the old config records into a file, once;
 - :func:`refresh_summaries` / :func:`stale_summaries` keep the summary in the plan's
-  root deck description (:mod:`learnplan.summary`) in step with the records;
+  root deck description (:mod:`learnplan.collection.summary`) in step with the records;
 - :func:`adopt`, :func:`change_log` and friends record a change and update the summary.
 
 Nothing here overwrites or deletes a record: files are only added, and an old config key
@@ -30,9 +30,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .log import ProgressLog, log_to_json
-from .plan import Plan, deck_part, plan_to_dict
-from .records import (
+from learnplan.collection.summary import find_block, summary_block, with_block
+from learnplan.model.plan import Plan, deck_part, plan_to_dict
+from learnplan.progress.log import ProgressLog, log_to_json
+from learnplan.progress.records import (
     CLOCK,
     FILE_RE,
     MAX_FILE_BYTES,
@@ -54,7 +55,6 @@ from .records import (
     migrate_config,
     random_name,
 )
-from .summary import find_block, summary_block, with_block
 
 #: The name of the undo step that moves the old config records (the add-on shows it).
 MOVE_UNDO_NAME = "Move Learning Plan Records"
@@ -306,7 +306,7 @@ def change_log(
 
 
 def imported_record(col: Any, plan_id: str) -> dict[str, Any]:
-    """The update record of a plan (:mod:`learnplan.update`), or an empty dict."""
+    """The update record of a plan (:mod:`learnplan.collection.update`), or an empty dict."""
     return dict(read(col).records.imported.get(plan_id, {}))
 
 
@@ -348,7 +348,7 @@ def records_digest(plan: Plan, log: ProgressLog) -> str:
 
 
 def summary_for(plan: Plan, log: ProgressLog, today: dt.date) -> str:
-    from .progress import snapshot
+    from learnplan.progress.maths import snapshot
 
     return summary_block(snapshot(plan, log, today=today), records_digest(plan, log))
 

@@ -45,7 +45,7 @@ from itertools import accumulate, chain, compress, pairwise, repeat
 from operator import le, ne, sub
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .plan import Plan
+from learnplan.model.plan import Plan
 
 if TYPE_CHECKING:
     from anki.collection import Collection

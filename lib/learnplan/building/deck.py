@@ -22,15 +22,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .atomic import replace_file, scratch_file
-from .cards import clean_html, render_card_text
-from .errors import PlanError, Problem
-from .ids import note_guid, stable_id
-from .manifest import encode_manifest, manifest_name, read_package_manifest
-from .notetypes import SPECS, build_models, model_ids, source_html
-from .outputs import PACKAGE, check_output
-from .plan import Card, CardKind, Course, Lesson, Plan, slugify
-from .planfiles import media_name, read_media
+from learnplan.base.atomic import replace_file, scratch_file
+from learnplan.base.errors import PlanError, Problem
+from learnplan.base.ids import note_guid, stable_id
+from learnplan.building.manifest import encode_manifest, manifest_name, read_package_manifest
+from learnplan.building.notetypes import SPECS, build_models, model_ids, source_html
+from learnplan.building.outputs import PACKAGE, check_output
+from learnplan.cards.files import media_name, read_media
+from learnplan.cards.render import clean_html, render_card_text
+from learnplan.model.plan import Card, CardKind, Course, Lesson, Plan, slugify
 
 __all__ = ["BuiltDeck", "BuiltNote", "BuiltPackage", "build_package", "write_package"]
 

@@ -1,0 +1,1 @@
+"""Building packages: note types, decks, the embedded manifest, safe outputs."""

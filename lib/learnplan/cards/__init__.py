@@ -1,0 +1,1 @@
+"""Card text to HTML (Markdown, maths, cloze, media), sanitised last; the plan folder's files."""

@@ -1,0 +1,1 @@
+"""Working with an Anki collection: safe re-import, records, memory numbers."""

@@ -1,0 +1,1 @@
+"""The plan model and its rules: frozen dataclasses, limits, the dict form."""

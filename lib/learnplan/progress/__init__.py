@@ -1,0 +1,1 @@
+"""The learner's progress: the log, the record entries and their fold, the maths."""

@@ -1,0 +1,1 @@
+"""Reading plans: YAML outlines, Markdown card files, id write-back, new plans."""

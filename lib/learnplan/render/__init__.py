@@ -1,0 +1,1 @@
+"""Rendering figures: SVG charts and the Markdown/HTML/JSON report."""
