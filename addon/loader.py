@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from learnplan.collection import recordstore
-from learnplan.collection.memory import CourseMemory, MemoryTracker
+from learnplan.collection.memory import MemoryTracker
 from learnplan.model.plan import Plan, slugify
 from learnplan.progress.log import ProgressLog
 from learnplan.progress.maths import Snapshot
+from learnplan.progress.recall import CourseMemory
 
 from . import store, viewmodel
 from .cache import TrackerFiles
