@@ -20,11 +20,10 @@ from anki.collection import Collection
 from anki.scheduler_pb2 import CardAnswer
 
 from learnplan.collection import memory
-from learnplan.collection.memory import (
+from learnplan.collection.memory import MemoryTracker, course_memory
+from learnplan.progress.recall import (
     CourseMemory,
-    MemoryTracker,
     card_bucket,
-    course_memory,
     retention_eligible,
     tag_courses,
 )
