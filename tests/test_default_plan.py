@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers_anki import open_collection
 
 from learnplan.building.deck import build_package, write_package
 from learnplan.model.plan import Card, Plan
@@ -223,7 +224,7 @@ class Imported:
 
 @pytest.fixture(scope="module")
 def imported(plan: Plan, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Imported]:
-    from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+    from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
     from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition
 
     before = digest_data()
@@ -233,7 +234,7 @@ def imported(plan: Plan, tmp_path_factory: pytest.TempPathFactory) -> Iterator[I
     # Building must not touch the bundled files (no ids written back).
     assert digest_data() == before
 
-    col = Collection(str(folder / "collection.anki2"))
+    col = open_collection(folder)
     condition = ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER
     response = col.import_anki_package(
         ImportAnkiPackageRequest(

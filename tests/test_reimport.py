@@ -31,6 +31,7 @@ pytest.importorskip("anki")
 
 from anki.collection import Collection
 from anki.scheduler_pb2 import CardAnswer
+from helpers_anki import open_collection
 
 from learnplan.base.ids import note_guid
 from learnplan.building.deck import build_package, write_package
@@ -183,7 +184,7 @@ def studied(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out: dict[str, Path] = {}
     for kind in ("plain", "update"):
         folder = tmp_path_factory.mktemp(f"studied-{kind}")
-        col = Collection(str(folder / "collection.anki2"))
+        col = open_collection(folder)
         _import_v1(col, kind, folder)
         _study(col)
         col.close()

@@ -15,9 +15,9 @@ import io
 import json
 import math
 import re
-import sys
 import tempfile
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -31,7 +31,7 @@ from learnplan.building.manifest import encode_manifest, parse_manifest
 from learnplan.model import rules
 from learnplan.model.plan import Card, Course, Lesson, Plan, Resource, plan_from_dict, plan_to_dict
 from learnplan.reading import outline
-from learnplan.reading.outline import default_plan_path, load_plan
+from learnplan.reading.outline import load_plan
 
 LINE = re.compile(r"^(.+):(\d+): (\S.*)$")
 
@@ -95,7 +95,7 @@ def messages(exc: PlanError) -> list[str]:
 
 def with_value(path: tuple[str | int, ...], value: Any) -> dict[str, Any]:
     data = copy.deepcopy(BASE)
-    target = data
+    target: Any = data
     for part in path[:-1]:
         target = target[part]
     target[path[-1]] = value
@@ -184,7 +184,9 @@ def test_both_routes_refuse_a_value_with_the_same_message(
     # The dict route names the JSON location, the outline route the line of the value.
     where = rules.location_text(path)
     assert f"plan:0: {where}: {message}" in str(from_dict.value) or path[-1] == "extra"
-    ((_, line, _),) = (LINE.match(r).groups() for r in str(from_outline.value).splitlines())
+    [found] = [LINE.match(r) for r in str(from_outline.value).splitlines()]
+    assert found is not None
+    _, line, _ = found.groups()
     lines = plan_file.read_text(encoding="utf-8").splitlines()
     assert json.dumps(path[-1]) in lines[int(line) - 1] or isinstance(path[-1], int)
 
@@ -405,18 +407,13 @@ def test_the_plan_size_limit_is_the_same_on_both_routes(
 
 
 def test_the_bundled_plan_and_a_100000_card_outline_are_within_the_limits(
-    tmp_path: Path,
+    tmp_path: Path, default_plan: Plan, benchmark_build: ModuleType
 ) -> None:
-    bundled = load_plan(default_plan_path(), assign_ids=False)
+    bundled = default_plan
     assert plan_from_dict(plan_to_dict(bundled)) == dataclasses.replace(
         bundled, courses=tuple(dataclasses.replace(c, cards=()) for c in bundled.courses)
     )
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-    try:
-        import build as bench  # benchmarks/build.py: the outline the speed targets use
-    finally:
-        sys.path.pop(0)
-    big = load_plan(bench.generate(tmp_path, 100_000), assign_ids=False)
+    big = load_plan(benchmark_build.generate(tmp_path, 100_000), assign_ids=False)
     assert sum(len(c.cards) for c in big.courses) == 100_000
     assert rules.plan_size(big) < rules.MAX_PLAN_BYTES // 100
 

@@ -7,15 +7,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 from anki.collection import Collection
+from helpers_anki import open_collection
 
 from addon import store, undo
 from learnplan.collection import recordstore
@@ -48,15 +44,6 @@ def _plan(plan_id: str = "p1", title: str = "Plan One") -> Plan:
             Course(id="c2", provider="Fastai", title="Part 1", fte=1.5, cost=45.0),
         ),
     )
-
-
-@pytest.fixture
-def col(tmp_path: Path) -> Iterator[Collection]:
-    c = Collection(str(tmp_path / "collection.anki2"))
-    try:
-        yield c
-    finally:
-        c.close()
 
 
 @pytest.fixture
@@ -242,7 +229,7 @@ def test_applied_trim_is_one_undo_step(col: Collection, journal: undo.Journal) -
 
 def test_log_session_survives_reopen(tmp_path: Path) -> None:
     path = str(tmp_path / "c.anki2")
-    c = Collection(path)
+    c = open_collection(tmp_path, "c.anki2")
     session = Session(date=DAY, course="c2", hours=2.5, note="lesson 1 video")
     store.update_log(c, "p1", lambda log: add_session(log, session), "Log Study Session")
     c.close()

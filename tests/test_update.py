@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+from helpers_anki import open_collection
 
 # Shared plan builders (test_reimport.py is the matrix; these tests reuse its plan).
 from test_reimport import _cards, guid, make_plan, replace_card
@@ -29,6 +29,9 @@ from learnplan.collection.update import (
     plan_notes,
 )
 from learnplan.model.plan import Plan
+
+if TYPE_CHECKING:
+    from anki.collection import Collection
 
 # --- pure helpers -----------------------------------------------------------------------
 
@@ -100,15 +103,12 @@ anki = pytest.importorskip("anki")
 
 
 @pytest.fixture
-def col(tmp_path: Path) -> Iterator[Any]:
-    from anki.collection import Collection
-
+def col(col: Collection) -> Collection:
+    """The shared collection fixture with make_plan() imported through the update path."""
     from learnplan.collection.update import update_collection
 
-    c = Collection(str(tmp_path / "collection.anki2"))
-    update_collection(c, make_plan())
-    yield c
-    c.close()
+    update_collection(col, make_plan())
+    return col
 
 
 def _note(col: Any, key: str, course: str = "fastai1") -> Any:
@@ -214,12 +214,10 @@ def test_bad_plan_writes_nothing(col: Any) -> None:
 
 def test_update_after_a_plain_file_import(tmp_path: Path) -> None:
     """No record yet (v1 came in through File > Import): still keeps tags and edits."""
-    from anki.collection import Collection
-
     from learnplan.building.deck import build_package, write_package
     from learnplan.collection.update import import_package
 
-    col = Collection(str(tmp_path / "collection.anki2"))
+    col = open_collection(tmp_path)
     try:
         built = build_package(make_plan(), timestamp=1_700_000_000.0)
         import_package(col, write_package(built, tmp_path / "v1.apkg"), plain=True)

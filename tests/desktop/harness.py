@@ -25,8 +25,6 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))  # so tests can import the add-on's Qt-free modules
 PROFILE = "User 1"
 TOOLS = ("Xvfb", "xdotool", "import")
 
@@ -234,10 +232,8 @@ def write_small_outlines(folder: Path) -> tuple[Path, Path]:
 
 
 def build_addon_module() -> Any:
-    """scripts/build_addon.py as a module (scripts/ is not a package)."""
-    scripts = str(ROOT / "scripts")
-    if scripts not in sys.path:
-        sys.path.insert(0, scripts)
+    """scripts/build_addon.py as a module (scripts/ is not a package; pytest's ``pythonpath``
+    and scripts/desktop_check.py put it on the path)."""
     return importlib.import_module("build_addon")
 
 

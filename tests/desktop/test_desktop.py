@@ -167,7 +167,9 @@ def test_panel_in_real_anki(tmp_path: Path, built_addon: Path) -> None:
         assert [k for k in col.all_config() if k.startswith("learnplan.")] == ["learnplan.undo"]
         assert stored.problems == ()
         assert recordstore.stale_summaries(col, stored) == []
-        root = col.decks.get(col.decks.id_for_name("Zero to Deep Learning"))
+        root_id = col.decks.id_for_name("Zero to Deep Learning")
+        root = col.decks.get(root_id) if root_id is not None else None
+        assert root is not None
         summary = find_block(root["desc"])
     finally:
         col.close()
