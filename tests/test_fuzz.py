@@ -36,7 +36,8 @@ from addon import viewmodel
 from learnplan import cli
 from learnplan.base.errors import PlanError
 from learnplan.building.manifest import encode_manifest, find_manifests, parse_manifest
-from learnplan.model.plan import Plan, plan_from_dict
+from learnplan.model.dictform import plan_from_dict
+from learnplan.model.plan import Plan
 from learnplan.progress.log import ProgressLog, Session, add_session, mark_lesson_done
 from learnplan.progress.maths import snapshot, suggest_trim
 from learnplan.reading.outline import default_plan_path, load_plan, parse_yaml
