@@ -53,7 +53,8 @@ def test_progress_log_example_is_a_valid_log_for_the_bundled_plan(
 
 
 def test_record_file_example_is_a_valid_record_file(repo: Path) -> None:
-    from learnplan.progress.records import OPS, decode_file, fold
+    from learnplan.progress.entries import OPS, decode_file
+    from learnplan.progress.records import fold
 
     text = (repo / "docs" / "progress-log.md").read_text(encoding="utf-8")
     example = re.findall(r"```json\n(.*?)```", text, re.S)[1]

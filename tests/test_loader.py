@@ -19,6 +19,7 @@ from anki.collection import Collection
 
 from addon import loader, store, undo
 from addon.cache import TRACKER_MAGIC, TrackerFiles
+from learnplan.base.atomic import TEMP_GLOB, replace_file
 from learnplan.building.manifest import NAME_RE
 from learnplan.collection.memory import MemoryTracker, course_memory
 from learnplan.model.plan import Plan
@@ -203,9 +204,9 @@ def test_report_has_the_headline_and_a_dated_name(
     snap = snapshot(plan, store.read_log(col, plan.id), today=today)
     assert html.escape(headline(Report(plan=plan, snapshot=snap))) in page
     assert loader.report_name(plan, today) == f"zero-to-deep-learning-report-{today}.html"
-    out = loader.write_text_atomic(tmp_path / "r.html", page)
+    out = replace_file(tmp_path / "r.html", page.encode("utf-8"))  # as the panel saves it
     assert out.read_text(encoding="utf-8") == page
-    assert list(tmp_path.glob(".learnplan-*")) == []
+    assert list(tmp_path.glob(TEMP_GLOB)) == []
 
 
 def test_report_without_a_plan_is_refused(col: Collection) -> None:
@@ -380,7 +381,7 @@ def test_a_stored_plan_that_cannot_be_shown_leaves_a_way_out(
     import json
 
     from learnplan.model.plan import plan_to_dict
-    from learnplan.progress.records import encode_file, make_entry, random_name
+    from learnplan.progress.entries import encode_file, make_entry, random_name
 
     good = _adopted(col, apkg)
     bad = plan_to_dict(dataclasses.replace(good, id="bad-plan", title="Bad plan"))

@@ -11,6 +11,7 @@ from old_layout import DAY, old_config, old_log, plan, write_old_config
 
 from learnplan.collection import recordstore
 from learnplan.collection.summary import find_block
+from learnplan.progress.entries import FILE_RE, MAX_FILE_BYTES, make_entry, random_name
 from learnplan.progress.log import (
     Session,
     add_session,
@@ -18,7 +19,6 @@ from learnplan.progress.log import (
     mark_lesson_done,
     unmark_lesson_done,
 )
-from learnplan.progress.records import FILE_RE, MAX_FILE_BYTES, make_entry, random_name
 
 
 def _files(col: Collection) -> list[str]:

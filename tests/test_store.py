@@ -16,6 +16,7 @@ from helpers_anki import open_collection
 from addon import store, undo
 from learnplan.collection import recordstore
 from learnplan.model.plan import Course, Lesson, Plan, plan_to_dict
+from learnplan.progress.entries import encode_file, make_entry, random_name
 from learnplan.progress.log import (
     ProgressLog,
     Session,
@@ -23,7 +24,7 @@ from learnplan.progress.log import (
     mark_lesson_done,
     unmark_lesson_done,
 )
-from learnplan.progress.records import OLD_PLANS_KEY, encode_file, make_entry, random_name
+from learnplan.progress.migration import OLD_PLANS_KEY
 
 DAY = dt.date(2019, 5, 20)
 

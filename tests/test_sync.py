@@ -33,6 +33,7 @@ from addon import undo
 from learnplan.collection import recordstore
 from learnplan.collection.summary import find_block
 from learnplan.model.plan import Card, Course, Lesson, Plan
+from learnplan.progress.entries import decode_file
 from learnplan.progress.log import (
     Revision,
     Session,
@@ -41,7 +42,7 @@ from learnplan.progress.log import (
     mark_lesson_done,
     unmark_lesson_done,
 )
-from learnplan.progress.records import decode_file, fold
+from learnplan.progress.records import fold
 from learnplan.reading.outline import default_plan_path, load_plan
 
 pytestmark = pytest.mark.sync
