@@ -86,8 +86,15 @@ def default_package(default_plan: Plan, tmp_path_factory: pytest.TempPathFactory
 def col(tmp_path: Path) -> Iterator[Collection]:
     """A new, empty, real Anki collection in ``tmp_path`` (closed afterwards), with its day
     cutoff half a day away from now (see ``helpers_anki.far_rollover``)."""
-    with collection(tmp_path) as c:
-        yield c
+    from addon import undo
+
+    try:
+        with collection(tmp_path) as c:
+            yield c
+    finally:
+        # As when Anki closes a profile (the add-on's profile_will_close hook): the undo
+        # journal of this session's steps goes, so no test sees another's steps.
+        undo.JOURNAL.clear()
 
 
 @pytest.fixture

@@ -423,7 +423,7 @@ def scenario() -> Generator[Request, Any, None]:
     yield until(lambda: ctl.dock is not None and ctl.dock.isVisible(), "docked")
     yield sleep(800)
     shot("panel-docked.png")
-    config = _mw.addonManager.getConfig(shell._state["module"]) or {}
+    config = _mw.addonManager.getConfig(PACKAGE) or {}
     note("docked", window_visible=ctl.window.isVisible(), config_dock=config.get("dock"))
     ctl.dock_box.click()
     yield until(lambda: ctl.window.isVisible() and not ctl.dock.isVisible(), "undocked")
@@ -439,7 +439,7 @@ def scenario() -> Generator[Request, Any, None]:
 
     # Tools › Learning Plan › Import outline… (the file dialog's answer given directly):
     # a plan whose titles are all markup must show as text, and become the current plan.
-    importing = importlib.import_module(shell._state["module"] + ".importing")
+    importing = importlib.import_module(PACKAGE + ".importing")
     before = yield rendered()
     importing.run_import(_mw, os.environ["LEARNPLAN_TEST_OUTLINE"])
     yield js_until(
@@ -602,7 +602,7 @@ def file_import() -> Generator[Request, Any, None]:
         dialog.reject()  # the import log's window, closed as the learner would
 
     # Tools › Learning Plan › Import outline… (file dialog answered): a small plan.
-    importing = importlib.import_module(shell._state["module"] + ".importing")
+    importing = importlib.import_module(PACKAGE + ".importing")
     # The add-on's own copy: importing "learnplan" here would load the venv's.
     note_guid = importlib.import_module(f"{PACKAGE}._vendor.learnplan.base.ids").note_guid
 
