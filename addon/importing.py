@@ -36,7 +36,8 @@ class ImportResult:
 def import_outline(col: Collection, path: str) -> ImportResult:
     """Load, build, import and adopt; raises PlanError before writing on bad input."""
     from learnplan.collection import recordstore
-    from learnplan.collection.update import UNDO_NAME, UpdateReport, update_collection
+    from learnplan.collection.update import UNDO_NAME, update_collection
+    from learnplan.collection.update_report import UpdateReport
     from learnplan.reading.outline import load_plan
 
     from . import undo

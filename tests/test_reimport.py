@@ -35,12 +35,8 @@ from helpers_anki import open_collection
 
 from learnplan.base.ids import note_guid
 from learnplan.building.deck import build_package, write_package
-from learnplan.collection.update import (
-    import_package,
-    update_collection,
-    update_from_package,
-    update_timestamp,
-)
+from learnplan.collection.importer import import_package
+from learnplan.collection.update import update_collection, update_from_package, update_timestamp
 from learnplan.model.plan import Card, Course, Lesson, Plan
 
 PLAN_ID = "zdl"

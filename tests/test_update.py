@@ -15,13 +15,12 @@ from helpers_anki import open_collection
 from test_reimport import _cards, guid, make_plan, replace_card
 
 from learnplan.base.errors import PlanError
-from learnplan.collection.update import (
-    STATE_FILE_PREFIX,
-    UpdateReport,
+from learnplan.collection.shipped import STATE_FILE_PREFIX, load_record
+from learnplan.collection.update_report import UpdateReport
+from learnplan.collection.update_rules import (
     deck_key,
     fingerprint,
     in_namespace,
-    load_record,
     merge_tags,
     next_timestamp,
     old_deck_key,
@@ -215,7 +214,7 @@ def test_bad_plan_writes_nothing(col: Any) -> None:
 def test_update_after_a_plain_file_import(tmp_path: Path) -> None:
     """No record yet (v1 came in through File > Import): still keeps tags and edits."""
     from learnplan.building.deck import build_package, write_package
-    from learnplan.collection.update import import_package
+    from learnplan.collection.importer import import_package
 
     col = open_collection(tmp_path)
     try:

@@ -122,7 +122,7 @@ def import_default_plan(base: Path, work: Path) -> str:
     """Import the default plan's deck the way File › Import would; returns the plan id."""
     from anki.collection import Collection
 
-    from learnplan.collection.update import import_package
+    from learnplan.collection.importer import import_package
 
     apkg, plan_id = write_default_package(work)
     col = Collection(str(collection_path(base)))
