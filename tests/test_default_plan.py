@@ -1,6 +1,7 @@
-"""The bundled "Zero to Deep Learning" plan: the seed figures of DESIGN.md, and a real import.
+"""The bundled "Zero to Deep Learning" plan: the seed figures (README.md, "The bundled plan";
+the learner's own table), and a real import.
 
-The expected rows below are DESIGN.md's seed table, typed in by hand: the test compares
+The expected rows below are the seed table, typed in by hand: the test compares
 the bundled YAML against the design, not against itself.
 """
 
@@ -24,7 +25,7 @@ from learnplan.reading.outline import default_plan_path, load_plan
 
 PLAN_TITLE = "Zero to Deep Learning"
 
-# (course id, provider, title, FTE, cost) — DESIGN.md "The seed plan".
+# (course id, provider, title, FTE, cost) — the learner's seed table.
 SEED_ROWS: list[tuple[str, str, str, float, float]] = [
     ("fastai-p1", "Fastai", "Practical Deep Learning for Coders Part 1 (2019)", 1.5, 0),
     ("fastai-p2", "Fastai", "Deep Learning Part 2 (2019)", 1.5, 0),

@@ -159,7 +159,8 @@ class Plan:
                 return course
         return None
 
-    # Tags and deck names are part of the identity contract (DESIGN.md); keep them here
+    # Tags and deck names are part of the identity contract (docs/outline.md, "Identity and
+    # card ids"; the tags under "The plan file"); keep them here
     # so the deck builder, the progress engine and the add-on agree.
     def course_tag(self, course_id: str) -> str:
         return f"{self.id}::course::{course_id}"

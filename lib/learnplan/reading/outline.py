@@ -67,7 +67,7 @@ from learnplan.reading.markdown_cards import (
 
 
 def default_plan_path() -> Path:
-    """The bundled plan: Zero to Deep Learning (DESIGN.md's seed plan)."""
+    """The bundled plan: Zero to Deep Learning (README.md, "The bundled plan")."""
     return Path(__file__).parents[1] / "data" / "zero-to-deep-learning" / "plan.yaml"
 
 
