@@ -119,14 +119,20 @@ def write_default_package(work: Path) -> tuple[Path, str]:
 
 
 def import_default_plan(base: Path, work: Path) -> str:
-    """Import the default plan's deck the way File › Import would; returns the plan id."""
+    """Import the default plan's deck the way File › Import would; returns the plan id.
+
+    The profile's collection gets its day cutoff half a day away from now (see
+    ``helpers_anki.far_rollover``), so what is due and which day it is do not depend on
+    the time the test runs."""
     from anki.collection import Collection
+    from helpers_anki import far_rollover
 
     from learnplan.collection.importer import import_package
 
     apkg, plan_id = write_default_package(work)
     col = Collection(str(collection_path(base)))
     try:
+        col.set_config("rollover", far_rollover())
         import_package(col, apkg, plain=True)
     finally:
         col.close()
