@@ -18,5 +18,5 @@ fi
 .venv/bin/ruff check lib addon tests scripts benchmarks
 .venv/bin/ruff format --check lib addon tests scripts benchmarks
 .venv/bin/mypy
-.venv/bin/lint-imports
+.venv/bin/lint-imports --no-logo
 exec .venv/bin/pytest "$@"

@@ -93,7 +93,12 @@ def xvfb(width: int = 1440, height: int = 1000) -> Iterator[str]:
 
 
 def seed_profile(base: Path, *, theme: str = "LIGHT") -> Path:
-    """A profile base Anki opens straight into "User 1" (no first-run dialogs)."""
+    """A profile base Anki opens straight into "User 1" (no first-run dialogs), with an
+    empty collection whose day cutoff is half a day away from now (see
+    ``helpers_anki.far_rollover``), so what is due and which day it is do not depend on
+    the time the test runs."""
+    from helpers_anki import open_collection
+
     base.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         [sys.executable, "-c", _SEED, str(base), PROFILE, theme],
@@ -101,7 +106,8 @@ def seed_profile(base: Path, *, theme: str = "LIGHT") -> Path:
         env=_quiet_env({}),
         capture_output=True,
     )
-    (base / PROFILE).mkdir(exist_ok=True)
+    path = collection_path(base)
+    open_collection(path.parent, path.name).close()
     return base
 
 
@@ -119,20 +125,14 @@ def write_default_package(work: Path) -> tuple[Path, str]:
 
 
 def import_default_plan(base: Path, work: Path) -> str:
-    """Import the default plan's deck the way File › Import would; returns the plan id.
-
-    The profile's collection gets its day cutoff half a day away from now (see
-    ``helpers_anki.far_rollover``), so what is due and which day it is do not depend on
-    the time the test runs."""
+    """Import the default plan's deck the way File › Import would; returns the plan id."""
     from anki.collection import Collection
-    from helpers_anki import far_rollover
 
     from learnplan.collection.importer import import_package
 
     apkg, plan_id = write_default_package(work)
     col = Collection(str(collection_path(base)))
     try:
-        col.set_config("rollover", far_rollover())
         import_package(col, apkg, plain=True)
     finally:
         col.close()
