@@ -10,9 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from helpers_anki import open_collection
-
-# Shared plan builders (test_reimport.py is the matrix; these tests reuse its plan).
-from test_reimport import _cards, guid, make_plan, replace_card
+from helpers_plans import guid, make_plan, plan_cards, replace_card
 
 from learnplan.base.errors import PlanError
 from learnplan.collection.shipped import STATE_FILE_PREFIX, load_record
@@ -168,7 +166,7 @@ def test_a_card_the_learner_filed_elsewhere_stays_there(col: Any) -> None:
 
 
 def test_removed_note_is_tagged_then_untagged_when_it_comes_back(col: Any) -> None:
-    cards = tuple(c for c in _cards() if c.key != "b4")
+    cards = tuple(c for c in plan_cards() if c.key != "b4")
     report = _update(col, make_plan(cards=cards))
     note = _note(col, "b4")
     assert report.removed == (note.id,) and "zdl::removed" in note.tags
@@ -191,7 +189,7 @@ def test_whole_update_is_one_undo_step(col: Any) -> None:
     note = _note(col, "b1")
     note.tags = [*note.tags, "marked"]
     col.update_note(note)
-    cards = tuple(c for c in _cards() if c.key != "b2")
+    cards = tuple(c for c in plan_cards() if c.key != "b2")
     plan = replace_card(make_plan(cards=cards), "b1", back="Changed.", lesson="l2")
     _update(col, plan)
     assert col.undo_status().undo == "Update Learning Plan"
