@@ -14,11 +14,12 @@ import hashlib
 import json
 import marshal
 import os
-import tempfile
 import time
 import zlib
 from pathlib import Path
 from typing import Any
+
+from learnplan.base.atomic import TEMP_GLOB, replace_file
 
 #: Bumped when the panel's markup changes so that old HTML is not shown.
 FORMAT = 2
@@ -75,14 +76,7 @@ class FigureCache:
         data = {"format": FORMAT, "current": plan_id, "plans": plans}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".panel-", suffix=".json", dir=self.path.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as out:
-                    json.dump(data, out, ensure_ascii=False)
-                os.replace(tmp, self.path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            replace_file(self.path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
         except OSError:
             pass  # a read-only add-on folder only costs the instant figures next time
 
@@ -142,15 +136,7 @@ class TrackerFiles:
         try:
             payload = zlib.compress(marshal.dumps((self.collection, plan_id, state)), 1)
             self.folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tracker-", suffix=".tmp", dir=self.folder)
-            try:
-                with os.fdopen(fd, "wb") as out:
-                    out.write(TRACKER_MAGIC)
-                    out.write(payload)
-                os.replace(tmp, self.path(plan_id))
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            replace_file(self.path(plan_id), TRACKER_MAGIC + payload)
         except (OSError, ValueError):
             return False  # a read-only folder, a full disk: only the next start is slower
         self._prune()
@@ -167,7 +153,7 @@ class TrackerFiles:
             for old in files[MAX_TRACKERS:]:
                 old.unlink(missing_ok=True)
             # A write cut short by a killed process; an hour leaves any running one alone.
-            for tmp in self.folder.glob(".tracker-*.tmp"):
+            for tmp in self.folder.glob(TEMP_GLOB):
                 if tmp.stat().st_mtime < time.time() - 3600:
                     tmp.unlink(missing_ok=True)
         except OSError:

@@ -16,11 +16,12 @@ from typing import TYPE_CHECKING, Any
 from aqt.operations import CollectionOp
 from aqt.utils import getFile, showInfo, showWarning, tooltip
 
+from . import settings
+from .settings import addon_config, write_addon_config
+
 if TYPE_CHECKING:
     from anki.collection import Collection, OpChanges
     from aqt.main import AnkiQt
-
-CONFIG_OUTLINES = "outlines"  # add-on config: plan id -> last outline path (local only)
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,8 @@ class ImportResult:
 def import_outline(col: Collection, path: str) -> ImportResult:
     """Load, build, import and adopt; raises PlanError before writing on bad input."""
     from learnplan.collection import recordstore
-    from learnplan.collection.update import UNDO_NAME, UpdateReport, update_collection
+    from learnplan.collection.update import UNDO_NAME, update_collection
+    from learnplan.collection.update_report import UpdateReport
     from learnplan.reading.outline import load_plan
 
     from . import undo
@@ -61,9 +63,7 @@ def import_outline(col: Collection, path: str) -> ImportResult:
 
 
 def choose_and_import_outline(mw: AnkiQt, *, update: bool, after: Callable[[], None]) -> None:
-    from . import shell
-
-    remembered: dict[str, str] = dict(shell.addon_config(mw).get(CONFIG_OUTLINES) or {})
+    remembered: dict[str, str] = dict(addon_config(mw).get(settings.OUTLINES) or {})
     start_dir = ""
     if update and remembered:
         start_dir = str(Path(next(reversed(remembered.values()))).parent)
@@ -85,14 +85,14 @@ def choose_and_import_outline(mw: AnkiQt, *, update: bool, after: Callable[[], N
 def run_import(mw: AnkiQt, path: str, *, after: Callable[[], None] | None = None) -> None:
     from learnplan.base.errors import PlanError
 
-    from . import shell, undo
+    from . import undo
 
     undo.install()
 
     def success(result: ImportResult) -> None:
-        outlines = dict(shell.addon_config(mw).get(CONFIG_OUTLINES) or {})
+        outlines = dict(addon_config(mw).get(settings.OUTLINES) or {})
         outlines[result.plan_id] = result.path
-        shell.write_addon_config(mw, {CONFIG_OUTLINES: outlines})
+        write_addon_config(mw, {settings.OUTLINES: outlines})
         text = result.summary
         if result.written_ids:
             text += "\n\nNew card ids were written into:\n" + "\n".join(result.written_ids)

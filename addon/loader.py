@@ -294,20 +294,3 @@ def build_report(col: Collection) -> tuple[Plan, str]:
         raise ValueError("There is no current Learning Plan to report on.")
     report = Report(plan=loaded.plan, snapshot=loaded.snapshot, memory=loaded.memory)
     return loaded.plan, report_html(report)
-
-
-def write_text_atomic(path: Path, text: str) -> Path:
-    """Write ``text`` to ``path`` through a temporary file, so a failure leaves no half file."""
-    import os
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(prefix=".learnplan-", suffix=path.suffix, dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.chmod(tmp, 0o644)  # a report is meant to be shared; mkstemp makes it private
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path

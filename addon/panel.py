@@ -34,6 +34,7 @@ from aqt.qt import (
 from aqt.utils import askUser, getSaveFile, openLink, restoreGeom, saveGeom, tooltip
 from aqt.webview import AnkiWebView
 
+from learnplan.base.atomic import replace_file
 from learnplan.model.plan import Plan
 from learnplan.progress.log import (
     CostPaid,
@@ -46,10 +47,9 @@ from learnplan.progress.log import (
     unmark_lesson_done,
 )
 
-from . import forms, store, undo, upkeep, viewmodel
+from . import forms, settings, store, undo, upkeep, viewmodel
 from .cache import FigureCache, TrackerFiles, cache_file
 from .loader import Loaded, TrackerBox, build_report, load, report_name, study_today
-from .loader import write_text_atomic as _write_text
 
 if TYPE_CHECKING:
     from anki.collection import Collection, OpChanges
@@ -150,7 +150,7 @@ class PanelController:
         bar = QHBoxLayout()
         bar.setContentsMargins(8, 2, 8, 4)
         self.dock_box = QCheckBox("Dock beside Anki")
-        self.dock_box.setChecked(bool(get_config(mw).get("dock", False)))
+        self.dock_box.setChecked(bool(get_config(mw).get(settings.DOCK, False)))
         self.dock_box.toggled.connect(self._on_dock_toggled)
         bar.addWidget(self.dock_box)
         bar.addStretch(1)
@@ -236,7 +236,7 @@ class PanelController:
         self.body.show()
 
     def _on_dock_toggled(self, docked: bool) -> None:
-        self._write_config(self.mw, {"dock": docked})
+        self._write_config(self.mw, {settings.DOCK: docked})
         self._place(docked=docked)
         self.show()
 
@@ -471,7 +471,7 @@ class PanelController:
 
     def ask_report_path(self, name: str) -> str | None:
         """Where the learner wants the report (the folder used last time by default)."""
-        folder = str(self._get_config(self.mw).get("report_folder") or "") or (
+        folder = str(self._get_config(self.mw).get(settings.REPORT_FOLDER) or "") or (
             QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
         )
         path, _ = QFileDialog.getSaveFileName(
@@ -484,7 +484,7 @@ class PanelController:
             return None
         if not path.lower().endswith((".html", ".htm")):
             path += ".html"
-        self._write_config(self.mw, {"report_folder": str(Path(path).parent)})
+        self._write_config(self.mw, {settings.REPORT_FOLDER: str(Path(path).parent)})
         return path
 
     def _cmd_report(self, args: dict[str, Any]) -> None:
@@ -499,7 +499,7 @@ class PanelController:
 
         def write(col: Collection) -> Path:
             _, text = build_report(col)
-            return _write_text(target, text)
+            return replace_file(target, text.encode("utf-8"))
 
         def saved(result: Path) -> None:
             tooltip(f"Progress report saved to {viewmodel.esc(result)}", period=6000)

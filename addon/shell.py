@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING, Any
 from aqt import gui_hooks
 from aqt.qt import QAction, QKeySequence, QMenu
 
+from . import settings
+from .settings import addon_config, write_addon_config
+
 if TYPE_CHECKING:
     from anki.collection import OpChanges
     from aqt.deckbrowser import DeckBrowser, DeckBrowserContent
@@ -23,15 +26,15 @@ if TYPE_CHECKING:
 
 OPEN_CMD = "learnplan:open"
 
-_state: dict[str, Any] = {"module": __name__.rpartition(".")[0], "controller": None}
+_state: dict[str, Any] = {"controller": None}
 
 
 def setup(mw: AnkiQt, module: str) -> None:
-    _state["module"] = module
+    settings.use_module(module)
     config = addon_config(mw)
     menu = QMenu("Learning Plan", mw)
     open_action = QAction("Open panel", mw)
-    shortcut = str(config.get("shortcut") or "")
+    shortcut = str(config.get(settings.SHORTCUT) or "")
     if shortcut:
         open_action.setShortcut(QKeySequence(shortcut))
     open_action.triggered.connect(lambda: open_panel(mw))
@@ -45,24 +48,13 @@ def setup(mw: AnkiQt, module: str) -> None:
     mw.form.menuTools.addSeparator()
     mw.form.menuTools.addMenu(menu)
 
-    if config.get("deck_browser_link", True):
+    if config.get(settings.DECK_BROWSER_LINK, True):
         gui_hooks.deck_browser_will_render_content.append(_deck_browser_link)
     gui_hooks.webview_did_receive_js_message.append(_on_js_message)
     gui_hooks.profile_will_close.append(_close_panel)
     gui_hooks.operation_did_execute.append(lambda changes, handler: _after_op(mw, changes))
     gui_hooks.sync_did_finish.append(lambda: _after_sync(mw))
     gui_hooks.media_sync_did_start_or_stop.append(lambda running: _after_media_sync(mw, running))
-
-
-def addon_config(mw: AnkiQt) -> dict[str, Any]:
-    config = mw.addonManager.getConfig(_state["module"])
-    return dict(config) if isinstance(config, dict) else {}
-
-
-def write_addon_config(mw: AnkiQt, changes: dict[str, Any]) -> None:
-    config = addon_config(mw)
-    config.update(changes)
-    mw.addonManager.writeConfig(_state["module"], config)
 
 
 def controller(mw: AnkiQt) -> PanelController:

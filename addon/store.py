@@ -1,7 +1,7 @@
 """The learner's records for the panel: each change one named undo step.
 
 The records themselves are entries in record files of the media folder, which Anki's
-sync unites across devices (:mod:`learnplan.progress.records`,
+sync unites across devices (:mod:`learnplan.progress.entries`,
 :mod:`learnplan.collection.recordstore`).
 This layer gives every change the name Edit > Undo shows ("Undo Mark Lesson Done") and
 puts what it wrote in the undo journal (:mod:`.undo`), and it exports or sets aside a
@@ -17,16 +17,17 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from learnplan.base.atomic import replace_file
 from learnplan.collection import recordstore
 from learnplan.model.plan import Plan
+from learnplan.progress.entries import FILE_RE
 from learnplan.progress.log import ProgressLog
-from learnplan.progress.records import FILE_RE, OLD_PLAN_PREFIX, is_old_key
+from learnplan.progress.migration import OLD_PLAN_PREFIX, is_old_key
 
 from . import undo
 
@@ -132,17 +133,7 @@ def export_name(key: str) -> str:
 
 def export_record(col: Collection, key: str, path: str | os.PathLike[str]) -> Path:
     """Save exactly what is stored for ``key`` (atomically; the record is untouched)."""
-    target = Path(path)
-    data = raw_record(col, key)
-    fd, tmp = tempfile.mkstemp(prefix=".learnplan-", suffix=".json", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    return replace_file(path, raw_record(col, key))
 
 
 def start_fresh(col: Collection, key: str) -> OpChanges:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from learnplan.collection import recordstore
-from learnplan.progress.records import Entry, copy_entry, retract
+from learnplan.progress.entries import Entry, copy_entry, retract
 
 if TYPE_CHECKING:
     from anki.collection import Collection, OpChanges, OpChangesAfterUndo

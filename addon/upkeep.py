@@ -1,7 +1,7 @@
 """Keeping the records tidy after a sync, or when the panel finds work to do.
 
 Old config records that a sync brought back are moved into a record file again (nothing
-is duplicated: see ``learnplan.progress.records.migrate_config``), and a plan's deck summary that
+is duplicated: see ``learnplan.progress.migration.migrate_config``), and a plan's deck summary that
 no longer fits the records (other devices' entries arrived, or a phone's version of the
 deck replaced the description) is written again. Reads in a ``QueryOp``, the write in a
 ``CollectionOp``; nothing is written when nothing is needed.

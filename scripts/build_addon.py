@@ -29,9 +29,11 @@ import tempfile
 import zipfile
 from importlib import metadata
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, BinaryIO
 
 from vendor_imports import Policy, rewrite_tree
+
+from learnplan.base.atomic import replace_file
 
 ROOT = Path(__file__).resolve().parents[1]
 ADDON = ROOT / "addon"
@@ -209,19 +211,16 @@ def write_zip(staged: Path, out: Path) -> Path:
     entries: list[tuple[str, bytes]] = [("manifest.json", json.dumps(manifest, indent=2).encode())]
     for path in sorted(p for p in staged.rglob("*") if p.is_file()):
         entries.append((path.relative_to(staged).as_posix(), path.read_bytes()))
-    fd, tmp = tempfile.mkstemp(prefix=".learning-plan-", suffix=".zip", dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w") as zf:
+
+    def write(raw: BinaryIO) -> None:
+        with zipfile.ZipFile(raw, "w") as zf:
             for name, data in sorted(entries):
                 info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
                 info.compress_type = zipfile.ZIP_DEFLATED
                 info.external_attr = 0o644 << 16
                 zf.writestr(info, data)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return out
+
+    return replace_file(out, write)
 
 
 def check_installed(package: Path, work: Path, folder: str = "1234567890") -> dict[str, Any]:

@@ -5,29 +5,69 @@
     log.new, log.updated, log.duplicate, log.conflicting   # lists of imported notes
     col.close()
 
-Or use the ``collection(tmp_path)`` context manager, which closes it for you.
+Or use the ``collection(tmp_path)`` context manager, which closes it for you, or the
+``col`` fixture of tests/conftest.py.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from anki.collection import Collection
+    from anki.dbproxy import DBProxy
+    from anki.import_export_pb2 import ImportResponse
+    from anki.scheduler.v3 import Scheduler
 
 
-def open_collection(folder: Path, name: str = "collection.anki2") -> Any:
-    """A new (or existing) real ``anki.collection.Collection`` at ``folder/name``."""
+def far_rollover() -> int:
+    """An hour for Anki's day cutoff half a day away from now.
+
+    Within minutes of the cutoff (4 am by default) the scheduler's learn-ahead and the
+    study day change what is due and which day an answer counts for; a test collection
+    with its cutoff half a day away behaves the same whatever the time the suite runs.
+    """
+    return (dt.datetime.now().hour + 12) % 24
+
+
+def open_collection(folder: Path, name: str = "collection.anki2") -> Collection:
+    """A real ``anki.collection.Collection`` at ``folder/name``; a new one gets its day
+    cutoff half a day away (:func:`far_rollover`), an existing one is opened as it is."""
     from anki.collection import Collection
 
     folder.mkdir(parents=True, exist_ok=True)
-    return Collection(str(folder / name))
+    path = folder / name
+    new = not path.exists()
+    col = Collection(str(path))
+    if new:
+        col.set_config("rollover", far_rollover())
+    return col
+
+
+def db(col: Collection) -> DBProxy:
+    """The database of an open collection (typed: ``col.db`` is None once it is closed)."""
+    assert col.db is not None, "the collection is closed"
+    return col.db
+
+
+def v3(col: Collection) -> Scheduler:
+    """The collection's scheduler: the v3 one, the only one Anki 26.9 runs (typed:
+    ``col.sched`` may be a placeholder that refuses every call)."""
+    from anki.scheduler.v3 import Scheduler
+
+    sched = col.sched
+    assert isinstance(sched, Scheduler), "the collection has no v3 scheduler"
+    return sched
 
 
 @contextlib.contextmanager
-def collection(folder: Path) -> Iterator[Any]:
-    col = open_collection(folder)
+def collection(folder: Path, name: str = "collection.anki2") -> Iterator[Collection]:
+    col = open_collection(folder, name)
     try:
         yield col
     finally:
@@ -35,12 +75,12 @@ def collection(folder: Path) -> Iterator[Any]:
 
 
 def import_package(
-    col: Any,
+    col: Collection,
     path: str | os.PathLike[str],
     *,
     update: str = "IF_NEWER",
     merge_notetypes: bool = True,
-) -> Any:
+) -> ImportResponse.Log:
     """Import an .apkg with Anki's importer; returns the import log (``.new``, ``.updated``...).
 
     ``update`` is the name of an ``ImportAnkiPackageUpdateCondition`` (IF_NEWER, ALWAYS,

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import sys
+import os
+import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 from addon import cache
+from learnplan.base.atomic import TEMP_GLOB
 
 
 def test_figures_survive_a_new_session(tmp_path: Path) -> None:
@@ -21,7 +21,7 @@ def test_figures_survive_a_new_session(tmp_path: Path) -> None:
     assert again.get() == "<p>plan b</p>"  # the plan shown last
     assert again.get("a") == "<p>plan a</p>"
     assert again.get("zzz") is None
-    assert list(path.parent.glob(".panel-*")) == []  # no temporary file left behind
+    assert list(path.parent.glob(TEMP_GLOB)) == []  # no temporary file left behind
 
 
 def test_each_collection_has_its_own_file(tmp_path: Path) -> None:
@@ -115,3 +115,16 @@ def test_an_unwritable_folder_only_loses_the_tracker_state(tmp_path: Path) -> No
     files = cache.TrackerFiles(blocker / "sub", str(tmp_path / "collection.anki2"))
     assert not files.write("p", STATE)  # must not raise
     assert files.read("p") is None
+
+
+def test_a_temporary_file_left_by_a_killed_write_goes_once_it_is_old(tmp_path: Path) -> None:
+    files = cache.TrackerFiles(tmp_path, str(tmp_path / "collection.anki2"))
+    stale = tmp_path / TEMP_GLOB.replace("*", "killed")
+    stale.write_bytes(b"half a state")
+    two_hours_ago = time.time() - 7200
+    os.utime(stale, (two_hours_ago, two_hours_ago))
+    running = tmp_path / TEMP_GLOB.replace("*", "running")  # another write, in progress
+    running.write_bytes(b"half a state")
+    assert files.write("p", {"cards": [1, 2, 3]})
+    assert not stale.exists() and running.exists()
+    assert files.read("p") == {"cards": [1, 2, 3]}

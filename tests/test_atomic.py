@@ -6,6 +6,7 @@ import errno
 import os
 import stat
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 
@@ -20,7 +21,11 @@ def test_replace_keeps_mode_and_symlinks_and_leaves_no_temporary_file(tmp_path: 
     replace_file(tmp_path / "link.txt", b"new")
     assert (tmp_path / "link.txt").is_symlink() and real.read_bytes() == b"new"
     assert stat.S_IMODE(real.stat().st_mode) == 0o600
-    replace_file(tmp_path / "fresh.txt", lambda f: f.write(b"written") and None)
+
+    def writer(handle: BinaryIO) -> None:
+        handle.write(b"written")
+
+    replace_file(tmp_path / "fresh.txt", writer)
     assert (tmp_path / "fresh.txt").read_bytes() == b"written"
     assert stat.S_IMODE((tmp_path / "fresh.txt").stat().st_mode) == 0o644
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fresh.txt", "link.txt", "real.txt"]

@@ -164,10 +164,10 @@ def test_report_rejects_a_damaged_log(tmp_path: Path, capsys: pytest.CaptureFixt
 
 
 @pytest.mark.skipif(os.name != "posix", reason="uses the shell script")
-def test_run_script_is_the_readme_command() -> None:
-    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+def test_run_script_is_the_readme_command(repo: Path) -> None:
+    readme = (repo / "README.md").read_text(encoding="utf-8")
     assert "sh scripts/run.sh" in readme and "sh scripts/test.sh" in readme
-    ci = (Path(__file__).parents[1] / ".ci" / "run").read_text(encoding="utf-8")
+    ci = (repo / ".ci" / "run").read_text(encoding="utf-8")
     assert "scripts/test.sh" in ci
 
 
@@ -178,7 +178,7 @@ def test_report_with_a_collection_counts_memory_and_review_time(
     import time
 
     from anki.scheduler_pb2 import CardAnswer
-    from helpers_anki import import_package, open_collection
+    from helpers_anki import import_package, open_collection, v3
 
     start = dt.date.today() - dt.timedelta(days=3)
     plan = tmp_path / "plan.yaml"
@@ -199,7 +199,7 @@ def test_report_with_a_collection_counts_memory_and_review_time(
     cids = sorted(col.find_cards("tag:p::course::c"))
     for cid in cids[:2]:  # two cards answered "good", 90 s each
         states = col._backend.get_scheduling_states(cid)
-        col.sched.answer_card(
+        v3(col).answer_card(
             CardAnswer(
                 card_id=cid,
                 current_state=states.current,
@@ -225,10 +225,10 @@ def test_report_with_a_collection_counts_memory_and_review_time(
 
 
 @pytest.mark.skipif(os.name != "posix", reason="uses the shell script")
-def test_readme_run_command_builds_an_importable_default_deck(tmp_path: Path) -> None:
+def test_readme_run_command_builds_an_importable_default_deck(tmp_path: Path, repo: Path) -> None:
     from helpers_anki import import_package, open_collection
 
-    root = Path(__file__).resolve().parents[1]
+    root = repo
     result = subprocess.run(
         ["sh", str(root / "scripts" / "run.sh")],
         capture_output=True,

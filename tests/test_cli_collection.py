@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers_anki import open_collection
 
 from learnplan.cli import main
 from learnplan.collection import recordstore
@@ -25,11 +26,8 @@ def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str,
 
 @pytest.fixture
 def colpath(tmp_path: Path) -> Path:
-    from anki.collection import Collection
-
-    path = tmp_path / "collection.anki2"
-    Collection(str(path)).close()
-    return path
+    open_collection(tmp_path).close()
+    return tmp_path / "collection.anki2"
 
 
 @pytest.fixture

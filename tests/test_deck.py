@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers_anki import collection, import_package
+from helpers_anki import collection, db, import_package
 
 from learnplan.base.errors import PlanError
 from learnplan.base.ids import note_guid, stable_id
@@ -104,6 +104,7 @@ def test_import_creates_deck_tree_notes_and_cards(apkg: Path, tmp_path: Path) ->
         assert len(col.find_cards("tag:zdl::course::fastai-1")) == 2
         assert len(col.find_cards('"deck:Zero to DL::MIT::18.06 Linear Algebra::Lesson 2*"')) == 2
         course = col.decks.by_name("Zero to DL::MIT::18.06 Linear Algebra")
+        assert course is not None
         link = '<a href="https://ocw.mit.edu/18-06">MIT · 18.06 Linear Algebra</a>'
         assert course["desc"] == link
         assert col.fix_integrity()[1] is True
@@ -191,7 +192,9 @@ def test_rebuilt_plan_updates_notes_in_place_and_ships_a_new_manifest(tmp_path: 
         import_package(col, target)
         ids_before = sorted(col.find_notes(""))
         # Study a few cards with the real scheduler: the update must keep their reviews.
-        col.decks.select(col.decks.id_for_name("Zero to DL"))
+        root = col.decks.id_for_name("Zero to DL")
+        assert root is not None
+        col.decks.select(root)
         for _ in range(3):
             card = col.sched.getCard()
             assert card is not None
@@ -202,7 +205,7 @@ def test_rebuilt_plan_updates_notes_in_place_and_ships_a_new_manifest(tmp_path: 
             for c in [col.get_card(cid)]
         }
         assert len(studied) == 3
-        revlog = col.db.all("select * from revlog order by id")
+        revlog = db(col).all("select * from revlog order by id")
         # Edit a card's text and reorder a course: same timestamp asked for, but the
         # previous package forces it forward so Anki applies the update.
         la = plan.courses[0]
@@ -217,7 +220,7 @@ def test_rebuilt_plan_updates_notes_in_place_and_ships_a_new_manifest(tmp_path: 
         assert sorted(col.find_notes("")) == ids_before
         after = {cid: col.get_card(cid) for cid in studied}
         assert {cid: (c.type, c.queue, c.due, c.ivl, c.reps) for cid, c in after.items()} == studied
-        assert col.db.all("select * from revlog order by id") == revlog
+        assert db(col).all("select * from revlog order by id") == revlog
         a1 = note_of(col, "mit-1806", "a1")
         assert a1["Front"] == r"What is entry \(A_{ij}\) of \(A\)?"
         names = sorted(p.name for p in Path(col.media.dir()).glob("_learnplan-zdl-*.json"))

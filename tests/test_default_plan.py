@@ -1,6 +1,7 @@
-"""The bundled "Zero to Deep Learning" plan: the seed figures of DESIGN.md, and a real import.
+"""The bundled "Zero to Deep Learning" plan: the seed figures (README.md, "The bundled plan";
+the learner's own table), and a real import.
 
-The expected rows below are DESIGN.md's seed table, typed in by hand: the test compares
+The expected rows below are the seed table, typed in by hand: the test compares
 the bundled YAML against the design, not against itself.
 """
 
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers_anki import open_collection
 
 from learnplan.building.deck import build_package, write_package
 from learnplan.model.plan import Card, Plan
@@ -23,7 +25,7 @@ from learnplan.reading.outline import default_plan_path, load_plan
 
 PLAN_TITLE = "Zero to Deep Learning"
 
-# (course id, provider, title, FTE, cost) — DESIGN.md "The seed plan".
+# (course id, provider, title, FTE, cost) — the learner's seed table.
 SEED_ROWS: list[tuple[str, str, str, float, float]] = [
     ("fastai-p1", "Fastai", "Practical Deep Learning for Coders Part 1 (2019)", 1.5, 0),
     ("fastai-p2", "Fastai", "Deep Learning Part 2 (2019)", 1.5, 0),
@@ -223,7 +225,7 @@ class Imported:
 
 @pytest.fixture(scope="module")
 def imported(plan: Plan, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Imported]:
-    from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+    from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
     from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition
 
     before = digest_data()
@@ -233,7 +235,7 @@ def imported(plan: Plan, tmp_path_factory: pytest.TempPathFactory) -> Iterator[I
     # Building must not touch the bundled files (no ids written back).
     assert digest_data() == before
 
-    col = Collection(str(folder / "collection.anki2"))
+    col = open_collection(folder)
     condition = ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER
     response = col.import_anki_package(
         ImportAnkiPackageRequest(

@@ -4,30 +4,19 @@ offered and a bad manifest is named, never fatal."""
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 from anki.collection import Collection
-from helpers_anki import collection, import_package
 
 from addon import detect, store
-from learnplan.building.deck import build_package, write_package
 from learnplan.building.manifest import NAME_RE
-from learnplan.reading.outline import default_plan_path, load_plan
+from learnplan.model.plan import Plan
 
 
 @pytest.fixture
-def col(tmp_path: Path) -> Iterator[Collection]:
-    plan = load_plan(default_plan_path(), assign_ids=False)
-    package = write_package(build_package(plan), tmp_path / "default.apkg")
-    with collection(tmp_path / "col") as c:
-        import_package(c, package)
-        yield c
+def col(default_col: Collection) -> Collection:
+    return default_col
 
 
 def test_an_imported_plan_is_offered(col: Collection) -> None:
@@ -36,7 +25,7 @@ def test_an_imported_plan_is_offered(col: Collection) -> None:
     assert bad == []
 
 
-def test_a_bad_manifest_is_named_and_detection_goes_on(col: Collection) -> None:
+def test_a_bad_manifest_is_named_and_detection_goes_on(col: Collection, default_plan: Plan) -> None:
     media = Path(col.media.dir())
     data = json.loads(next(p for p in media.iterdir() if NAME_RE.match(p.name)).read_bytes())
     data["plan"]["id"] = "other"
@@ -55,6 +44,6 @@ def test_a_bad_manifest_is_named_and_detection_goes_on(col: Collection) -> None:
         "_learnplan-aab-000000000000.json:0: not valid JSON for a plan: nested far too deeply"
     )
     # Once the plan is adopted, only the problems remain to be told.
-    store.adopt_plan(col, load_plan(default_plan_path(), assign_ids=False))
+    store.adopt_plan(col, default_plan)
     plans, bad = detect.unadopted_plans(col)
     assert plans == [] and len(bad) == 2

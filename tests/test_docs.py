@@ -12,8 +12,6 @@ from learnplan.cli import main
 from learnplan.progress.log import log_from_json
 from learnplan.reading.outline import default_plan_path, load_plan
 
-ROOT = Path(__file__).resolve().parents[1]
-
 
 def _block(path: Path, lang: str) -> str:
     match = re.search(rf"```{lang}\n(.*?)```", path.read_text(encoding="utf-8"), re.S)
@@ -22,12 +20,15 @@ def _block(path: Path, lang: str) -> str:
 
 
 def test_readme_python_example_runs(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    repo: Path,
 ) -> None:
     monkeypatch.chdir(tmp_path)
     assert main(["init", "my-plan"]) == 0
     capsys.readouterr()
-    exec(compile(_block(ROOT / "README.md", "python"), "README.md", "exec"), {})
+    exec(compile(_block(repo / "README.md", "python"), "README.md", "exec"), {})
     out = capsys.readouterr().out
     plan = load_plan(tmp_path / "my-plan" / "plan.yaml")
     assert f"{plan.total_fte:g} points" in out
@@ -35,9 +36,9 @@ def test_readme_python_example_runs(
 
 
 def test_progress_log_example_is_a_valid_log_for_the_bundled_plan(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], repo: Path
 ) -> None:
-    data = json.loads(_block(ROOT / "docs" / "progress-log.md", "json"))
+    data = json.loads(_block(repo / "docs" / "progress-log.md", "json"))
     log = log_from_json(data)
     plan = load_plan(default_plan_path())
     assert log.plan_id == plan.id
@@ -51,10 +52,11 @@ def test_progress_log_example_is_a_valid_log_for_the_bundled_plan(
     assert "fastai-p1" in json.dumps(report)
 
 
-def test_record_file_example_is_a_valid_record_file() -> None:
-    from learnplan.progress.records import OPS, decode_file, fold
+def test_record_file_example_is_a_valid_record_file(repo: Path) -> None:
+    from learnplan.progress.entries import OPS, decode_file
+    from learnplan.progress.records import fold
 
-    text = (ROOT / "docs" / "progress-log.md").read_text(encoding="utf-8")
+    text = (repo / "docs" / "progress-log.md").read_text(encoding="utf-8")
     example = re.findall(r"```json\n(.*?)```", text, re.S)[1]
     got = decode_file("example.json", example.encode("utf-8"))
     assert got.errors == () and len(got.entries) == 2

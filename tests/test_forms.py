@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
-from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from addon import forms
 from learnplan.model.plan import Course, Plan

@@ -23,7 +23,6 @@ import math
 import random
 import re
 import shutil
-import sys
 import traceback
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -33,13 +32,12 @@ from typing import Any
 import pytest
 from helpers_yaml import yaml_text
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 from addon import viewmodel
 from learnplan import cli
 from learnplan.base.errors import PlanError
 from learnplan.building.manifest import encode_manifest, find_manifests, parse_manifest
-from learnplan.model.plan import Plan, plan_from_dict
+from learnplan.model.dictform import plan_from_dict
+from learnplan.model.plan import Plan
 from learnplan.progress.log import ProgressLog, Session, add_session, mark_lesson_done
 from learnplan.progress.maths import snapshot, suggest_trim
 from learnplan.reading.outline import default_plan_path, load_plan, parse_yaml
@@ -48,7 +46,6 @@ from learnplan.render.chart import burnup_svg
 SEED = 20_190_506
 BUDGET = {"bundled plan": 25, "docs example": 160, "manifest": 600}
 BUNDLED = default_plan_path().parent
-EXAMPLE = Path(__file__).resolve().parent / "fixtures" / "outline" / "example"
 LINE = re.compile(r"^(.+):(\d+): (\S.*)$")
 BUILT_AT = 1_700_000_000.0
 #: Findings of this fuzzing in code another change owns (issue 9, item 7: "errors without
@@ -247,7 +244,7 @@ def mutate_tree(rng: random.Random, tree: Any) -> tuple[Any, str]:
         elif op == "delete":
             del parent[path[-1]]
         elif op == "duplicate" and isinstance(parent, list):
-            parent.insert(int(path[-1]), copy.deepcopy(parent[path[-1]]))
+            parent.insert(int(path[-1]), copy.deepcopy(parent[int(path[-1])]))
         elif op == "add key" and isinstance(parent, dict):
             parent[rng.choice(("extra", "ID", "cards", "tag", "1", ""))] = evil_value(rng)
         elif op == "wrap":
@@ -643,11 +640,13 @@ def sweep_case(data: dict[str, Any], path: Path_, value: Any, tally: Tally) -> N
         exercise(plan, case, tally)
 
 
-def test_fuzz_every_route_ends_in_success_or_path_line_errors(tmp_path: Path) -> None:
+def test_fuzz_every_route_ends_in_success_or_path_line_errors(
+    tmp_path: Path, outline_example: Path
+) -> None:
     rng = random.Random(SEED)
     tally = Tally()
     out = tmp_path / "out.apkg"
-    corpora: list[tuple[str, Path]] = [("bundled plan", BUNDLED), ("docs example", EXAMPLE)]
+    corpora: list[tuple[str, Path]] = [("bundled plan", BUNDLED), ("docs example", outline_example)]
     bases: list[bytes] = []
     for route, source in corpora:
         folder = tmp_path / route.replace(" ", "-")
@@ -655,7 +654,7 @@ def test_fuzz_every_route_ends_in_success_or_path_line_errors(tmp_path: Path) ->
         bases.append(encode_manifest(load_plan(folder / "plan.yaml"), BUILT_AT))
         for n in range(BUDGET[route]):
             outline_case(rng, folder, out, route, n, tally)
-        if source == EXAMPLE:
+        if source == outline_example:
             outline_sweep(folder, out, tally)
         assert snapshot_files(folder) == snapshot_files(source), "a case was not undone"
 

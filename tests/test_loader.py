@@ -10,44 +10,30 @@ import json
 import re
 import resource
 import signal
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 from anki.collection import Collection
-from helpers_anki import import_package
 
 from addon import loader, store, undo
 from addon.cache import TRACKER_MAGIC, TrackerFiles
-from learnplan.building.deck import build_package, write_package
+from learnplan.base.atomic import TEMP_GLOB, replace_file
 from learnplan.building.manifest import NAME_RE
 from learnplan.collection.memory import MemoryTracker, course_memory
 from learnplan.model.plan import Plan
 from learnplan.progress.log import Revision, Session, add_revision, add_session, mark_lesson_done
-from learnplan.reading.outline import default_plan_path, load_plan
-
-
-@pytest.fixture(scope="module")
-def apkg(tmp_path_factory: pytest.TempPathFactory) -> tuple[Plan, Path]:
-    plan = load_plan(default_plan_path(), assign_ids=False)
-    out = tmp_path_factory.mktemp("deck") / "default.apkg"
-    return plan, write_package(build_package(plan), out)
 
 
 @pytest.fixture
-def col(tmp_path: Path, apkg: tuple[Plan, Path]) -> Iterator[Collection]:
-    _plan, path = apkg
-    c = Collection(str(tmp_path / "collection.anki2"))
-    try:
-        import_package(c, path)
-        yield c
-    finally:
-        c.close()
+def apkg(default_plan: Plan, default_package: Path) -> tuple[Plan, Path]:
+    return default_plan, default_package
+
+
+@pytest.fixture
+def col(default_col: Collection) -> Collection:
+    return default_col
 
 
 def _answer(col: Collection, deck: str, count: int) -> int:
@@ -218,9 +204,9 @@ def test_report_has_the_headline_and_a_dated_name(
     snap = snapshot(plan, store.read_log(col, plan.id), today=today)
     assert html.escape(headline(Report(plan=plan, snapshot=snap))) in page
     assert loader.report_name(plan, today) == f"zero-to-deep-learning-report-{today}.html"
-    out = loader.write_text_atomic(tmp_path / "r.html", page)
+    out = replace_file(tmp_path / "r.html", page.encode("utf-8"))  # as the panel saves it
     assert out.read_text(encoding="utf-8") == page
-    assert list(tmp_path.glob(".learnplan-*")) == []
+    assert list(tmp_path.glob(TEMP_GLOB)) == []
 
 
 def test_report_without_a_plan_is_refused(col: Collection) -> None:
@@ -395,7 +381,7 @@ def test_a_stored_plan_that_cannot_be_shown_leaves_a_way_out(
     import json
 
     from learnplan.model.plan import plan_to_dict
-    from learnplan.progress.records import encode_file, make_entry, random_name
+    from learnplan.progress.entries import encode_file, make_entry, random_name
 
     good = _adopted(col, apkg)
     bad = plan_to_dict(dataclasses.replace(good, id="bad-plan", title="Bad plan"))

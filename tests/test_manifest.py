@@ -23,8 +23,8 @@ from learnplan.building.manifest import (
     read_manifest,
     read_package_manifest,
 )
+from learnplan.model.limits import MAX_MANIFEST_BYTES
 from learnplan.model.plan import Card, Course, Lesson, Plan
-from learnplan.model.rules import MAX_MANIFEST_BYTES
 
 
 def make_plan(plan_id: str = "zdl", fte: float = 1.5) -> Plan:

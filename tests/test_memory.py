@@ -8,7 +8,6 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,30 +17,48 @@ pytest.importorskip("anki")
 
 from anki.collection import Collection
 from anki.scheduler_pb2 import CardAnswer
+from helpers_anki import db, open_collection, v3
 
 from learnplan.collection import memory
 from learnplan.collection.memory import MemoryTracker, course_memory
+from learnplan.model.plan import Course, Plan
+from learnplan.progress import recall
 from learnplan.progress.recall import (
     CourseMemory,
     card_bucket,
     retention_eligible,
     tag_courses,
 )
-from learnplan.model.plan import Course, Plan
 
-PLAN = Plan(
-    id="zero-to-dl",
-    title="Zero to DL",
-    start=dt.date.today() - dt.timedelta(days=20),
-    weeks=12,
-    courses=(
-        Course(id="a", provider="P", title="Course A", fte=1.0),
-        Course(id="b", provider="P", title="Course B", fte=0.5),
-        Course(id="empty", provider="P", title="Nothing yet", fte=0.2),
-    ),
-)
+
+def make_plan(today: dt.date) -> Plan:
+    """The plan of these tests: it started 20 days before ``today``."""
+    return Plan(
+        id="zero-to-dl",
+        title="Zero to DL",
+        start=today - dt.timedelta(days=20),
+        weeks=12,
+        courses=(
+            Course(id="a", provider="P", title="Course A", fte=1.0),
+            Course(id="b", provider="P", title="Course B", fte=0.5),
+            Course(id="empty", provider="P", title="Nothing yet", fte=0.2),
+        ),
+    )
+
+
+#: Set for each test by ``_plan`` (dated when the test runs, never at import: the suite
+#: may reach this module long after collecting it).
+PLAN = make_plan(dt.date.min + dt.timedelta(days=20))
 TAG_A = PLAN.course_tag("a")
 TAG_B = PLAN.course_tag("b")
+
+
+@pytest.fixture(autouse=True)
+def _plan() -> None:
+    global PLAN
+    PLAN = make_plan(dt.date.today())
+
+
 NOW = 1_900_000_000.0  # a fixed "now" for knowledge, so two reads can be compared exactly
 
 # (tags, reversed card too?) -- child tags, mixed case, a prefix trap, two courses, none.
@@ -63,7 +80,7 @@ def add_notes(col: Collection, notes: list[tuple[list[str], bool]]) -> list[int]
     basic = col.models.by_name("Basic")
     both = col.models.by_name("Basic (and reversed card)")
     assert basic is not None and both is not None
-    ids = []
+    ids: list[int] = []
     for i, (tags, reverse) in enumerate(notes):
         note = col.new_note(both if reverse else basic)
         note["Front"] = f"question {i} {time.time()}"
@@ -80,7 +97,7 @@ def answer_card(
     """Answer one card through the v3 scheduler (its real next states), optionally back-dated."""
     states = col._backend.get_scheduling_states(cid)
     new_state = (states.again, states.hard, states.good, states.easy)[rating]
-    col.sched.answer_card(
+    v3(col).answer_card(
         CardAnswer(
             card_id=cid,
             current_state=states.current,
@@ -96,15 +113,15 @@ def answer(col: Collection, count: int, ratings: list[int]) -> int:
     """Answer up to ``count`` cards in the scheduler's own queue order, cycling ``ratings``."""
     done = 0
     while done < count:
-        queued = col.sched.get_queued_cards(fetch_limit=1)
+        queued = v3(col).get_queued_cards(fetch_limit=1)
         if not queued.cards:
             break
         top = queued.cards[0]
-        card = col.get_card(top.card.id)  # type: ignore[arg-type]
+        card = col.get_card(top.card.id)
         card.start_timer()
         rating = ratings[done % len(ratings)]
-        col.sched.answer_card(
-            col.sched.build_answer(card=card, states=top.states, rating=rating)  # type: ignore[arg-type]
+        v3(col).answer_card(
+            v3(col).build_answer(card=card, states=top.states, rating=rating)  # type: ignore[arg-type]
         )
         done += 1
     return done
@@ -141,18 +158,6 @@ def study(col: Collection) -> None:
 
 
 @pytest.fixture
-def col(tmp_path: Path) -> Iterator[Collection]:
-    collection = Collection(str(tmp_path / "collection.anki2"))
-    # Today's rollover half a day away, whatever the time the suite runs: within minutes of
-    # it the scheduler's learn-ahead and day boundary change what is due.
-    collection.set_config("rollover", (dt.datetime.now().hour + 12) % 24)
-    try:
-        yield collection
-    finally:
-        collection.close()
-
-
-@pytest.fixture
 def studied(col: Collection) -> Collection:
     study(col)
     return col
@@ -170,7 +175,7 @@ def course_rows(col: Collection, tag: str) -> list[tuple[int, ...]]:
     marks = ",".join(str(c) for c in cids)
     return [
         tuple(int(v) for v in row)
-        for row in col.db.all(
+        for row in db(col).all(
             f"SELECT id, ease, type, lastIvl, factor, time FROM revlog WHERE cid IN ({marks})"
         )
     ]
@@ -188,13 +193,13 @@ def test_tag_courses_matches_tag_and_children_case_insensitively() -> None:
 
 
 def test_card_bucket_keeps_suspended_apart_and_buried_by_type() -> None:
-    assert card_bucket(0, 0, 0) == memory.NEW
-    assert card_bucket(1, 1, 0) == memory.LEARNING
-    assert card_bucket(3, 1, 5) == memory.LEARNING
-    assert card_bucket(2, 2, 20) == memory.YOUNG
-    assert card_bucket(2, 2, 21) == memory.MATURE
-    assert card_bucket(2, -1, 40) == memory.SUSPENDED
-    assert card_bucket(2, -3, 40) == memory.MATURE  # buried: by type
+    assert card_bucket(0, 0, 0) == recall.NEW
+    assert card_bucket(1, 1, 0) == recall.LEARNING
+    assert card_bucket(3, 1, 5) == recall.LEARNING
+    assert card_bucket(2, 2, 20) == recall.YOUNG
+    assert card_bucket(2, 2, 21) == recall.MATURE
+    assert card_bucket(2, -1, 40) == recall.SUSPENDED
+    assert card_bucket(2, -3, 40) == recall.MATURE  # buried: by type
 
 
 def test_retention_eligibility_follows_anki() -> None:
@@ -344,10 +349,10 @@ def test_knowledge_only_with_fsrs_and_close_to_ankis(col: Collection) -> None:
 
 def snapshot(col: Collection) -> tuple[object, ...]:
     return (
-        col.db.all("SELECT * FROM cards ORDER BY id"),
-        col.db.all("SELECT id, mod, tags FROM notes ORDER BY id"),
-        col.db.scalar("SELECT count() FROM revlog"),
-        col.db.scalar("SELECT mod FROM col"),
+        db(col).all("SELECT * FROM cards ORDER BY id"),
+        db(col).all("SELECT id, mod, tags FROM notes ORDER BY id"),
+        db(col).scalar("SELECT count() FROM revlog"),
+        db(col).scalar("SELECT mod FROM col"),
         col.undo_status().undo,
     )
 
@@ -405,11 +410,11 @@ def test_incremental_refresh_equals_fresh(studied: Collection) -> None:
     check_same(tracker, col)
     col.sched.set_due_date(col.find_cards(f"tag:{TAG_A} is:review")[:1], "0")
     check_same(tracker, col)
-    before_undo = col.db.scalar("SELECT count() FROM revlog")
+    before_undo = db(col).scalar("SELECT count() FROM revlog")
     assert answer(col, 1, [CardAnswer.GOOD]) == 1
     check_same(tracker, col)
     col.undo()
-    assert col.db.scalar("SELECT count() FROM revlog") == before_undo
+    assert db(col).scalar("SELECT count() FROM revlog") == before_undo
     check_same(tracker, col)
 
     # FSRS switched off and on again.
@@ -430,7 +435,7 @@ def test_tracker_reads_only_new_rows(studied: Collection) -> None:
         full_reads.append(args)
         real_full(*args)  # type: ignore[arg-type]
 
-    tracker._full = counting_full  # type: ignore[method-assign]
+    tracker._full = counting_full  # type: ignore[method-assign,assignment]
     col.sched.set_due_date(col.find_cards(f"tag:{TAG_A} is:new")[:2], "0")
     answer(col, 3, [CardAnswer.GOOD])
     check_same(tracker, col)
@@ -477,7 +482,7 @@ def test_day_rounding_matches_sqlite(col: Collection) -> None:
     last = col.sched.day_cutoff * 1000 - 1
     day = 86_400_000
     for rev_id in (last, last - day + 1, last - day, last - 5 * day - 7, last + 1, last + day + 5):
-        sql_ago = col.db.scalar(f"SELECT (? - ?) / {day}", last, rev_id)
+        sql_ago = db(col).scalar(f"SELECT (? - ?) / {day}", last, rev_id)
         assert memory._days_ago(last, rev_id) == sql_ago
     assert memory._days_ago(last, last - day) == 1
     assert memory._days_ago(last, last - day + 1) == 0
@@ -488,7 +493,7 @@ def test_memory_state_parsing_follows_json() -> None:
     full = '{"s":4.2928,"d":9.398,"dr":0.9,"decay":0.1542,"lrt":1788891624}'
     assert parse(full, 7) == (4.2928, 0.1542, 1788891624.0, 0)
     # No last review time: the fallback study day; no or a bad decay: FSRS-5's.
-    assert parse('{"s":2.5}', 7) == (2.5, memory.FSRS5_DEFAULT_DECAY, -1.0, 7)
+    assert parse('{"s":2.5}', 7) == (2.5, recall.FSRS5_DEFAULT_DECAY, -1.0, 7)
     assert parse('{"s":2.5,"decay":0,"lrt":null}', 7) == (2.5, 0.5, -1.0, 7)
     # No usable stability, or not a JSON object: no memory state.
     for raw in ("", "{}", '{"s":0}', '{"s":null}', '{"s":true}', '{"S":2}', '{"s":2', '[{"s":2}]'):
@@ -512,11 +517,11 @@ def test_knowledge_of_cards_without_last_review_time(studied: Collection) -> Non
     # Cards reviewed by older Anki versions carry no "lrt"; the last review is then taken
     # from due - interval, as Anki's own stats do.
     col = studied
-    col.db.execute(
+    db(col).execute(
         "UPDATE cards SET data = json_remove(data, '$.lrt'), due = due - 3"
         " WHERE type = 2 AND data LIKE '%lrt%'"
     )
-    assert col.db.scalar("SELECT count() FROM cards WHERE type = 2 AND data LIKE '%\"s\":%'")
+    assert db(col).scalar("SELECT count() FROM cards WHERE type = 2 AND data LIKE '%\"s\":%'")
     now = time.time()
     result = course_memory(col, PLAN, now=now)
     for course_id, tag in (("a", TAG_A), ("b", TAG_B)):
@@ -540,7 +545,7 @@ def test_grouping_paths_agree_with_deleted_cards_inside_runs(
     assert answer(col, 30, [CardAnswer.GOOD, CardAnswer.AGAIN, CardAnswer.EASY]) == 30
     reviewed = col.find_notes(f"tag:{TAG_B} -tag:{TAG_A} rated:1")
     col.remove_notes(reviewed[1:3])
-    orphans = col.db.scalar("SELECT count() FROM revlog WHERE cid NOT IN (SELECT id FROM cards)")
+    orphans = db(col).scalar("SELECT count() FROM revlog WHERE cid NOT IN (SELECT id FROM cards)")
     assert orphans > 0
 
     expected = course_memory(col, PLAN, now=NOW)
@@ -571,8 +576,8 @@ def test_separator_inside_a_value_falls_back_to_rows(studied: Collection) -> Non
     # Column chunks are joined with memory._SEP; a tag string containing it must still be
     # read right (here it just adds a tag that belongs to no course).
     nid = col.find_notes(f"tag:{TAG_A}")[0]
-    col.db.execute("UPDATE notes SET tags = tags || ? WHERE id = ?", f"x{memory._SEP}y ", nid)
-    assert memory._SEP in col.db.scalar("SELECT tags FROM notes WHERE id = ?", nid)
+    db(col).execute("UPDATE notes SET tags = tags || ? WHERE id = ?", f"x{memory._SEP}y ", nid)
+    assert memory._SEP in db(col).scalar("SELECT tags FROM notes WHERE id = ?", nid)
     assert course_memory(col, PLAN, now=NOW) == before
 
 
@@ -602,7 +607,7 @@ def count_full_reads(tracker: MemoryTracker) -> list[object]:
         reads.append(args)
         real_full(*args)  # type: ignore[arg-type]
 
-    tracker._full = counting_full  # type: ignore[method-assign]
+    tracker._full = counting_full  # type: ignore[method-assign,assignment]
     return reads
 
 
@@ -645,7 +650,7 @@ def test_stale_or_foreign_state_means_a_full_read(studied: Collection, tmp_path:
         assert bool(reads) == expect_full
 
     # Another collection with the same plan: different creation time, nothing shared.
-    other = Collection(str(tmp_path / "other.anki2"))
+    other = open_collection(tmp_path, "other.anki2")
     try:
         add_notes(other, NOTES[:3])
         other_tracker = MemoryTracker(PLAN)

@@ -1,4 +1,4 @@
-"""Progress maths against hand-worked numbers for the seed plan (DESIGN.md's table).
+"""Progress maths against hand-worked numbers for the seed plan (README.md's bundled plan).
 
 The seed plan: 12 courses, 7.4 points, $367, 12 weeks from Monday 2026-01-05, 40 h a week,
 120 h a point -> capacity 12 × 40 / 120 = 4.0, overcommitment 7.4 / 4.0 = 1.85.

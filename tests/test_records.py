@@ -1,5 +1,5 @@
-"""learnplan.progress.records without Anki: the entry format, the fold and its order independence,
-log changes as entries, and moving the old config layout."""
+"""learnplan.progress.entries, .records and .migration without Anki: the entry format, the
+fold and its order independence, log changes as entries, and moving the old config layout."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ import pytest
 from old_layout import old_config
 
 from learnplan.model.plan import Course, Lesson, Plan, plan_to_dict
+from learnplan.progress import entries as ent
+from learnplan.progress import migration
 from learnplan.progress import records as rec
 from learnplan.progress.log import (
     CostPaid,
@@ -50,7 +52,7 @@ def _plan(plan_id: str = "p1", title: str = "Plan One") -> Plan:
     )
 
 
-class FakeClock(rec.Clock):
+class FakeClock(ent.Clock):
     """A device's clock: ms from a start, one tick per entry (no real time involved)."""
 
     def __init__(self, start_ms: int) -> None:
@@ -58,37 +60,37 @@ class FakeClock(rec.Clock):
         super().__init__(now=lambda: next(ticks) / 1000)
 
 
-def _entry(op: str, plan: str | None, value: object, at: int) -> rec.Entry:
-    return dataclasses.replace(rec.make_entry(op, plan, value), at=at)
+def _entry(op: str, plan: str | None, value: object, at: int) -> ent.Entry:
+    return dataclasses.replace(ent.make_entry(op, plan, value), at=at)
 
 
 def test_entry_round_trips_through_a_file() -> None:
     entries = [
-        rec.make_entry("adopt", "p1", _plan()),
-        rec.make_entry("current", "p1"),
-        rec.make_entry(
+        ent.make_entry("adopt", "p1", _plan()),
+        ent.make_entry("current", "p1"),
+        ent.make_entry(
             "done", "p1", mark_lesson_done(ProgressLog("p1"), "c1", "l1", DAY).lessons_done[0]
         ),
-        rec.make_entry("undone", "p1", ("c1", "l1")),
-        rec.make_entry("session", "p1", Session(DAY, "c1", 2.5, lesson="l1", note="video")),
-        rec.make_entry("cost", "p1", CostPaid(DAY, "c2", 45.0)),
-        rec.make_entry("revision", "p1", Revision(DAY, "c2", "less", fte=1.0)),
-        rec.make_entry("percent", "p1", PercentDone("c2", DAY, 30.0)),
-        rec.make_entry("imported", "p1", {"built_at": 1.5, "decks": {"c1": 12}, "state": "x"}),
-        rec.make_entry("forget", "p1"),
-        rec.retract(["a" * 32]),
-        rec.make_entry("dismiss", None, "file:_learnplan-rec-" + "b" * 32 + ".json"),
+        ent.make_entry("undone", "p1", ("c1", "l1")),
+        ent.make_entry("session", "p1", Session(DAY, "c1", 2.5, lesson="l1", note="video")),
+        ent.make_entry("cost", "p1", CostPaid(DAY, "c2", 45.0)),
+        ent.make_entry("revision", "p1", Revision(DAY, "c2", "less", fte=1.0)),
+        ent.make_entry("percent", "p1", PercentDone("c2", DAY, 30.0)),
+        ent.make_entry("imported", "p1", {"built_at": 1.5, "decks": {"c1": 12}, "state": "x"}),
+        ent.make_entry("forget", "p1"),
+        ent.retract(["a" * 32]),
+        ent.make_entry("dismiss", None, "file:_learnplan-rec-" + "b" * 32 + ".json"),
     ]
-    content = rec.encode_file(entries)
+    content = ent.encode_file(entries)
     data = json.loads(content)
     assert data["format"] == "learnplan-records" and data["version"] == 1
-    back = rec.decode_file("x.json", content)
+    back = ent.decode_file("x.json", content)
     assert back.errors == ()
     assert back.entries == tuple(entries)
-    assert rec.content_name(content) == rec.content_name(rec.encode_file(back.entries))
-    assert rec.FILE_RE.match(rec.random_name()) and rec.FILE_RE.match(rec.content_name(content))
+    assert ent.content_name(content) == ent.content_name(ent.encode_file(back.entries))
+    assert ent.FILE_RE.match(ent.random_name()) and ent.FILE_RE.match(ent.content_name(content))
     # A plan manifest's name never looks like a record file, whatever the plan id.
-    assert not rec.FILE_RE.match("_learnplan-rec-0123456789ab.json")
+    assert not ent.FILE_RE.match("_learnplan-rec-0123456789ab.json")
 
 
 @pytest.mark.parametrize(
@@ -115,11 +117,11 @@ def test_entry_round_trips_through_a_file() -> None:
     ],
 )
 def test_bad_entries_are_named_and_skipped(item: dict[str, object], message: str) -> None:
-    good = rec.make_entry("current", "p1")
+    good = ent.make_entry("current", "p1")
     content = json.dumps(
-        {"format": rec.FORMAT, "version": 1, "entries": [item, good.to_json()]}
+        {"format": ent.FORMAT, "version": 1, "entries": [item, good.to_json()]}
     ).encode()
-    got = rec.decode_file("f.json", content)
+    got = ent.decode_file("f.json", content)
     assert got.entries == (good,)
     [error] = got.errors
     assert error.startswith("entries[0]") and message in error
@@ -136,19 +138,19 @@ def test_bad_entries_are_named_and_skipped(item: dict[str, object], message: str
     ],
 )
 def test_a_file_that_is_not_a_record_file(content: bytes, message: str) -> None:
-    with pytest.raises(rec.RecordError, match=message):
-        rec.decode_file("f.json", content)
+    with pytest.raises(ent.RecordError, match=message):
+        ent.decode_file("f.json", content)
 
 
 def test_numbers_json_cannot_hold_are_refused_both_ways() -> None:
     plan = plan_to_dict(_plan())
     plan["weeks"] = "Infinity"
-    entry = rec.make_entry("current", "p1").to_json() | {"op": "adopt", "data": plan}
-    text = json.dumps({"format": rec.FORMAT, "version": 1, "entries": [entry]})
-    with pytest.raises(rec.RecordError, match="not valid JSON"):
-        rec.decode_file("f.json", text.replace('"Infinity"', "Infinity").encode())
+    entry = ent.make_entry("current", "p1").to_json() | {"op": "adopt", "data": plan}
+    text = json.dumps({"format": ent.FORMAT, "version": 1, "entries": [entry]})
+    with pytest.raises(ent.RecordError, match="not valid JSON"):
+        ent.decode_file("f.json", text.replace('"Infinity"', "Infinity").encode())
     with pytest.raises(ValueError):
-        rec.make_entry("session", "p1", Session(DAY, "c1", float("nan")))
+        ent.make_entry("session", "p1", Session(DAY, "c1", float("nan")))
 
 
 def test_a_plan_no_reader_can_use_is_an_entry_error_never_a_crash() -> None:
@@ -156,15 +158,15 @@ def test_a_plan_no_reader_can_use_is_an_entry_error_never_a_crash() -> None:
     for weeks in ("1e400", "[1, 1, 1]", '{"a": 1}', '"twelve"'):
         plan = plan_to_dict(_plan())
         plan["weeks"] = "WEEKS"
-        entry = rec.make_entry("current", "p1").to_json() | {"op": "adopt", "data": plan}
-        content = json.dumps({"format": rec.FORMAT, "version": 1, "entries": [entry]})
-        got = rec.decode_file("f.json", content.replace('"WEEKS"', weeks).encode())
+        entry = ent.make_entry("current", "p1").to_json() | {"op": "adopt", "data": plan}
+        content = json.dumps({"format": ent.FORMAT, "version": 1, "entries": [entry]})
+        got = ent.decode_file("f.json", content.replace('"WEEKS"', weeks).encode())
         assert got.entries == () and "entries[0]" in got.errors[0]
 
 
 def test_a_newer_file_is_not_guessed_at() -> None:
-    with pytest.raises(rec.NewerRecord, match="newer Learning Plan"):
-        rec.decode_file("f.json", b'{"format": "learnplan-records", "version": 2}')
+    with pytest.raises(ent.NewerRecord, match="newer Learning Plan"):
+        ent.decode_file("f.json", b'{"format": "learnplan-records", "version": 2}')
 
 
 # --- the fold
@@ -187,9 +189,9 @@ def test_latest_tick_or_untick_wins_and_a_second_tick_keeps_the_first_date() -> 
 
 def test_retraction_is_final_wherever_it_is() -> None:
     session = _entry("session", "p1", Session(DAY, "c1", 1.0), 10)
-    back = dataclasses.replace(rec.retract([session.id]), at=5)  # even "before" it
+    back = dataclasses.replace(ent.retract([session.id]), at=5)  # even "before" it
     assert rec.fold([session, back]).log("p1").sessions == ()
-    undo_back = rec.retract([back.id])  # a retraction is never taken back
+    undo_back = ent.retract([back.id])  # a retraction is never taken back
     assert rec.fold([session, back, undo_back]).log("p1").sessions == ()
 
 
@@ -243,12 +245,12 @@ def _change(kind: str, log: ProgressLog, rng: random.Random) -> ProgressLog:
     return log
 
 
-def _random_history(rng: random.Random, devices: int = 3, steps: int = 60) -> list[rec.Entry]:
+def _random_history(rng: random.Random, devices: int = 3, steps: int = 60) -> list[ent.Entry]:
     """Entries as devices would write them: each applies changes to what it knows."""
     plan = _plan()
     clocks = [FakeClock(1_000_000 + 7 * d) for d in range(devices)]
-    known: list[list[rec.Entry]] = [[] for _ in range(devices)]
-    everything: list[rec.Entry] = []
+    known: list[list[ent.Entry]] = [[] for _ in range(devices)]
+    everything: list[ent.Entry] = []
     for _ in range(steps):
         d = rng.randrange(devices)
         if rng.random() < 0.2:  # a sync: this device learns another one's entries
@@ -260,11 +262,11 @@ def _random_history(rng: random.Random, devices: int = 3, steps: int = 60) -> li
         log = state.log("p1")
         clock = clocks[d]
         kind = rng.choice(["adopt", "tick", "untick", "session", "cost", "rev", "pct", "undo"])
-        new: list[rec.Entry] = []
+        new: list[ent.Entry] = []
         if kind == "adopt":
-            new = [rec.make_entry("adopt", "p1", plan, clock=clock)]
+            new = [ent.make_entry("adopt", "p1", plan, clock=clock)]
         elif kind == "undo" and known[d]:
-            new = [rec.retract([rng.choice(known[d]).id], clock=clock)]
+            new = [ent.retract([rng.choice(known[d]).id], clock=clock)]
         else:
             changed = _change(kind, log, rng)
             new = rec.log_entries(state, "p1", changed, clock=clock)
@@ -293,7 +295,7 @@ def test_fold_is_the_same_in_any_order_and_any_split(seed: int) -> None:
 def test_log_entries_turn_a_log_into_the_changed_log(seed: int) -> None:
     rng = random.Random(100 + seed)
     clock = FakeClock(10_000)
-    entries: list[rec.Entry] = []
+    entries: list[ent.Entry] = []
     for _ in range(40):
         state = rec.fold(entries)
         log = state.log("p1")
@@ -311,7 +313,7 @@ def test_log_entries_turn_a_log_into_the_changed_log(seed: int) -> None:
 
 
 def test_a_change_on_each_device_is_a_union_after_sync() -> None:
-    base = [rec.make_entry("adopt", "p1", _plan(), clock=FakeClock(1))]
+    base = [ent.make_entry("adopt", "p1", _plan(), clock=FakeClock(1))]
     state = rec.fold(base)
     a = rec.log_entries(
         state, "p1", add_session(state.log("p1"), Session(DAY, "c1", 1.0)), clock=FakeClock(50)
@@ -324,7 +326,7 @@ def test_a_change_on_each_device_is_a_union_after_sync() -> None:
 
 
 def test_the_same_course_re_allocated_on_two_devices_keeps_both_in_order() -> None:
-    state = rec.fold([rec.make_entry("adopt", "p1", _plan(), clock=FakeClock(1))])
+    state = rec.fold([ent.make_entry("adopt", "p1", _plan(), clock=FakeClock(1))])
     one = Revision(DAY, "c2", "phone", fte=1.0)
     two = Revision(DAY, "c2", "desktop", fte=0.5)
     a = rec.log_entries(state, "p1", add_revision(state.log("p1"), one), clock=FakeClock(50))
@@ -342,26 +344,26 @@ def test_the_same_course_re_allocated_on_two_devices_keeps_both_in_order() -> No
 
 def test_migration_holds_everything_and_ids_come_from_content() -> None:
     config = old_config()
-    moved = rec.migrate_config(config)
+    moved = migration.migrate_config(config)
     assert moved.damaged == ()
     assert set(moved.moved) == set(config)
     state = rec.fold(moved.entries)
     assert [p.id for p in state.plans] == ["p1", "p2"] and state.current == "p1"
     assert log_to_json(state.log("p1")) == config["learnplan.log.p1"]
     assert state.imported["p1"] == config["learnplan.imported.p1"]
-    again = rec.migrate_config(config)
+    again = migration.migrate_config(config)
     assert again.entries == moved.entries  # the same ids and times: nothing new
     assert max(e.at for e in moved.entries) < 1000  # before anything a device writes
 
 
 def test_migration_again_after_a_change_since_keeps_the_change() -> None:
-    moved = rec.migrate_config(old_config()).entries
+    moved = migration.migrate_config(old_config()).entries
     state = rec.fold(moved)
     untick = rec.log_entries(
         state, "p1", unmark_lesson_done(state.log("p1"), "c1", "l1"), clock=FakeClock(10**12)
     )
     # An older device's config sync brings the keys back: moved again, same ids.
-    back = rec.fold([*moved, *untick, *rec.migrate_config(old_config()).entries])
+    back = rec.fold([*moved, *untick, *migration.migrate_config(old_config()).entries])
     assert [d.lesson for d in back.log("p1").lessons_done] == ["l2"]
     assert len(back.log("p1").sessions) == 2
 
@@ -371,7 +373,7 @@ def test_migration_leaves_damage_and_what_depends_on_it() -> None:
     config["learnplan.plan.p2"] = {"id": "p2", "title": "no start"}
     config["learnplan.log.p3"] = {"version": 7, "plan": "p3"}
     config["learnplan.imported.p2"] = "not a record"
-    moved = rec.migrate_config(config)
+    moved = migration.migrate_config(config)
     assert {d.key for d in moved.damaged} == {
         "learnplan.plan.p2",
         "learnplan.log.p3",
@@ -386,5 +388,5 @@ def test_migration_leaves_damage_and_what_depends_on_it() -> None:
 def test_plans_not_in_the_index_stay_unfollowed() -> None:
     config = old_config()
     config["learnplan.plans"] = {"version": 1, "plans": ["p1"], "current": "p1"}
-    state = rec.fold(rec.migrate_config(config).entries)
+    state = rec.fold(migration.migrate_config(config).entries)
     assert [p.id for p in state.plans] == ["p1"]

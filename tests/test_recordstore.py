@@ -4,19 +4,14 @@ back), Check Database and Check Media, and the summary in the root deck."""
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from anki.collection import Collection
 from old_layout import DAY, old_config, old_log, plan, write_old_config
 
 from learnplan.collection import recordstore
 from learnplan.collection.summary import find_block
+from learnplan.progress.entries import FILE_RE, MAX_FILE_BYTES, make_entry, random_name
 from learnplan.progress.log import (
     Session,
     add_session,
@@ -24,16 +19,6 @@ from learnplan.progress.log import (
     mark_lesson_done,
     unmark_lesson_done,
 )
-from learnplan.progress.records import FILE_RE, MAX_FILE_BYTES, random_name
-
-
-@pytest.fixture
-def col(tmp_path: Path) -> Iterator[Collection]:
-    c = Collection(str(tmp_path / "collection.anki2"))
-    try:
-        yield c
-    finally:
-        c.close()
 
 
 def _files(col: Collection) -> list[str]:
@@ -138,7 +123,7 @@ def test_written_files_never_replace_a_file(col: Collection) -> None:
     content = path.read_bytes()
     assert recordstore.write(col, []) is None and _files(col) == [name]  # nothing: no file
     # Asked to write other entries under that very name: a new file, the old one kept.
-    entry = recordstore.make_entry("session", "p1", Session(DAY, "c1", 4.0))
+    entry = make_entry("session", "p1", Session(DAY, "c1", 4.0))
     written = recordstore.write(col, [entry], name=name)
     assert written is not None and written != name and FILE_RE.match(written)
     assert path.read_bytes() == content
@@ -172,6 +157,7 @@ def test_summary_written_by_a_change_and_rewritten_only_when_stale(col: Collecti
 
     # A phone's older copy of the deck wins a sync: the description loses the block.
     did = col.decks.id_for_name(p.title)
+    assert did is not None
     deck = col.decks.get(did)
     assert deck is not None
     deck["desc"] = "Phone's text"
@@ -186,7 +172,7 @@ def test_summary_written_by_a_change_and_rewritten_only_when_stale(col: Collecti
     assert _desc(col, p.title) == now
     # Records that arrive from another device and move points make the block stale.
     tick = mark_lesson_done(recordstore.read(col).records.log("p1"), "c1", "l1", DAY)
-    recordstore.write(col, [recordstore.make_entry("done", "p1", tick.lessons_done[0])])
+    recordstore.write(col, [make_entry("done", "p1", tick.lessons_done[0])])
     assert recordstore.stale_summaries(col, recordstore.read(col)) == ["p1"]
 
 

@@ -15,7 +15,6 @@ the tests also pin down what a plain import loses, which docs/updating.md docume
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import json
 import shutil
 import sqlite3
@@ -31,18 +30,13 @@ pytest.importorskip("anki")
 
 from anki.collection import Collection
 from anki.scheduler_pb2 import CardAnswer
+from helpers_anki import open_collection
+from helpers_plans import guid, make_plan, plan_cards, replace_card
 
-from learnplan.base.ids import note_guid
 from learnplan.building.deck import build_package, write_package
-from learnplan.collection.update import (
-    import_package,
-    update_collection,
-    update_from_package,
-    update_timestamp,
-)
+from learnplan.collection.importer import import_package
+from learnplan.collection.update import update_collection, update_from_package, update_timestamp
 from learnplan.model.plan import Card, Course, Lesson, Plan
-
-PLAN_ID = "zdl"
 
 
 @dataclasses.dataclass
@@ -67,59 +61,6 @@ def _v2_stamp() -> None:
 SCHED_COLUMNS = (
     "id, nid, ord, type, queue, due, ivl, factor, reps, lapses, left, odue, odid, flags, data"
 )
-
-
-# --- the plan ---------------------------------------------------------------------------
-
-
-def _cards() -> tuple[Card, ...]:
-    return (
-        Card("b1", "basic", "What does `fit_one_cycle` vary?", "The learning rate.", "l1"),
-        Card("b2", "basic", "What is a tensor?", "An n-dimensional array.", "l1"),
-        Card("r1", "reversed", "Rank of a matrix", "Dimension of its column space.", "l2"),
-        Card(
-            "z1",
-            "cloze",
-            "The derivative of $x^2$ is {{c1::$2x$}}; of $x^3$, {{c2::$3x^2$}}.",
-            "Power rule.",
-            "l2",
-        ),
-        Card("b3", "basic", "SGD stands for?", "Stochastic gradient descent.", "l2"),
-        Card("b4", "basic", "Who teaches fast.ai?", "Jeremy Howard.", None),
-    )
-
-
-def make_plan(**course_changes: Any) -> Plan:
-    course = Course(
-        id="fastai1",
-        provider="Fastai",
-        title="Practical Deep Learning",
-        fte=1.5,
-        url="https://course19.fast.ai/",
-        lessons=(Lesson("l1", "Lesson 1: Images"), Lesson("l2", "Lesson 2: Maths")),
-        cards=_cards(),
-    )
-    other = Course(
-        id="mit1806",
-        provider="MIT",
-        title="18.06 Linear Algebra",
-        fte=0.7,
-        cards=(Card("m1", "basic", "det(AB) =", "det(A) det(B)", None),),
-    )
-    course = dataclasses.replace(course, **course_changes)
-    return Plan(id=PLAN_ID, title="Zero to DL", start=dt.date(2026, 1, 5), courses=(course, other))
-
-
-def replace_card(plan: Plan, key: str, **changes: Any) -> Plan:
-    course = plan.courses[0]
-    cards = tuple(dataclasses.replace(c, **changes) if c.key == key else c for c in course.cards)
-    return dataclasses.replace(
-        plan, courses=(dataclasses.replace(course, cards=cards), *plan.courses[1:])
-    )
-
-
-def guid(key: str, course: str = "fastai1") -> str:
-    return note_guid(PLAN_ID, course, key)
 
 
 # --- a studied collection, built once per module and copied per test ---------------------
@@ -183,7 +124,7 @@ def studied(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out: dict[str, Path] = {}
     for kind in ("plain", "update"):
         folder = tmp_path_factory.mktemp(f"studied-{kind}")
-        col = Collection(str(folder / "collection.anki2"))
+        col = open_collection(folder)
         _import_v1(col, kind, folder)
         _study(col)
         col.close()
@@ -372,7 +313,7 @@ def test_edit_cloze_removes_a_number(col: Any, path_kind: str, tmp_path: Path) -
 
 def test_reorder_cards(col: Any, path_kind: str, tmp_path: Path) -> None:
     before = snapshot(col)
-    plan = make_plan(cards=tuple(reversed(_cards())))
+    plan = make_plan(cards=tuple(reversed(plan_cards())))
     result = reimport(col, plan, path_kind, tmp_path)
     assert_history_kept(col, before)
     if path_kind == "update":
@@ -381,7 +322,7 @@ def test_reorder_cards(col: Any, path_kind: str, tmp_path: Path) -> None:
 
 def test_add_and_remove_cards(col: Any, path_kind: str, tmp_path: Path) -> None:
     before = snapshot(col)
-    kept = tuple(c for c in _cards() if c.key != "b2")
+    kept = tuple(c for c in plan_cards() if c.key != "b2")
     cards = (*kept, Card("n1", "basic", "What is a learner?", "A model.", "l1"))
     result = reimport(col, make_plan(cards=cards), path_kind, tmp_path)
     assert_history_kept(col, before)  # b2 is still there, with its cards and history

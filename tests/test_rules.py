@@ -15,9 +15,9 @@ import io
 import json
 import math
 import re
-import sys
 import tempfile
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -28,10 +28,11 @@ from hypothesis import strategies as st
 from learnplan import cli
 from learnplan.base.errors import PlanError
 from learnplan.building.manifest import encode_manifest, parse_manifest
-from learnplan.model import rules
-from learnplan.model.plan import Card, Course, Lesson, Plan, Resource, plan_from_dict, plan_to_dict
+from learnplan.model import limits, rules
+from learnplan.model.dictform import location_text, plan_from_dict
+from learnplan.model.plan import Card, Course, Lesson, Plan, Resource, plan_to_dict
 from learnplan.reading import outline
-from learnplan.reading.outline import default_plan_path, load_plan
+from learnplan.reading.outline import load_plan
 
 LINE = re.compile(r"^(.+):(\d+): (\S.*)$")
 
@@ -95,7 +96,7 @@ def messages(exc: PlanError) -> list[str]:
 
 def with_value(path: tuple[str | int, ...], value: Any) -> dict[str, Any]:
     data = copy.deepcopy(BASE)
-    target = data
+    target: Any = data
     for part in path[:-1]:
         target = target[part]
     target[path[-1]] = value
@@ -182,9 +183,11 @@ def test_both_routes_refuse_a_value_with_the_same_message(
     assert messages(from_dict.value) == messages(from_outline.value)
     assert any(m.startswith(message) for m in messages(from_dict.value)), str(from_dict.value)
     # The dict route names the JSON location, the outline route the line of the value.
-    where = rules.location_text(path)
+    where = location_text(path)
     assert f"plan:0: {where}: {message}" in str(from_dict.value) or path[-1] == "extra"
-    ((_, line, _),) = (LINE.match(r).groups() for r in str(from_outline.value).splitlines())
+    [found] = [LINE.match(r) for r in str(from_outline.value).splitlines()]
+    assert found is not None
+    _, line, _ = found.groups()
     lines = plan_file.read_text(encoding="utf-8").splitlines()
     assert json.dumps(path[-1]) in lines[int(line) - 1] or isinstance(path[-1], int)
 
@@ -405,40 +408,35 @@ def test_the_plan_size_limit_is_the_same_on_both_routes(
 
 
 def test_the_bundled_plan_and_a_100000_card_outline_are_within_the_limits(
-    tmp_path: Path,
+    tmp_path: Path, default_plan: Plan, benchmark_build: ModuleType
 ) -> None:
-    bundled = load_plan(default_plan_path(), assign_ids=False)
+    bundled = default_plan
     assert plan_from_dict(plan_to_dict(bundled)) == dataclasses.replace(
         bundled, courses=tuple(dataclasses.replace(c, cards=()) for c in bundled.courses)
     )
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-    try:
-        import build as bench  # benchmarks/build.py: the outline the speed targets use
-    finally:
-        sys.path.pop(0)
-    big = load_plan(bench.generate(tmp_path, 100_000), assign_ids=False)
+    big = load_plan(benchmark_build.generate(tmp_path, 100_000), assign_ids=False)
     assert sum(len(c.cards) for c in big.courses) == 100_000
-    assert rules.plan_size(big) < rules.MAX_PLAN_BYTES // 100
+    assert rules.plan_size(big) < limits.MAX_PLAN_BYTES // 100
 
 
 def test_the_largest_plan_the_rules_allow_fits_in_a_manifest() -> None:
     # Values at their longest, in 4-byte characters, as many as MAX_PLAN_BYTES allows:
     # the plan's manifest (indented JSON) is still one the manifest reader accepts.
-    wide = "\U0001f600" * rules.MAX_NAME
-    lesson = Lesson("l", wide, 1e-7, 1e-7, "\U0001f600" * rules.MAX_URL)
+    wide = "\U0001f600" * limits.MAX_NAME
+    lesson = Lesson("l", wide, 1e-7, 1e-7, "\U0001f600" * limits.MAX_URL)
     course = Course("c", wide, wide, 1.0, url=lesson.url)
     lessons: list[Lesson] = []
     plan = fitting = Plan("p", wide, dt.date(2020, 1, 6), courses=(course,))
-    while rules.plan_size(plan) <= rules.MAX_PLAN_BYTES:
+    while rules.plan_size(plan) <= limits.MAX_PLAN_BYTES:
         fitting = plan
         lessons.append(dataclasses.replace(lesson, id=f"l{len(lessons)}"))
         plan = dataclasses.replace(
             plan, courses=(dataclasses.replace(course, lessons=tuple(lessons)),)
         )
-    assert 0 < len(fitting.courses[0].lessons) < rules.MAX_LESSONS
+    assert 0 < len(fitting.courses[0].lessons) < limits.MAX_LESSONS
     content = encode_manifest(fitting, 1.0)
-    assert rules.MAX_PLAN_BYTES * 0.99 < rules.plan_size(fitting) <= rules.MAX_PLAN_BYTES
-    assert len(content) <= rules.MAX_MANIFEST_BYTES
+    assert limits.MAX_PLAN_BYTES * 0.99 < rules.plan_size(fitting) <= limits.MAX_PLAN_BYTES
+    assert len(content) <= limits.MAX_MANIFEST_BYTES
     assert parse_manifest(content).plan == fitting
     with pytest.raises(PlanError, match="at most 2 MB are allowed"):
         plan_from_dict(plan_to_dict(plan))
@@ -463,7 +461,7 @@ def finite(low: float, high: float, *, above_low: bool = False) -> st.SearchStra
 
 @st.composite
 def plans(draw: st.DrawFn) -> Plan:
-    weeks = draw(st.integers(1, rules.MAX_WEEKS))
+    weeks = draw(st.integers(1, limits.MAX_WEEKS))
 
     def window() -> tuple[int | None, int | None]:
         first = draw(st.none() | st.integers(1, weeks))
@@ -472,7 +470,7 @@ def plans(draw: st.DrawFn) -> Plan:
 
     def lessons() -> tuple[Lesson, ...]:
         ids = draw(st.lists(slugs, max_size=4, unique=True))
-        amount = st.none() | finite(0, rules.MAX_LESSON_AMOUNT, above_low=True)
+        amount = st.none() | finite(0, limits.MAX_LESSON_AMOUNT, above_low=True)
         return tuple(Lesson(i, draw(names), draw(amount), draw(amount), draw(urls)) for i in ids)
 
     courses = tuple(
@@ -480,8 +478,8 @@ def plans(draw: st.DrawFn) -> Plan:
             cid,
             draw(st.just("") | names),
             draw(names),
-            draw(finite(0, rules.MAX_FTE)),
-            draw(finite(0, rules.MAX_COST)),
+            draw(finite(0, limits.MAX_FTE)),
+            draw(finite(0, limits.MAX_COST)),
             draw(urls),
             *window(),
             lessons=lessons(),
@@ -490,17 +488,21 @@ def plans(draw: st.DrawFn) -> Plan:
     )
     resources = tuple(
         Resource(
-            rid, draw(names), draw(finite(0, rules.MAX_COST)), draw(st.just("") | names), draw(urls)
+            rid,
+            draw(names),
+            draw(finite(0, limits.MAX_COST)),
+            draw(st.just("") | names),
+            draw(urls),
         )
         for rid in draw(st.lists(slugs, max_size=3, unique=True))
     )
     return Plan(
         id=draw(slugs),
         title=draw(names),
-        start=draw(st.dates(rules.FIRST_START, rules.LAST_START)),
+        start=draw(st.dates(limits.FIRST_START, limits.LAST_START)),
         weeks=weeks,
-        hours_per_week=draw(finite(0, rules.MAX_HOURS_PER_WEEK, above_low=True)),
-        hours_per_point=draw(finite(0, rules.MAX_HOURS_PER_POINT, above_low=True)),
+        hours_per_week=draw(finite(0, limits.MAX_HOURS_PER_WEEK, above_low=True)),
+        hours_per_point=draw(finite(0, limits.MAX_HOURS_PER_POINT, above_low=True)),
         currency=draw(st.from_regex(r"[A-Z]{3}", fullmatch=True)),
         allow_html=draw(st.booleans()),
         courses=courses,

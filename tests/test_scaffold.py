@@ -85,9 +85,9 @@ def test_scaffold_writes_nothing_when_a_folder_it_needs_is_a_file(tmp_path: Path
 def test_scaffold_undoes_what_it_made_when_writing_fails(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from learnplan.base.atomic import create_file as real
     from learnplan.reading import scaffold
 
-    real = scaffold.create_file
     calls: list[Path] = []
 
     def fail_second(path: Path, data: bytes) -> Path:
@@ -105,9 +105,8 @@ def test_scaffold_undoes_what_it_made_when_writing_fails(
 def test_scaffold_never_replaces_a_file_that_appears_while_it_works(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from learnplan.base.atomic import create_file as real
     from learnplan.reading import scaffold
-
-    real = scaffold.create_file
 
     def racing(path: Path, data: bytes) -> Path:
         if path.name == "example.md":

@@ -7,19 +7,16 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 from anki.collection import Collection
+from helpers_anki import open_collection
 
 from addon import store, undo
 from learnplan.collection import recordstore
 from learnplan.model.plan import Course, Lesson, Plan, plan_to_dict
+from learnplan.progress.entries import encode_file, make_entry, random_name
 from learnplan.progress.log import (
     ProgressLog,
     Session,
@@ -27,7 +24,7 @@ from learnplan.progress.log import (
     mark_lesson_done,
     unmark_lesson_done,
 )
-from learnplan.progress.records import OLD_PLANS_KEY, encode_file, make_entry, random_name
+from learnplan.progress.migration import OLD_PLANS_KEY
 
 DAY = dt.date(2019, 5, 20)
 
@@ -48,15 +45,6 @@ def _plan(plan_id: str = "p1", title: str = "Plan One") -> Plan:
             Course(id="c2", provider="Fastai", title="Part 1", fte=1.5, cost=45.0),
         ),
     )
-
-
-@pytest.fixture
-def col(tmp_path: Path) -> Iterator[Collection]:
-    c = Collection(str(tmp_path / "collection.anki2"))
-    try:
-        yield c
-    finally:
-        c.close()
 
 
 @pytest.fixture
@@ -242,7 +230,7 @@ def test_applied_trim_is_one_undo_step(col: Collection, journal: undo.Journal) -
 
 def test_log_session_survives_reopen(tmp_path: Path) -> None:
     path = str(tmp_path / "c.anki2")
-    c = Collection(path)
+    c = open_collection(tmp_path, "c.anki2")
     session = Session(date=DAY, course="c2", hours=2.5, note="lesson 1 video")
     store.update_log(c, "p1", lambda log: add_session(log, session), "Log Study Session")
     c.close()

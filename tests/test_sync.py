@@ -27,13 +27,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from helpers_anki import open_collection
 
 from addon import undo
 from learnplan.collection import recordstore
 from learnplan.collection.summary import find_block
 from learnplan.model.plan import Card, Course, Lesson, Plan
+from learnplan.progress.entries import decode_file
 from learnplan.progress.log import (
     Revision,
     Session,
@@ -42,7 +42,7 @@ from learnplan.progress.log import (
     mark_lesson_done,
     unmark_lesson_done,
 )
-from learnplan.progress.records import decode_file, fold
+from learnplan.progress.records import fold
 from learnplan.reading.outline import default_plan_path, load_plan
 
 pytestmark = pytest.mark.sync
@@ -97,10 +97,8 @@ class Device:
     """One collection with its own media folder, logged in to the test's server user."""
 
     def __init__(self, folder: Path, server: Server, user: int) -> None:
-        from anki.collection import Collection
-
         folder.mkdir(parents=True)
-        self.col: Any = Collection(str(folder / "collection.anki2"))
+        self.col: Any = open_collection(folder)
         self.auth = self.col.sync_login(f"user{user}", f"pass{user}", server.url)
         self.journal = undo.Journal()
 
@@ -162,7 +160,10 @@ class Device:
             )
 
     def reviews(self) -> list[tuple[int, int, int, int]]:
-        return self.col.db.all("select id, cid, ease, ivl from revlog order by id")
+        rows: list[tuple[int, int, int, int]] = self.col.db.all(
+            "select id, cid, ease, ivl from revlog order by id"
+        )
+        return rows
 
     def close(self) -> None:
         self.col.close()

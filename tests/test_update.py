@@ -5,23 +5,20 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
-
-# Shared plan builders (test_reimport.py is the matrix; these tests reuse its plan).
-from test_reimport import _cards, guid, make_plan, replace_card
+from helpers_anki import open_collection
+from helpers_plans import guid, make_plan, plan_cards, replace_card
 
 from learnplan.base.errors import PlanError
-from learnplan.collection.update import (
-    STATE_FILE_PREFIX,
-    UpdateReport,
+from learnplan.collection.shipped import STATE_FILE_PREFIX, load_record
+from learnplan.collection.update_report import UpdateReport
+from learnplan.collection.update_rules import (
     deck_key,
     fingerprint,
     in_namespace,
-    load_record,
     merge_tags,
     next_timestamp,
     old_deck_key,
@@ -29,6 +26,9 @@ from learnplan.collection.update import (
     plan_notes,
 )
 from learnplan.model.plan import Plan
+
+if TYPE_CHECKING:
+    from anki.collection import Collection
 
 # --- pure helpers -----------------------------------------------------------------------
 
@@ -100,15 +100,12 @@ anki = pytest.importorskip("anki")
 
 
 @pytest.fixture
-def col(tmp_path: Path) -> Iterator[Any]:
-    from anki.collection import Collection
-
+def col(col: Collection) -> Collection:
+    """The shared collection fixture with make_plan() imported through the update path."""
     from learnplan.collection.update import update_collection
 
-    c = Collection(str(tmp_path / "collection.anki2"))
-    update_collection(c, make_plan())
-    yield c
-    c.close()
+    update_collection(col, make_plan())
+    return col
 
 
 def _note(col: Any, key: str, course: str = "fastai1") -> Any:
@@ -169,7 +166,7 @@ def test_a_card_the_learner_filed_elsewhere_stays_there(col: Any) -> None:
 
 
 def test_removed_note_is_tagged_then_untagged_when_it_comes_back(col: Any) -> None:
-    cards = tuple(c for c in _cards() if c.key != "b4")
+    cards = tuple(c for c in plan_cards() if c.key != "b4")
     report = _update(col, make_plan(cards=cards))
     note = _note(col, "b4")
     assert report.removed == (note.id,) and "zdl::removed" in note.tags
@@ -192,7 +189,7 @@ def test_whole_update_is_one_undo_step(col: Any) -> None:
     note = _note(col, "b1")
     note.tags = [*note.tags, "marked"]
     col.update_note(note)
-    cards = tuple(c for c in _cards() if c.key != "b2")
+    cards = tuple(c for c in plan_cards() if c.key != "b2")
     plan = replace_card(make_plan(cards=cards), "b1", back="Changed.", lesson="l2")
     _update(col, plan)
     assert col.undo_status().undo == "Update Learning Plan"
@@ -214,12 +211,10 @@ def test_bad_plan_writes_nothing(col: Any) -> None:
 
 def test_update_after_a_plain_file_import(tmp_path: Path) -> None:
     """No record yet (v1 came in through File > Import): still keeps tags and edits."""
-    from anki.collection import Collection
-
     from learnplan.building.deck import build_package, write_package
-    from learnplan.collection.update import import_package
+    from learnplan.collection.importer import import_package
 
-    col = Collection(str(tmp_path / "collection.anki2"))
+    col = open_collection(tmp_path)
     try:
         built = build_package(make_plan(), timestamp=1_700_000_000.0)
         import_package(col, write_package(built, tmp_path / "v1.apkg"), plain=True)

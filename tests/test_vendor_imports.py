@@ -13,9 +13,6 @@ import textwrap
 from pathlib import Path, PurePosixPath
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-
 from vendor_imports import Policy, Report, rewrite_source, rewrite_tree
 
 POLICY = Policy(

@@ -6,10 +6,6 @@ import dataclasses
 import datetime as dt
 import html.parser
 import json
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from addon import viewmodel
 from learnplan.model.plan import Course, Lesson, Plan, Resource

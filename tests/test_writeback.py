@@ -240,9 +240,6 @@ def test_nothing_to_write_for_a_plan_with_ids(tmp_path: Path) -> None:
 def test_written_ids_keep_notes_and_reviews_in_anki(tmp_path: Path) -> None:
     # The whole loop with real parts: build -> write back -> import; then the learner edits
     # and reorders cards, rebuilds, and Anki updates the same notes instead of adding new.
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).parent))
     from helpers_anki import collection, import_package
 
     from learnplan.building.deck import build_package, write_package

@@ -19,7 +19,8 @@ from __future__ import annotations
 from learnplan.base.errors import PlanError, Problem
 from learnplan.building.deck import BuiltPackage, build_package, write_package
 from learnplan.building.manifest import Manifest, ManifestScan, find_manifests, read_manifest
-from learnplan.model.plan import Card, Course, Lesson, Plan, Resource, plan_from_dict, plan_to_dict
+from learnplan.model.dictform import plan_from_dict
+from learnplan.model.plan import Card, Course, Lesson, Plan, Resource, plan_to_dict
 from learnplan.progress.log import (
     CostPaid,
     LessonDone,

@@ -25,7 +25,7 @@ from typing import Any
 
 import aqt
 from aqt import mw as _mw
-from aqt.qt import QTimer
+from aqt.qt import QPoint, QTimer
 from aqt.theme import Theme
 from PyQt6 import sip
 
@@ -169,6 +169,52 @@ def shot(name: str, widget: Any = None) -> None:
     """Screenshot the whole screen, or only ``widget``'s window (the panel as shown)."""
     window = "root" if widget is None else hex(int(widget.winId()))
     subprocess.run(["import", "-window", window, str(OUT / name)], check=True)
+
+
+#: Where the page says its parts are, for tests/desktop/pixels.py to check the pixels of
+#: the screenshot against: CSS-pixel rectangles in the viewport and computed colours.
+LAYOUT_JS = """(() => {
+  const box = e => {
+    if (!e) return null;
+    const r = e.getBoundingClientRect();
+    return [r.left, r.top, r.width, r.height];
+  };
+  const q = s => document.querySelector(s);
+  const lines = ['line.lp-capacity', 'line.lp-today', 'polyline.lp-earned'];
+  const rects = {headline: box(q('#lp-headline')), chart: box(q('#lp-chart svg')),
+                 table: box(q('#lp-table'))};
+  const strokes = {};
+  for (const sel of lines) {
+    const e = q('#lp-chart ' + sel);
+    rects[sel] = box(e);
+    strokes[sel] = e ? getComputedStyle(e).stroke : null;
+  }
+  const clear = c => !c || c === 'transparent' || c === 'rgba(0, 0, 0, 0)';
+  const bg = [document.body, document.documentElement]
+    .map(e => getComputedStyle(e).backgroundColor).find(c => !clear(c));
+  return {rects, strokes, background: bg || 'rgb(255, 255, 255)',
+          night: document.documentElement.classList.contains('night-mode'),
+          css_dpr: window.devicePixelRatio, viewport: [innerWidth, innerHeight]};
+})()"""
+
+
+def panel_shot(name: str, ctl: Any, *, whole_screen: bool = False) -> Generator[Request, Any, None]:
+    """Screenshot the panel's window (or the whole screen) and note where the page says
+    its parts are, in the same pixels (tests/desktop/pixels.py checks one against the
+    other)."""
+    layout = yield js(LAYOUT_JS)
+    window = None if whole_screen else ctl.window
+    corner = (
+        ctl.web.mapToGlobal(QPoint(0, 0)) if whole_screen else ctl.web.mapTo(window, QPoint(0, 0))
+    )
+    shot(name, window)
+    note(
+        f"shot:{name}",
+        name=name,
+        offset=[corner.x(), corner.y()],
+        qt_dpr=float(ctl.web.devicePixelRatioF()),
+        **layout,
+    )
 
 
 def scenario() -> Generator[Request, Any, None]:
@@ -394,10 +440,10 @@ def scenario() -> Generator[Request, Any, None]:
     # table, and a course view with its lessons and re-allocation history.
     ctl.window.resize(900, 1000)
     yield sleep(600)
-    shot("panel-light.png", ctl.window)
+    yield from panel_shot("panel-light.png", ctl)
     yield js("document.getElementById('lp-table').scrollIntoView({block: 'start'})")
     yield sleep(300)
-    shot("panel-light-table.png", ctl.window)
+    yield from panel_shot("panel-light-table.png", ctl)
     yield js(f"lpOpenCourse({json.dumps(course_id)})")
     yield sleep(300)
     shot("panel-light-course.png", ctl.window)
@@ -409,10 +455,10 @@ def scenario() -> Generator[Request, Any, None]:
         "document.documentElement.classList.contains('night-mode') && 1", "night mode"
     )
     yield sleep(800)
-    shot("panel-night.png", ctl.window)
+    yield from panel_shot("panel-night.png", ctl)
     yield js("document.getElementById('lp-table').scrollIntoView({block: 'start'})")
     yield sleep(300)
-    shot("panel-night-table.png", ctl.window)
+    yield from panel_shot("panel-night-table.png", ctl)
     yield js("window.scrollTo(0, 0)")
     note("night", night=bool(night))
     _mw.set_theme(Theme.LIGHT)
@@ -422,8 +468,8 @@ def scenario() -> Generator[Request, Any, None]:
     ctl.dock_box.click()
     yield until(lambda: ctl.dock is not None and ctl.dock.isVisible(), "docked")
     yield sleep(800)
-    shot("panel-docked.png")
-    config = _mw.addonManager.getConfig(shell._state["module"]) or {}
+    yield from panel_shot("panel-docked.png", ctl, whole_screen=True)
+    config = _mw.addonManager.getConfig(PACKAGE) or {}
     note("docked", window_visible=ctl.window.isVisible(), config_dock=config.get("dock"))
     ctl.dock_box.click()
     yield until(lambda: ctl.window.isVisible() and not ctl.dock.isVisible(), "undocked")
@@ -439,7 +485,7 @@ def scenario() -> Generator[Request, Any, None]:
 
     # Tools › Learning Plan › Import outline… (the file dialog's answer given directly):
     # a plan whose titles are all markup must show as text, and become the current plan.
-    importing = importlib.import_module(shell._state["module"] + ".importing")
+    importing = importlib.import_module(PACKAGE + ".importing")
     before = yield rendered()
     importing.run_import(_mw, os.environ["LEARNPLAN_TEST_OUTLINE"])
     yield js_until(
@@ -504,10 +550,10 @@ def showcase() -> Generator[Request, Any, None]:
         yield sleep(800)
         yield js("window.scrollTo(0, 0)")
         yield sleep(300)
-        shot(f"showcase-{name}.png", ctl.window)
+        yield from panel_shot(f"showcase-{name}.png", ctl)
         yield js("document.getElementById('lp-table').scrollIntoView({block: 'start'})")
         yield sleep(300)
-        shot(f"showcase-{name}-table.png", ctl.window)
+        yield from panel_shot(f"showcase-{name}-table.png", ctl)
     _mw.set_theme(Theme.LIGHT)
 
 
@@ -602,7 +648,7 @@ def file_import() -> Generator[Request, Any, None]:
         dialog.reject()  # the import log's window, closed as the learner would
 
     # Tools › Learning Plan › Import outline… (file dialog answered): a small plan.
-    importing = importlib.import_module(shell._state["module"] + ".importing")
+    importing = importlib.import_module(PACKAGE + ".importing")
     # The add-on's own copy: importing "learnplan" here would load the venv's.
     note_guid = importlib.import_module(f"{PACKAGE}._vendor.learnplan.base.ids").note_guid
 

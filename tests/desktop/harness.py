@@ -25,8 +25,6 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))  # so tests can import the add-on's Qt-free modules
 PROFILE = "User 1"
 TOOLS = ("Xvfb", "xdotool", "import")
 
@@ -95,7 +93,12 @@ def xvfb(width: int = 1440, height: int = 1000) -> Iterator[str]:
 
 
 def seed_profile(base: Path, *, theme: str = "LIGHT") -> Path:
-    """A profile base Anki opens straight into "User 1" (no first-run dialogs)."""
+    """A profile base Anki opens straight into "User 1" (no first-run dialogs), with an
+    empty collection whose day cutoff is half a day away from now (see
+    ``helpers_anki.far_rollover``), so what is due and which day it is do not depend on
+    the time the test runs."""
+    from helpers_anki import open_collection
+
     base.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         [sys.executable, "-c", _SEED, str(base), PROFILE, theme],
@@ -103,7 +106,8 @@ def seed_profile(base: Path, *, theme: str = "LIGHT") -> Path:
         env=_quiet_env({}),
         capture_output=True,
     )
-    (base / PROFILE).mkdir(exist_ok=True)
+    path = collection_path(base)
+    open_collection(path.parent, path.name).close()
     return base
 
 
@@ -124,7 +128,7 @@ def import_default_plan(base: Path, work: Path) -> str:
     """Import the default plan's deck the way File › Import would; returns the plan id."""
     from anki.collection import Collection
 
-    from learnplan.collection.update import import_package
+    from learnplan.collection.importer import import_package
 
     apkg, plan_id = write_default_package(work)
     col = Collection(str(collection_path(base)))
@@ -234,10 +238,8 @@ def write_small_outlines(folder: Path) -> tuple[Path, Path]:
 
 
 def build_addon_module() -> Any:
-    """scripts/build_addon.py as a module (scripts/ is not a package)."""
-    scripts = str(ROOT / "scripts")
-    if scripts not in sys.path:
-        sys.path.insert(0, scripts)
+    """scripts/build_addon.py as a module (scripts/ is not a package; pytest's ``pythonpath``
+    and scripts/desktop_check.py put it on the path)."""
     return importlib.import_module("build_addon")
 
 

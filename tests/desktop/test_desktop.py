@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from . import harness
+from . import harness, pixels
 
 pytestmark = pytest.mark.desktop
 
@@ -33,6 +33,17 @@ _ISOLATES = str.maketrans("", "", "\u2068\u2069")
 @pytest.fixture(scope="module")
 def built_addon(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return harness.build_addon(tmp_path_factory.mktemp("dist") / "learning-plan.ankiaddon")
+
+
+def assert_drawn(
+    out: Path, steps: dict[str, Any], name: str, *, night: bool, expect: tuple[str, ...]
+) -> None:
+    """The screenshot ``name`` shows what the page says it shows (tests/desktop/pixels.py):
+    the background of light or night mode, and the ``expect`` parts drawn where the page
+    has them, not blank."""
+    layout = pixels.Layout.from_note(steps[f"shot:{name}"])
+    assert layout.night is night, name
+    assert pixels.problems(pixels.Image(out / name), layout, expect=expect) == []
 
 
 def assert_isolated(results: dict[str, Any], built_addon: Path) -> None:
@@ -167,7 +178,9 @@ def test_panel_in_real_anki(tmp_path: Path, built_addon: Path) -> None:
         assert [k for k in col.all_config() if k.startswith("learnplan.")] == ["learnplan.undo"]
         assert stored.problems == ()
         assert recordstore.stale_summaries(col, stored) == []
-        root = col.decks.get(col.decks.id_for_name("Zero to Deep Learning"))
+        root_id = col.decks.id_for_name("Zero to Deep Learning")
+        root = col.decks.get(root_id) if root_id is not None else None
+        assert root is not None
         summary = find_block(root["desc"])
     finally:
         col.close()
@@ -194,8 +207,14 @@ def test_panel_in_real_anki(tmp_path: Path, built_addon: Path) -> None:
     exported = maths.snapshot(plan, log, today=today)
     assert html.escape(headline(Report(plan=plan, snapshot=exported))) in page
 
-    for name in ("panel-light.png", "panel-night.png", "panel-docked.png"):
-        assert (out / name).stat().st_size > 10_000
+    for name, night, expect in (
+        ("panel-light.png", False, ("headline", "chart")),
+        ("panel-light-table.png", False, ("table",)),
+        ("panel-night.png", True, ("headline", "chart")),
+        ("panel-night-table.png", True, ("table",)),
+        ("panel-docked.png", False, ("headline",)),
+    ):
+        assert_drawn(out, steps, name, night=night, expect=expect)
 
 
 @pytest.mark.skipif(_reason is not None, reason=str(_reason))
@@ -234,8 +253,14 @@ def test_showcase_screenshots(tmp_path: Path, built_addon: Path) -> None:
     # FTE, done, earned, hours ... : Part 1 is mostly done and has review time
     fte, done = shown["row"][1], shown["row"][2]
     assert fte == "1.5" and done == "86%"
-    for name in ("showcase-light.png", "showcase-night.png", "showcase-light-table.png"):
-        assert (out / name).stat().st_size > 10_000
+    steps = {s["step"]: s for s in results["steps"]}
+    for name, night, expect in (
+        ("showcase-light.png", False, ("headline", "chart")),
+        ("showcase-light-table.png", False, ("table",)),
+        ("showcase-night.png", True, ("headline", "chart")),
+        ("showcase-night-table.png", True, ("table",)),
+    ):
+        assert_drawn(out, steps, name, night=night, expect=expect)
 
 
 @pytest.mark.skipif(_reason is not None, reason=str(_reason))

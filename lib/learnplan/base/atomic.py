@@ -17,11 +17,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-__all__ = ["create_file", "replace_file", "scratch_file"]
+__all__ = ["TEMP_GLOB", "create_file", "replace_file", "scratch_file"]
 
 #: Mode of a new file: readable by everyone, as a deck or report is meant to be shared.
 NEW_FILE_MODE = 0o644
 _PREFIX = ".learnplan-"
+#: The names of the temporary files :func:`replace_file` and :func:`create_file` write
+#: (a process killed while writing leaves one behind; it may be removed once old).
+TEMP_GLOB = _PREFIX + "*.tmp"
 
 
 def _named(exc: OSError, target: Path) -> OSError:

@@ -1,4 +1,5 @@
-"""Plan -> Anki package (.apkg), following the identity rules in DESIGN.md.
+"""Plan -> Anki package (.apkg), following the identity rules of docs/outline.md
+("Identity and card ids") and docs/updating.md.
 
 ``build_package`` renders and validates every card (nothing is written); ``write_package``
 writes the package atomically. The writer fills genanki's own schema but inserts rows in

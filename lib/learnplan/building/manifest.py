@@ -20,17 +20,15 @@ from pathlib import Path
 from typing import Any
 
 from learnplan.base.errors import Problem
-from learnplan.model.plan import Plan, plan_to_dict
-from learnplan.model.rules import (
-    MAX_INT_DIGITS,
-    MAX_MANIFEST_BYTES,
-    MAX_NAME,
+from learnplan.model.dictform import (
     DictFields,
     Location,
     PlanDataError,
     located,
     read_plan_dict,
 )
+from learnplan.model.limits import MAX_INT_DIGITS, MAX_MANIFEST_BYTES, MAX_NAME
+from learnplan.model.plan import Plan, plan_to_dict
 
 __all__ = [
     "FORMAT",
@@ -204,7 +202,7 @@ class _JsonObject(dict[str, Any]):
 
 
 def _json_int(text: str) -> int | float:
-    # As in the YAML reader (rules.MAX_INT_DIGITS): a number this long is infinite.
+    # As in the YAML reader (limits.MAX_INT_DIGITS): a number this long is infinite.
     if len(text.lstrip("-")) > MAX_INT_DIGITS:
         return -math.inf if text.startswith("-") else math.inf
     return int(text)

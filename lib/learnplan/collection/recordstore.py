@@ -1,8 +1,10 @@
 """The learner's records in a collection: the record files, the old config, the summary.
 
-:mod:`learnplan.progress.records` defines the entries and their fold; this module reads and writes
-them in a live ``anki.collection.Collection`` (``anki`` is never imported here: callers
-pass the collection), for the add-on and for ``learnplan import|log|report --collection``:
+:mod:`learnplan.progress.entries` defines the entries, :mod:`learnplan.progress.records`
+their fold and :mod:`learnplan.progress.migration` the move from the old config layout;
+this module reads and writes them in a live ``anki.collection.Collection`` (``anki`` is
+never imported here: callers pass the collection), for the add-on and for
+``learnplan import|log|report --collection``:
 
 - :func:`read` folds every record file of the media folder (plus, until they are moved,
   the records still kept in the old config layout) and lists what could not be read;
@@ -32,29 +34,25 @@ from typing import Any
 
 from learnplan.collection.summary import find_block, summary_block, with_block
 from learnplan.model.plan import Plan, deck_part, plan_to_dict
-from learnplan.progress.log import ProgressLog, log_to_json
-from learnplan.progress.records import (
+from learnplan.progress.entries import (
     CLOCK,
     FILE_RE,
     MAX_FILE_BYTES,
     Clock,
     Entry,
-    Migration,
     NewerRecord,
     RecordError,
     RecordFile,
-    Records,
     canonical,
     content_name,
     decode_file,
     encode_file,
-    fold,
-    is_old_key,
-    log_entries,
     make_entry,
-    migrate_config,
     random_name,
 )
+from learnplan.progress.log import ProgressLog, log_to_json
+from learnplan.progress.migration import Migration, is_old_key, migrate_config
+from learnplan.progress.records import Records, fold, log_entries
 
 #: The name of the undo step that moves the old config records (the add-on shows it).
 MOVE_UNDO_NAME = "Move Learning Plan Records"

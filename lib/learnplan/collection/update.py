@@ -8,209 +8,69 @@ module builds the package with a timestamp that is guaranteed to apply, imports 
 note-type merging, and then repairs each of those points through the public collection
 API only (no SQL writes, no schema changes of our own), inside one undo step.
 
-What we shipped last time is remembered per plan:
-
-- an ``imported`` record entry of the plan (:mod:`learnplan.collection.recordstore`; small:
-  timestamp, deck ids, and the name of the fingerprint file), so it syncs between
-  devices like the learner's progress;
-- a ``_``-prefixed media file ``_lpstate-<plan id>-<sha>.json`` with, per note GUID, a
-  hash of the fields as imported and the package's own non-namespaced tags. A note whose
-  fields no longer hash to what we shipped was edited by hand.
+What we shipped last time is remembered per plan (:mod:`learnplan.collection.shipped`);
+the pure rules are in :mod:`learnplan.collection.update_rules`, Anki's importer and our
+package's own notes in :mod:`learnplan.collection.importer`, and what an update did is an
+:class:`~learnplan.collection.update_report.UpdateReport`.
 
 ``anki`` is imported lazily so the library works without it.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import math
 import tempfile
 import time
-from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from learnplan.base.ids import note_guid
-from learnplan.model.plan import Course, Lesson, Plan
+from learnplan.collection.importer import (
+    PackageNotes,
+    apply_package_note,
+    import_package,
+    read_package_notes,
+    without_notes,
+)
+from learnplan.collection.shipped import load_record, load_shipped, save_record
+from learnplan.collection.update_report import UpdateReport
+from learnplan.collection.update_rules import (
+    NoteBefore,
+    deck_key,
+    fingerprint,
+    hand_edited,
+    in_namespace,
+    merge_tags,
+    next_timestamp,
+    old_deck_key,
+    plan_decks,
+    plan_notes,
+    shipped_tags,
+)
+from learnplan.model.plan import Plan
 
-STATE_FILE_PREFIX = "_lpstate-"
+if TYPE_CHECKING:
+    from anki.cards import CardId
+    from anki.collection import Collection
+    from anki.dbproxy import DBProxy
+    from anki.decks import DeckId
+    from anki.notes import Note, NoteId
+
 UNDO_NAME = "Update Learning Plan"
-
-
-@dataclass(frozen=True)
-class UpdateReport:
-    """What one update did. Note ids unless said otherwise; every tuple is sorted."""
-
-    plan_id: str
-    timestamp: float  # the package's build time (note mod)
-    new: tuple[int, ...] = ()  # notes added by this update
-    updated: tuple[int, ...] = ()  # existing notes whose plan content applied
-    unchanged: tuple[int, ...] = ()  # existing notes with nothing to change
-    moved: tuple[int, ...] = ()  # card ids moved to their new lesson/course deck
-    kept_user_edits: tuple[int, ...] = ()  # hand-edited notes whose edits were kept
-    restored_tags: tuple[int, ...] = ()  # notes whose own tags were put back
-    removed: tuple[int, ...] = ()  # notes no longer in the plan, tagged <plan>::removed
-    conflicting: tuple[str, ...] = ()  # GUIDs Anki's importer refused (note type clash)
-    renamed_decks: tuple[tuple[str, str], ...] = ()  # (old name, new name)
-    # OpChanges of the merged undo step, so the add-on's CollectionOp can refresh the UI.
-    changes: Any = field(default=None, compare=False, repr=False)
-
-    def summary(self) -> str:
-        lines = [
-            f"Learning plan '{self.plan_id}' updated: {len(self.new)} new, "
-            f"{len(self.updated)} updated, {len(self.unchanged)} unchanged note(s)."
-        ]
-        if self.moved:
-            lines.append(f"{len(self.moved)} card(s) moved to their new lesson deck.")
-        if self.renamed_decks:
-            lines.append(f"{len(self.renamed_decks)} deck(s) renamed:")
-            lines.extend(f"  {old} -> {new}" for old, new in self.renamed_decks)
-        if self.restored_tags:
-            lines.append(f"Your own tags were kept on {len(self.restored_tags)} note(s).")
-        if self.kept_user_edits:
-            lines.append(
-                f"{len(self.kept_user_edits)} note(s) you edited by hand were NOT overwritten "
-                f"(search: nid:{','.join(map(str, self.kept_user_edits))})."
-            )
-        if self.removed:
-            lines.append(
-                f"{len(self.removed)} note(s) are no longer in the plan; they were kept and "
-                f"tagged {self.plan_id}::removed (nothing was deleted)."
-            )
-        if self.conflicting:
-            lines.append(
-                f"{len(self.conflicting)} note(s) were left as they were because their card "
-                "kind (note type) changed; give such a card a new id to start it afresh."
-            )
-        return "\n".join(lines)
-
-
-@dataclass(frozen=True)
-class _Before:
-    """A note as it was before the import."""
-
-    nid: int
-    guid: str
-    mod: int
-    mid: int  # note type id
-    tags: tuple[str, ...]
-    fields: tuple[tuple[str, str], ...]  # (field name, value) in order
-    cards: tuple[tuple[int, int], ...]  # (card id, deck id)
-
-
-# --- small pure helpers -------------------------------------------------------------
-
-
-def fingerprint(values: Iterable[str]) -> str:
-    """A short hash of a note's field values, for spotting hand edits."""
-    return hashlib.sha256("\x1f".join(values).encode("utf-8")).hexdigest()[:16]
-
-
-def in_namespace(tag: str, plan_id: str) -> bool:
-    """True for the plan's own tags (``<plan id>::...``); tags are case-insensitive."""
-    return tag.lower().startswith(plan_id.lower() + "::")
-
-
-def deck_key(course_id: str, lesson_id: str | None) -> str:
-    return course_id if lesson_id is None else f"{course_id}/{lesson_id}"
-
-
-def plan_decks(plan: Plan) -> dict[str, str]:
-    """Every deck the plan's cards go to (course decks and lesson decks): key -> name."""
-    decks: dict[str, str] = {}
-    for course in plan.courses:
-        decks[deck_key(course.id, None)] = plan.deck_name(course)
-        for lesson in course.lessons:
-            decks[deck_key(course.id, lesson.id)] = plan.deck_name(course, lesson)
-    return decks
-
-
-def plan_notes(plan: Plan) -> dict[str, tuple[Course, Lesson | None]]:
-    """GUID -> (course, lesson) for every card of the plan."""
-    out: dict[str, tuple[Course, Lesson | None]] = {}
-    for course in plan.courses:
-        for card in course.cards:
-            if card.key is None:
-                continue  # build_package refuses these with a PlanError
-            lesson = course.lesson(card.lesson) if card.lesson else None
-            out[note_guid(plan.id, course.id, card.key)] = (course, lesson)
-    return out
-
-
-def old_deck_key(tags: Sequence[str], plan_id: str) -> str | None:
-    """The deck key a note's previous plan tags put it in, or None if untagged."""
-    lesson_prefix = f"{plan_id}::lesson::".lower()
-    course_prefix = f"{plan_id}::course::".lower()
-    course: str | None = None
-    for tag in tags:
-        low = tag.lower()
-        if low.startswith(lesson_prefix):
-            parts = tag[len(lesson_prefix) :].split("::")
-            if len(parts) == 2:
-                return deck_key(parts[0], parts[1])
-        elif low.startswith(course_prefix):
-            course = tag[len(course_prefix) :]
-    return None if course is None else deck_key(course, None)
-
-
-def merge_tags(package_tags: Sequence[str], learner_tags: Sequence[str]) -> list[str]:
-    """The package's tags plus the learner's own, without case-insensitive duplicates."""
-    seen = {t.lower() for t in package_tags}
-    out = list(package_tags)
-    for tag in learner_tags:
-        if tag.lower() not in seen:
-            seen.add(tag.lower())
-            out.append(tag)
-    return out
-
-
-def next_timestamp(requested: float | None, newest_mod: int, last_built: float) -> float:
-    """A build time whose whole seconds beat every note mod and the last build.
-
-    Anki compares note ``mod`` in whole seconds and only updates strictly newer notes,
-    so a same-second rebuild or a clock behind the last build would otherwise be skipped.
-    """
-    ts = time.time() if requested is None else requested
-    floor = max(newest_mod, math.floor(last_built)) + 1
-    return float(max(math.floor(ts), floor))
 
 
 # --- collection access ----------------------------------------------------------------
 
 
-def load_record(col: Any, plan_id: str) -> dict[str, Any]:
-    """What the last update of the plan recorded (empty before the first one)."""
-    from learnplan.collection.recordstore import imported_record
-
-    return imported_record(col, plan_id)
-
-
-def _load_shipped(col: Any, record: dict[str, Any]) -> dict[str, list[Any]]:
-    name = record.get("state")
-    if not isinstance(name, str) or "/" in name or "\\" in name:
-        return {}
-    path = Path(col.media.dir()) / name
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    notes = data.get("notes") if isinstance(data, dict) else None
-    return notes if isinstance(notes, dict) else {}
-
-
-def _snapshot(col: Any, plan_id: str, guids: set[str]) -> dict[str, _Before]:
+def _snapshot(col: Collection, plan_id: str, guids: set[str]) -> dict[str, NoteBefore]:
     """The plan's notes as they are now: by GUID (current plan, shipped) or by plan tag."""
-    wanted: set[int] = set(col.find_notes(f'"tag:{plan_id}::*"'))
-    for nid, guid in col.db.all("select id, guid from notes"):
+    wanted: set[NoteId] = set(col.find_notes(f'"tag:{plan_id}::*"'))
+    for nid, guid in _db(col).all("select id, guid from notes"):
         if guid in guids:
             wanted.add(nid)
-    out: dict[str, _Before] = {}
+    out: dict[str, NoteBefore] = {}
     for nid in sorted(wanted):
         note = col.get_note(nid)
-        out[note.guid] = _Before(
+        out[note.guid] = NoteBefore(
             nid=note.id,
             guid=note.guid,
             mod=note.mod,
@@ -223,7 +83,7 @@ def _snapshot(col: Any, plan_id: str, guids: set[str]) -> dict[str, _Before]:
 
 
 def _rename_decks(
-    col: Any, record: dict[str, Any], wanted: dict[str, str]
+    col: Collection, record: dict[str, Any], wanted: dict[str, str]
 ) -> list[tuple[str, str]]:
     """Rename the decks we created last time to their new names, so cards follow.
 
@@ -234,11 +94,14 @@ def _rename_decks(
     known = record.get("decks")
     if not isinstance(known, dict):
         return []
+    from anki.decks import DeckId
+
     renamed: list[tuple[str, str]] = []
     for key in sorted(wanted, key=lambda k: k.count("/")):
-        did = known.get(key)
-        if not isinstance(did, int):
+        recorded = known.get(key)
+        if not isinstance(recorded, int):
             continue
+        did = DeckId(recorded)
         deck = col.decks.get(did, default=False)
         if deck is None:
             continue
@@ -250,33 +113,7 @@ def _rename_decks(
     return renamed
 
 
-def import_options(*, plain: bool = False) -> Any:
-    """Import options: ours, or File > Import's defaults (``plain=True``)."""
-    from anki.collection import ImportAnkiPackageOptions
-    from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition as Cond
-
-    if plain:
-        return ImportAnkiPackageOptions()
-    # ALWAYS ("mod differs") because merging note types marks notes modified now, which
-    # would make IF_NEWER skip them; hand edits are restored afterwards from the snapshot.
-    return ImportAnkiPackageOptions(
-        merge_notetypes=True,
-        update_notes=Cond.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_ALWAYS,
-        update_notetypes=Cond.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_ALWAYS,
-        with_scheduling=False,
-        with_deck_configs=False,
-    )
-
-
-def import_package(col: Any, path: str | Path, *, plain: bool = False) -> Any:
-    """Run Anki's own importer on ``path``; returns its log."""
-    from anki.collection import ImportAnkiPackageRequest
-
-    request = ImportAnkiPackageRequest(package_path=str(path), options=import_options(plain=plain))
-    return col.import_anki_package(request).log
-
-
-def _restore_fields(note: Any, before: _Before) -> None:
+def _restore_fields(note: Note, before: NoteBefore) -> None:
     """Put the learner's field values back: by field name, else by position."""
     by_name = dict(before.fields)
     names = note.keys()
@@ -290,19 +127,21 @@ def _restore_fields(note: Any, before: _Before) -> None:
 # --- the update -----------------------------------------------------------------------
 
 
-def update_timestamp(col: Any, plan: Plan, requested: float | None = None) -> float:
+def update_timestamp(col: Collection, plan: Plan, requested: float | None = None) -> float:
     """The build time a package of ``plan`` needs so that Anki applies every note.
 
     Newer than every note in the collection (cheap, and safe whatever the learner
     touched) and than our last recorded build of this plan, so a same-second rebuild or
     a machine whose clock is behind the last build still updates.
     """
-    newest_mod = int(col.db.scalar("select coalesce(max(mod), 0) from notes") or 0)
+    newest_mod = int(_db(col).scalar("select coalesce(max(mod), 0) from notes") or 0)
     last_built = float(load_record(col, plan.id).get("built_at") or 0.0)
     return next_timestamp(requested, newest_mod, last_built)
 
 
-def update_collection(col: Any, plan: Plan, *, timestamp: float | None = None) -> UpdateReport:
+def update_collection(
+    col: Collection, plan: Plan, *, timestamp: float | None = None
+) -> UpdateReport:
     """Build ``plan`` and import it into ``col`` keeping everything the learner did.
 
     Synchronous and side-effect-only on ``col``; all changes form one undo step named
@@ -318,7 +157,7 @@ def update_collection(col: Any, plan: Plan, *, timestamp: float | None = None) -
 
 
 def update_from_package(
-    col: Any, plan: Plan, path: str | Path, *, built_at: float | None = None
+    col: Collection, plan: Plan, path: str | Path, *, built_at: float | None = None
 ) -> UpdateReport:
     """Import an already built package of ``plan`` the safe way (see the module doc).
 
@@ -336,7 +175,7 @@ def update_from_package(
     wanted_notes = plan_notes(plan)
     wanted_decks = plan_decks(plan)
     record = load_record(col, plan.id)
-    shipped = _load_shipped(col, record)
+    shipped = load_shipped(col, record)
     before = _snapshot(col, plan.id, set(wanted_notes) | set(shipped))
 
     undo_start = col.add_custom_undo_entry(UNDO_NAME)
@@ -344,11 +183,11 @@ def update_from_package(
     blocked = _kind_changes(plan, before)
     with tempfile.TemporaryDirectory(prefix="learnplan-update-") as tmp:
         if blocked:
-            path = _without_notes(path, set(blocked), Path(tmp) / "filtered.apkg")
+            path = without_notes(path, set(blocked), Path(tmp) / "filtered.apkg")
         log = import_package(col, path)
-        package: _PackageNotes | None = None
+        package: PackageNotes | None = None
         if log.conflicting or log.duplicate:
-            package = _read_package_notes(path)
+            package = read_package_notes(path)
     # The Python layer caches note types and the importer changed them behind its back;
     # aqt clears the same cache after any op that touches note types.
     col.models._clear_cache()
@@ -363,7 +202,7 @@ def update_from_package(
     # Apply what the importer left out from the package itself.
     stale = {int(n.id.nid) for n in log.duplicate}
 
-    edited = _hand_edited(before, shipped)
+    edited = hand_edited(before, shipped)
     deck_ids = {key: col.decks.id_for_name(name) for key, name in wanted_decks.items()}
     recorded = record.get("decks")
     known_decks: dict[str, Any] = recorded if isinstance(recorded, dict) else {}
@@ -374,9 +213,9 @@ def update_from_package(
     unchanged: list[int] = []
     kept: list[int] = []
     restored: list[int] = []
-    moved: list[tuple[int, int]] = []  # (card id, new deck id)
+    moved: list[tuple[CardId, DeckId]] = []  # (card, its new deck)
     removed: list[int] = []
-    to_save: list[Any] = []
+    to_save: list[Note] = []
     state: dict[str, list[Any]] = {}
     guid_to_nid = _note_ids_by_guid(col, set(wanted_notes))
 
@@ -391,7 +230,7 @@ def update_from_package(
         note = col.get_note(nid)
         applied = nid in stale and package is not None and guid in package.by_guid
         if applied and package is not None:
-            _apply_package_note(note, package.by_guid[guid])
+            apply_package_note(note, package.by_guid[guid])
         own = [t for t in note.tags if not in_namespace(t, plan.id)]
         state[guid] = [fingerprint(note.fields), own] if own else [fingerprint(note.fields)]
         prior = before.get(guid)
@@ -407,7 +246,7 @@ def update_from_package(
             updated.append(nid)
         else:
             unchanged.append(nid)
-        previously_shipped = {t.lower() for t in _shipped_tags(shipped.get(guid))}
+        previously_shipped = {t.lower() for t in shipped_tags(shipped.get(guid))}
         learner_tags = [
             t
             for t in prior.tags
@@ -445,13 +284,13 @@ def update_from_package(
 
     if to_save:
         col.update_notes(to_save)
-    moves_by_deck: dict[int, list[int]] = {}
+    moves_by_deck: dict[DeckId, list[CardId]] = {}
     for cid, did in moved:
         moves_by_deck.setdefault(did, []).append(cid)
     for did, cids in moves_by_deck.items():
         col.set_deck(cids, did)
 
-    _save_record(col, plan, ts, deck_ids, state)
+    save_record(col, plan, ts, deck_ids, state)
     changes = col.merge_undo_entries(undo_start)
     return UpdateReport(
         plan_id=plan.id,
@@ -469,7 +308,7 @@ def update_from_package(
     )
 
 
-def _kind_changes(plan: Plan, before: dict[str, _Before]) -> dict[str, str]:
+def _kind_changes(plan: Plan, before: dict[str, NoteBefore]) -> dict[str, str]:
     """Existing notes whose card kind (note type) the new plan changes: GUID -> reason.
 
     Left to itself, Anki's importer with merged note types fuses the old and the new
@@ -492,120 +331,26 @@ def _kind_changes(plan: Plan, before: dict[str, _Before]) -> dict[str, str]:
     return out
 
 
-def _without_notes(src: str | Path, guids: set[str], dst: Path) -> Path:
-    """A copy of our package ``src`` without the notes ``guids`` (and their cards)."""
-    import sqlite3
-    import zipfile
-
-    with zipfile.ZipFile(src) as zin:
-        entries = [(info, zin.read(info)) for info in zin.infolist()]
-    db = dst.with_suffix(".anki2")
-    with zipfile.ZipFile(dst, "w") as zout:
-        for info, data in entries:
-            if info.filename == "collection.anki2":
-                db.write_bytes(data)
-                conn = sqlite3.connect(db)
-                try:
-                    conn.executemany("delete from notes where guid = ?", [(g,) for g in guids])
-                    conn.execute("delete from cards where nid not in (select id from notes)")
-                    conn.commit()
-                finally:
-                    conn.close()
-                data = db.read_bytes()
-            zout.writestr(info, data)
-    return dst
+def _note_ids_by_guid(col: Collection, guids: set[str]) -> dict[str, NoteId]:
+    return {guid: nid for nid, guid in _db(col).all("select id, guid from notes") if guid in guids}
 
 
-@dataclass(frozen=True)
-class _PackageNotes:
-    by_guid: dict[str, tuple[tuple[tuple[str, str], ...], tuple[str, ...]]]  # fields, tags
-    guid_by_id: dict[int, str]
-
-
-def _read_package_notes(path: str | Path) -> _PackageNotes:
-    """Notes (named fields and tags) of one of our packages, read from its own SQLite."""
-    import sqlite3
-    import unicodedata
-    import zipfile
-
-    with tempfile.TemporaryDirectory(prefix="learnplan-read-") as tmp:
-        db = Path(tmp) / "collection.anki2"
-        with zipfile.ZipFile(path) as zf:
-            db.write_bytes(zf.read("collection.anki2"))
-        conn = sqlite3.connect(db)
-        try:
-            models = json.loads(conn.execute("select models from col").fetchone()[0])
-            rows = conn.execute("select id, guid, mid, flds, tags from notes").fetchall()
-        finally:
-            conn.close()
-    names = {
-        int(mid): [f["name"] for f in sorted(m["flds"], key=lambda f: f["ord"])]
-        for mid, m in models.items()
-    }
-    by_guid: dict[str, tuple[tuple[tuple[str, str], ...], tuple[str, ...]]] = {}
-    guid_by_id: dict[int, str] = {}
-    for nid, guid, mid, flds, tags in rows:
-        # Anki stores note text NFC-normalised; compare like with like.
-        values = unicodedata.normalize("NFC", flds).split("\x1f")
-        by_guid[guid] = (
-            tuple(zip(names.get(int(mid), []), values, strict=False)),
-            tuple(tags.split()),
-        )
-        guid_by_id[int(nid)] = guid
-    return _PackageNotes(by_guid=by_guid, guid_by_id=guid_by_id)
-
-
-def _apply_package_note(
-    note: Any, entry: tuple[tuple[tuple[str, str], ...], tuple[str, ...]]
-) -> None:
-    fields, tags = entry
-    for name, value in fields:
-        if name in note:
-            note[name] = value
-    note.tags = list(tags)
-
-
-def _shipped_tags(entry: list[Any] | None) -> list[str]:
-    if entry and len(entry) > 1 and isinstance(entry[1], list):
-        return [str(t) for t in entry[1]]
-    return []
-
-
-def _hand_edited(before: dict[str, _Before], shipped: dict[str, list[Any]]) -> set[str]:
-    """GUIDs of notes whose fields are no longer what we shipped.
-
-    Without a record (the plan so far came in through File > Import) we fall back on
-    ``mod``: every note of one import shares the package's timestamp, so a note whose
-    ``mod`` differs from the most common one was touched since. That can also be a tag
-    change; keeping such a note's text and reporting it errs on the learner's side.
-    """
-    if shipped:
-        return {
-            guid
-            for guid, b in before.items()
-            if guid in shipped
-            and shipped[guid]
-            and fingerprint(v for _, v in b.fields) != shipped[guid][0]
-        }
-    if not before:
-        return set()
-    common, _ = Counter(b.mod for b in before.values()).most_common(1)[0]
-    return {guid for guid, b in before.items() if b.mod != common}
-
-
-def _note_ids_by_guid(col: Any, guids: set[str]) -> dict[str, int]:
-    return {guid: nid for nid, guid in col.db.all("select id, guid from notes") if guid in guids}
+def _db(col: Collection) -> DBProxy:
+    db = col.db
+    if db is None:
+        raise ValueError("the collection is closed")
+    return db
 
 
 def _cards_to_move(
-    col: Any,
-    prior: _Before,
+    col: Collection,
+    prior: NoteBefore,
     new_key: str,
     plan_id: str,
-    deck_ids: dict[str, int | None],
+    deck_ids: dict[str, DeckId | None],
     known_decks: dict[str, Any],
     root: str,
-) -> list[tuple[int, int]]:
+) -> list[tuple[CardId, DeckId]]:
     """Cards of ``prior`` still sitting where the plan put them, whose deck changed.
 
     A card the learner filed somewhere else on purpose is left where it is: we only move
@@ -619,7 +364,7 @@ def _cards_to_move(
     if old_key == new_key:
         return []
     old_did = known_decks.get(old_key) if old_key else None
-    out: list[tuple[int, int]] = []
+    out: list[tuple[CardId, DeckId]] = []
     for cid, did in prior.cards:
         if did == target:
             continue
@@ -631,25 +376,3 @@ def _cards_to_move(
         if ours:
             out.append((cid, target))
     return out
-
-
-def _save_record(
-    col: Any,
-    plan: Plan,
-    ts: float,
-    deck_ids: dict[str, int | None],
-    state: dict[str, list[Any]],
-) -> None:
-    data = json.dumps({"plan": plan.id, "notes": state}, sort_keys=True, separators=(",", ":"))
-    digest = hashlib.sha256(data.encode("utf-8")).hexdigest()[:12]
-    # write_data never overwrites: a new state gets a new name, an identical one is reused.
-    name = col.media.write_data(f"{STATE_FILE_PREFIX}{plan.id}-{digest}.json", data.encode())
-    record = {
-        "built_at": ts,
-        "updated_at": time.time(),
-        "decks": {k: v for k, v in deck_ids.items() if v is not None},
-        "state": name,
-    }
-    from learnplan.collection.recordstore import record_import
-
-    record_import(col, plan.id, record)

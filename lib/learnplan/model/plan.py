@@ -1,12 +1,14 @@
 """The plan model: frozen dataclasses and the FTE arithmetic that needs nothing else.
 
-A plan is read from an outline (see ``outline.py``) or from the manifest embedded in a
-built package (see ``plan_from_dict``). Everything here is immutable and pure.
+A plan is read from an outline (:mod:`learnplan.reading.outline`) or from its dict form,
+the manifest embedded in a built package (:mod:`learnplan.model.dictform`). Everything
+here is immutable and pure.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -15,6 +17,9 @@ CardKind = Literal["basic", "reversed", "cloze"]
 
 #: Version of the dict form written by :func:`plan_to_dict` (the embedded manifest).
 MANIFEST_VERSION = 1
+#: An id of a plan, course, lesson, resource or card: lower-case letters, digits and '-'.
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+_slug_match = SLUG.fullmatch  # bound once: it runs for every card of a large plan
 
 
 @dataclass(frozen=True)
@@ -154,7 +159,8 @@ class Plan:
                 return course
         return None
 
-    # Tags and deck names are part of the identity contract (DESIGN.md); keep them here
+    # Tags and deck names are part of the identity contract (docs/outline.md, "Identity and
+    # card ids"; the tags under "The plan file"); keep them here
     # so the deck builder, the progress engine and the add-on agree.
     def course_tag(self, course_id: str) -> str:
         return f"{self.id}::course::{course_id}"
@@ -194,6 +200,16 @@ def slugify(text: str) -> str:
     return "".join(out).strip("-") or "x"
 
 
+def is_slug(value: str) -> bool:
+    """True for a usable id (:data:`SLUG`)."""
+    return _slug_match(value) is not None
+
+
+def is_tag(value: str) -> bool:
+    """Anki tags are space-separated, so a tag may hold anything but whitespace."""
+    return bool(value) and not any(ch.isspace() for ch in value)
+
+
 def deck_part(title: str) -> str:
     """One component of a deck name: '::' would split it, so it becomes ':'."""
     cleaned = " ".join(title.replace("::", ":").split())
@@ -209,7 +225,8 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
     Cards and source locations are not part of the dict form, by design: it is what the
     progress model needs (carried in every package's manifest and stored in the
     collection), while cards live in the notes. Each course also gets its ``tag``,
-    ``deck`` and ``card_count``, for readers; :func:`plan_from_dict` ignores them.
+    ``deck`` and ``card_count``, for readers; :func:`learnplan.model.dictform.plan_from_dict`
+    ignores them.
     """
     return {
         "id": plan.id,
@@ -251,19 +268,3 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             for r in plan.resources
         ],
     }
-
-
-def plan_from_dict(data: Any, *, origin: str = "plan") -> Plan:
-    """The plan in :func:`plan_to_dict`'s form, checked by the same rules as an outline
-    (:mod:`learnplan.model.rules`). ``plan_from_dict(plan_to_dict(p)) == p`` for every plan
-    those rules accept, apart from its cards (not part of the dict form; the result has
-    none) and source locations (which take no part in equality).
-
-    Raises :class:`learnplan.base.errors.PlanError` (also a ``ValueError``) with one
-    ``origin:0: location: message`` line per problem, e.g.
-    ``plan:0: courses[2].fte: course 'c3' fte must be 0 or more, not -2.0``.
-    """
-    # The rules build Plans, so they import this module; import them when first needed.
-    from learnplan.model.rules import plan_from_dict as read
-
-    return read(data, origin=origin)

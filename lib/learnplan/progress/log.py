@@ -1,25 +1,23 @@
 """The learner's own progress records: lessons ticked, hours, costs, re-allocations.
 
 The log is small versioned JSON. In a collection it is the fold of the learner's record
-entries (:mod:`learnplan.progress.records`, which reuses the item forms below); ``learnplan report
+entries (:mod:`learnplan.progress.entries`, which reuses the item forms below); ``learnplan report
 --log`` reads it from a file. Everything here is pure except :func:`load_log` /
 :func:`save_log`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
 import json
 import math
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from learnplan.base.atomic import replace_file
 from learnplan.model.plan import Plan
 
 _T = TypeVar("_T")
@@ -432,7 +430,8 @@ def load_log(path: Path | str, *, default: ProgressLog | None = None) -> Progres
 
 
 def save_log(log: ProgressLog, path: Path | str, *, force: bool = False) -> None:
-    """Write atomically (temp file + rename).
+    """Write atomically (:func:`learnplan.base.atomic.replace_file`): afterwards the file
+    holds the whole new log, or, on any failure, what it held before.
 
     An existing file that does not parse, or that belongs to another plan, is the
     learner's only record: it is never replaced unless ``force=True``.
@@ -446,14 +445,4 @@ def save_log(log: ProgressLog, path: Path | str, *, force: bool = False) -> None
                 "not overwriting it"
             )
     text = json.dumps(log_to_json(log), ensure_ascii=False, indent=1) + "\n"
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    replace_file(path, text.encode("utf-8"))

@@ -6,7 +6,7 @@ timestamps into days with :func:`study_day`, which follows Anki's rollover hour,
 "today" in the panel is Anki's today. Day numbers count study days done by the end of a
 day: 1 on the plan's first day, ``weeks × 7`` on its last, 0 the day before it starts.
 
-The model is earned value (DESIGN.md "Units and progress model"): a course's earned points
+The model is earned value (README.md, "The progress model"): a course's earned points
 are its FTE × the weighted fraction of its lessons done; planned points spread each
 course evenly over its window; spent points are hours / ``hours_per_point``.
 """

@@ -3,7 +3,8 @@
 This module only splits a file into cards and reads heading attributes; checking ids
 against the plan, lessons and images is the outline reader's job, so that every problem
 in a plan is reported with the same rules. Also home of the helpers both readers share:
-reading a source file safely, slugs and cloze detection (images: planfiles.py, cards.py).
+reading a source file safely and cloze detection (images: learnplan.cards.files and
+learnplan.cards.render).
 """
 
 from __future__ import annotations
@@ -13,12 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from learnplan.base.errors import PlanError, Problem
-from learnplan.model.plan import CardKind
+from learnplan.model.plan import SLUG, CardKind
 
 #: Larger files are refused: a plan is hand-written, and a runaway file should fail fast.
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
-_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 _CLOZE_START = re.compile(r"\{\{c(\d+)::")
 _HEADING = re.compile(r" {0,3}##(?:[ \t]+(.*?))?[ \t]*$")
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
@@ -28,17 +28,8 @@ _ATTRS = re.compile(r"(?:^|[ \t])\{([^{}]*)\}[ \t]*$")
 # Only lines starting with one of these can be headings, fences or a '%' separator.
 _SPECIAL = frozenset(" \t#`~%")
 # Bound once: these run for every card of a 100,000-card plan.
-_slug_match = _SLUG.fullmatch
+_slug_match = SLUG.fullmatch
 _cloze_search = _CLOZE_START.search
-
-
-def is_slug(value: str) -> bool:
-    return _slug_match(value) is not None
-
-
-def is_tag(value: str) -> bool:
-    """Anki tags are space-separated, so a tag may hold anything but whitespace."""
-    return bool(value) and not any(ch.isspace() for ch in value)
 
 
 def has_cloze(text: str) -> bool:

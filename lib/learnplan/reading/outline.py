@@ -21,8 +21,17 @@ from learnplan.base.errors import PlanError, Problem
 from learnplan.base.ids import new_card_key
 from learnplan.cards.files import FileRefError, image_file, image_url, resolve_inside
 from learnplan.cards.render import image_sources
-from learnplan.model.plan import Card, CardKind, Course, Lesson, Plan, Resource, SourceRef
-from learnplan.model.rules import (
+from learnplan.model.fields import (
+    Fields,
+    UniqueIds,
+    card_text_problem,
+    duplicate_id,
+    named,
+    tag_problem,
+    too_many,
+    type_name,
+)
+from learnplan.model.limits import (
     CARD_KEYS,
     COURSE_KEYS,
     FRONT_MATTER_KEYS,
@@ -39,19 +48,14 @@ from learnplan.model.rules import (
     PLAN_KEYS,
     RESOURCE_KEYS,
     TOP_KEYS,
-    Fields,
-    UniqueIds,
-    card_text_problem,
+)
+from learnplan.model.plan import Card, CardKind, Course, Lesson, Plan, Resource, SourceRef
+from learnplan.model.rules import (
     course_values,
-    duplicate_id,
     lesson_values,
-    named,
     plan_settings,
     plan_size_problem,
     resource_values,
-    tag_problem,
-    too_many,
-    type_name,
 )
 from learnplan.reading.markdown_cards import (
     has_cloze,
@@ -63,7 +67,7 @@ from learnplan.reading.markdown_cards import (
 
 
 def default_plan_path() -> Path:
-    """The bundled plan: Zero to Deep Learning (DESIGN.md's seed plan)."""
+    """The bundled plan: Zero to Deep Learning (README.md, "The bundled plan")."""
     return Path(__file__).parents[1] / "data" / "zero-to-deep-learning" / "plan.yaml"
 
 
@@ -132,7 +136,7 @@ def _yaml_classes() -> tuple[Any, Any]:
     class DateAsText(RoundTripConstructor):
         def construct_yaml_int(self, node: Any) -> Any:
             # Python refuses to convert very long digit strings; like JSON's 1e999 such a
-            # number is infinite, on every route (rules.MAX_INT_DIGITS).
+            # number is infinite, on every route (limits.MAX_INT_DIGITS).
             text = str(node.value).replace("_", "")
             if len(text.lstrip("+-")) > MAX_INT_DIGITS:
                 return -math.inf if text.startswith("-") else math.inf
@@ -305,7 +309,7 @@ class _Reader:
         self.used_files: dict[Path, tuple[Path, int]] = {}
         # _inside's answers for this read, by (name, base folder, what)
         self.resolved: dict[tuple[str, Path, str], tuple[Path | None, str | None]] = {}
-        self.card_count = 0  # cards read so far, against rules.MAX_CARDS
+        self.card_count = 0  # cards read so far, against limits.MAX_CARDS
 
     def add(self, path: Path, line: int, message: str) -> None:
         self.problems.append(Problem(path, line, message))
