@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 #: Bumped when the panel's markup changes so that old HTML is not shown.
-FORMAT = 2
+FORMAT = 3
 #: Plans kept per collection; the oldest written go first.
 MAX_PLANS = 8
 

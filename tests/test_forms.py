@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from addon import forms
 from learnplan.model.plan import Course, Plan
 from learnplan.progress.log import ProgressLog, Revision, add_revision, apply_revisions
-from learnplan.progress.maths import snapshot
+from learnplan.progress.snapshot import snapshot
 
 TODAY = dt.date(2026, 3, 4)
 

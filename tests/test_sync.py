@@ -33,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from addon import undo
 from learnplan.collection import recordstore
 from learnplan.collection.summary import find_block
+from learnplan.figures.format import points
 from learnplan.model.plan import Card, Course, Lesson, Plan
 from learnplan.progress.log import (
     Revision,
@@ -478,4 +479,4 @@ def test_the_phone_shows_the_summary_after_the_desktop_syncs(world: World) -> No
     assert summary(b) == summary(a)
     assert recordstore.stale_summaries(b.col, recordstore.read(b.col)) == []
     # Two of fastai Part 1's seven lessons: 2/7 of 1.5 points.
-    assert f"{2 / 7 * 1.5:.1f} earned" in summary(b)
+    assert f"{points(2 / 7 * 1.5)} earned" in summary(b)
