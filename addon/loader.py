@@ -21,6 +21,7 @@ from learnplan.collection import recordstore
 from learnplan.collection.memory import MemoryTracker
 from learnplan.collection.studyday import study_today
 from learnplan.figures.compute import figures
+from learnplan.figures.format import points
 from learnplan.figures.model import Figures
 from learnplan.model.plan import Plan, slugify
 from learnplan.progress.log import ProgressLog
@@ -168,7 +169,7 @@ def _offers(col: Collection, adopted_titles: dict[str, str]) -> list[viewmodel.O
         mp = manifest.plan
         if mp.id in adopted_titles or any(o.key.startswith(f"_learnplan-{mp.id}-") for o in offers):
             continue  # adopted already, or an older manifest of a plan already offered
-        detail = f"{len(mp.courses)} courses, {mp.total_fte:g} points, {mp.weeks} weeks"
+        detail = f"{len(mp.courses)} courses, {points(mp.total_fte)} points, {mp.weeks} weeks"
         offers.append(
             viewmodel.Offer(
                 Path(manifest.name).name,

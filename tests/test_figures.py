@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+from typing import Any
 
 from test_progress import ANKI, day, seed_log, seed_plan
 
@@ -20,7 +21,7 @@ from learnplan.progress.recall import CourseMemory
 from learnplan.progress.snapshot import snapshot
 
 
-def memory(course: str, **numbers: float | None) -> CourseMemory:
+def memory(course: str, **numbers: Any) -> CourseMemory:
     """A course's numbers as learnplan.collection.memory gives them (a 4-card course)."""
     base: dict[str, object] = {
         "course": course,

@@ -31,6 +31,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from anki.collection import Collection
+from anki.scheduler_pb2 import CardAnswer
 
 from addon import loader, store
 from learnplan.collection.studyday import study_today
@@ -270,8 +271,8 @@ def disagreements(panel: dict[str, Any], report: dict[str, Any], data: dict[str,
 # --- the collection
 
 
-def _answer(col: Collection, deck: str, ratings: list[int]) -> int:
-    """Answer the deck's next cards through the real v3 scheduler (1 Again ... 3 Good),
+def _answer(col: Collection, deck: str, ratings: list[CardAnswer.Rating.ValueType]) -> int:
+    """Answer the deck's next cards through the real v3 scheduler (Again, Good ...),
     each after about 30 seconds (as Anki times it)."""
     from anki.cards import Card
     from anki.scheduler.v3 import Scheduler
@@ -319,8 +320,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
         col.set_config("fsrs", True)
         p1, p2, dlai = plan.courses[0], plan.courses[1], plan.course("dlai")
         assert dlai is not None
-        assert _answer(col, plan.deck_name(p1), [3, 3, 3, 1, 3, 3]) == 6
-        assert _answer(col, plan.deck_name(p2), [3, 1]) == 2
+        good, again = CardAnswer.GOOD, CardAnswer.AGAIN
+        assert _answer(col, plan.deck_name(p1), [good, good, good, again, good, good]) == 6
+        assert _answer(col, plan.deck_name(p2), [good, again]) == 2
         changes: list[Callable[[ProgressLog], ProgressLog]] = [
             lambda lg: mark_lesson_done(lg, p1.id, p1.lessons[0].id, plan.start),
             lambda lg: mark_lesson_done(lg, p1.id, p1.lessons[1].id, plan.start),
@@ -336,7 +338,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
             store.update_log(col, plan.id, change, "Test")
         loaded = loader.load(col, loader.TrackerBox())
         assert loaded.plan is not None and loaded.today == today
-        root = col.decks.get(col.decks.id_for_name(plan.title))
+        root_id = col.decks.id_for_name(plan.title)
+        assert root_id is not None
+        root = col.decks.get(root_id)
         assert root is not None
         description = str(root["desc"])
     finally:

@@ -9,6 +9,7 @@ import html.parser
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -75,9 +76,9 @@ def _render(
     log: ProgressLog,
     today: dt.date,
     numbers: dict[str, CourseMemory] | None = None,
-    **kw: object,
+    **kw: Any,
 ) -> tuple[str, _Collector]:
-    view = viewmodel.build_view(figures(plan, log, numbers, today), **kw)  # type: ignore[arg-type]
+    view = viewmodel.build_view(figures(plan, log, numbers, today), **kw)
     out = markup.render_html(view)
     parser = _Collector()
     parser.feed(out)
