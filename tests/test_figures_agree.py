@@ -20,7 +20,6 @@ import datetime as dt
 import json
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -32,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from anki.collection import Collection
 from anki.scheduler_pb2 import CardAnswer
+from helpers_anki import answer
 
 from addon import loader, store
 from learnplan.collection.studyday import study_today
@@ -271,31 +271,6 @@ def disagreements(panel: dict[str, Any], report: dict[str, Any], data: dict[str,
 # --- the collection
 
 
-def _answer(col: Collection, deck: str, ratings: list[CardAnswer.Rating.ValueType]) -> int:
-    """Answer the deck's next cards through the real v3 scheduler (Again, Good ...),
-    each after about 30 seconds (as Anki times it)."""
-    from anki.cards import Card
-    from anki.scheduler.v3 import Scheduler
-
-    deck_id = col.decks.id_for_name(deck)
-    assert deck_id is not None
-    col.decks.select(deck_id)
-    sched = col.sched
-    assert isinstance(sched, Scheduler)
-    done = 0
-    for rating in ratings:
-        queued = sched.get_queued_cards(fetch_limit=1)
-        if not queued.cards:
-            break
-        top = queued.cards[0]
-        card = Card(col)
-        card._load_from_backend_card(top.card)
-        card.timer_started = time.time() - 30  # half a minute on each: Anki's review time
-        sched.answer_card(sched.build_answer(card=card, states=top.states, rating=rating))
-        done += 1
-    return done
-
-
 @dataclasses.dataclass(frozen=True)
 class World:
     path: Path
@@ -321,8 +296,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
         p1, p2, dlai = plan.courses[0], plan.courses[1], plan.course("dlai")
         assert dlai is not None
         good, again = CardAnswer.GOOD, CardAnswer.AGAIN
-        assert _answer(col, plan.deck_name(p1), [good, good, good, again, good, good]) == 6
-        assert _answer(col, plan.deck_name(p2), [good, again]) == 2
+        # each after half a minute: Anki's review time
+        assert answer(col, plan.deck_name(p1), [good, good, good, again, good], seconds=30) == 5
+        assert answer(col, plan.deck_name(p2), [good, again], seconds=30) == 2
         changes: list[Callable[[ProgressLog], ProgressLog]] = [
             lambda lg: mark_lesson_done(lg, p1.id, p1.lessons[0].id, plan.start),
             lambda lg: mark_lesson_done(lg, p1.id, p1.lessons[1].id, plan.start),

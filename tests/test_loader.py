@@ -20,7 +20,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from anki.collection import Collection
-from helpers_anki import import_package
+from helpers_anki import answer, import_package
 
 from addon import loader, store, undo
 from addon.cache import TRACKER_MAGIC, TrackerFiles
@@ -53,27 +53,9 @@ def col(tmp_path: Path, apkg: tuple[Plan, Path]) -> Iterator[Collection]:
 
 def _answer(col: Collection, deck: str, count: int) -> int:
     """Answer ``count`` cards of ``deck`` with Good through the real v3 scheduler."""
-    from anki.cards import Card
-    from anki.scheduler.v3 import Scheduler
     from anki.scheduler_pb2 import CardAnswer
 
-    deck_id = col.decks.id_for_name(deck)
-    assert deck_id is not None
-    col.decks.select(deck_id)
-    sched = col.sched
-    assert isinstance(sched, Scheduler)
-    done = 0
-    while done < count:
-        queued = sched.get_queued_cards(fetch_limit=1)
-        if not queued.cards:
-            break
-        top = queued.cards[0]
-        card = Card(col)
-        card._load_from_backend_card(top.card)
-        card.start_timer()
-        sched.answer_card(sched.build_answer(card=card, states=top.states, rating=CardAnswer.GOOD))
-        done += 1
-    return done
+    return answer(col, deck, [CardAnswer.GOOD] * count)
 
 
 @contextmanager
