@@ -22,7 +22,7 @@ from typing import Any
 from learnplan.base.atomic import TEMP_GLOB, replace_file
 
 #: Bumped when the panel's markup changes so that old HTML is not shown.
-FORMAT = 2
+FORMAT = 3
 #: Plans kept per collection; the oldest written go first.
 MAX_PLANS = 8
 

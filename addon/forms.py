@@ -11,9 +11,8 @@ import math
 from collections.abc import Mapping
 
 from learnplan.progress.log import Revision, study_date
-from learnplan.progress.maths import Snapshot
-
-from .viewmodel import trim_value
+from learnplan.progress.maths import trim_value
+from learnplan.progress.snapshot import Snapshot
 
 TRIM_REASON = "trimmed to fit the plan's capacity"
 

@@ -2,10 +2,11 @@
 
 :func:`load` is what the panel's ``QueryOp`` runs off the main thread (and what
 benchmarks/panel.py times): the stored plan and log, the per-course memory numbers
-(learnplan.collection.memory, incrementally through a :class:`TrackerBox` kept between refreshes
-and saved between sessions),
-the progress snapshot and the rendered HTML. :func:`build_report` does the same reading
-for the shareable report. Only plain reads here; writes go through ``store``.
+(learnplan.collection.memory, incrementally through a :class:`TrackerBox` kept between
+refreshes and saved between sessions), the plan's figures
+(:func:`learnplan.figures.compute.figures`, the same the report shows) and the rendered
+HTML. :func:`build_report` does the same reading for the shareable report. Only plain
+reads here; writes go through ``store``.
 """
 
 from __future__ import annotations
@@ -18,12 +19,15 @@ from typing import TYPE_CHECKING
 
 from learnplan.collection import recordstore
 from learnplan.collection.memory import MemoryTracker
+from learnplan.collection.studyday import study_today
+from learnplan.figures.compute import figures
+from learnplan.figures.format import points
+from learnplan.figures.model import Figures
 from learnplan.model.plan import Plan, slugify
 from learnplan.progress.log import ProgressLog
-from learnplan.progress.maths import Snapshot
 from learnplan.progress.recall import CourseMemory
 
-from . import store, viewmodel
+from . import markup, store, viewmodel
 from .cache import TrackerFiles
 
 if TYPE_CHECKING:
@@ -38,8 +42,7 @@ class Loaded:
     plan: Plan | None = None
     log: ProgressLog | None = None
     today: dt.date = field(default_factory=dt.date.today)
-    snapshot: Snapshot | None = None
-    memory: dict[str, CourseMemory] = field(default_factory=dict)
+    figures: Figures | None = None  # what the panel shows (and the report would)
     #: Old config records to move, or a deck summary that no longer fits the records:
     #: the panel then runs ``store.upkeep`` (a write, so not here).
     upkeep: bool = False
@@ -157,34 +160,6 @@ class TrackerBox:
             return
 
 
-def study_today(col: Collection) -> dt.date:
-    """Anki's study day (it ends at the day cutoff, Anki's rollover hour)."""
-    return recordstore.study_today(col)
-
-
-def memory_numbers(memory: dict[str, CourseMemory]) -> dict[str, viewmodel.MemoryNumbers]:
-    keys = ("new", "learning", "young", "mature", "suspended", "total", "retention", "knowledge")
-    return {cid: {k: getattr(m, k) for k in keys} for cid, m in memory.items()}
-
-
-def progress_snapshot(
-    plan: Plan, log: ProgressLog, memory: dict[str, CourseMemory], today: dt.date
-) -> Snapshot:
-    """The snapshot with Anki's review time per course counted as spent effort."""
-    from learnplan.progress import maths
-
-    return maths.snapshot(
-        plan,
-        log,
-        today=today,
-        anki_seconds={cid: m.review_seconds for cid, m in memory.items()} or None,
-        anki_seconds_by_week=maths.seconds_by_week(
-            plan, {cid: m.seconds_by_day for cid, m in memory.items()}
-        )
-        or None,
-    )
-
-
 def _offers(col: Collection, adopted_titles: dict[str, str]) -> list[viewmodel.Offer]:
     from learnplan.building.manifest import find_manifests
 
@@ -194,18 +169,18 @@ def _offers(col: Collection, adopted_titles: dict[str, str]) -> list[viewmodel.O
         mp = manifest.plan
         if mp.id in adopted_titles or any(o.key.startswith(f"_learnplan-{mp.id}-") for o in offers):
             continue  # adopted already, or an older manifest of a plan already offered
-        detail = f"{len(mp.courses)} courses, {mp.total_fte:g} points, {mp.weeks} weeks"
+        detail = f"{len(mp.courses)} courses, {points(mp.total_fte)} points, {mp.weeks} weeks"
         offers.append(
             viewmodel.Offer(
                 Path(manifest.name).name,
-                viewmodel.esc(mp.title),
-                viewmodel.esc(detail),
+                markup.esc(mp.title),
+                markup.esc(detail),
                 mp.start.isoformat(),
             )
         )
     # A manifest that could not be read is named (and skipped), never fatal to the panel.
     offers.extend(
-        viewmodel.Offer(name, viewmodel.esc(name), "", "", problem=viewmodel.esc(text))
+        viewmodel.Offer(name, markup.esc(name), "", "", problem=markup.esc(text))
         for name, text in scan.bad_files()
     )
     return offers
@@ -222,7 +197,7 @@ def load(col: Collection, box: TrackerBox) -> Loaded:
     stored = store.read(col)
     records = stored.records
     problems = [
-        viewmodel.Problem(p.key, viewmodel.esc(p.message), store.fix_label(p.key))
+        viewmodel.Problem(p.key, markup.esc(p.message), store.fix_label(p.key))
         for p in stored.problems
     ]
     plans = [(p.id, p.title) for p in records.plans]
@@ -230,32 +205,27 @@ def load(col: Collection, box: TrackerBox) -> Loaded:
     offers = _offers(col, dict(plans))
     upkeep = bool(stored.movable) or bool(recordstore.stale_summaries(col, stored))
     if plan is None:
-        return Loaded(
-            html=viewmodel.render_empty(offers, problems, plans), today=today, upkeep=upkeep
-        )
+        return Loaded(html=markup.render_empty(offers, problems, plans), today=today, upkeep=upkeep)
 
     log = records.log(plan.id)
     memory = box.refresh(col, plan)
     try:
-        snap = progress_snapshot(plan, log, memory, today)
+        shown = figures(plan, log, memory, today)
         from learnplan.render.chart import burnup_svg
 
         view = viewmodel.build_view(
-            plan,
-            log,
-            snap,
-            memory=memory_numbers(memory),
-            chart_svg=burnup_svg(snap),
+            shown,
+            chart_svg=burnup_svg(shown.snapshot),
             plans=plans,
             offers=offers,
             problems=problems,
         )
-        html = viewmodel.render_html(view)
+        html = markup.render_html(view)
     except Exception as exc:  # the way out of a stored plan this version cannot show
         problems.append(
             viewmodel.Problem(
                 f"plan:{plan.id}",
-                viewmodel.esc(
+                markup.esc(
                     f"The plan '{plan.title}' could not be shown: {type(exc).__name__}: {exc}. "
                     "Export its record to keep it, switch to another plan, or stop "
                     "following it (its progress stays recorded)."
@@ -265,7 +235,7 @@ def load(col: Collection, box: TrackerBox) -> Loaded:
         )
         others = [(pid, title) for pid, title in plans if pid != plan.id]
         return Loaded(
-            html=viewmodel.render_empty(offers, problems, others),
+            html=markup.render_empty(offers, problems, others),
             today=today,
             upkeep=upkeep,
         )
@@ -274,8 +244,7 @@ def load(col: Collection, box: TrackerBox) -> Loaded:
         plan=plan,
         log=log,
         today=today,
-        snapshot=snap,
-        memory=memory,
+        figures=shown,
         upkeep=upkeep,
     )
 
@@ -287,10 +256,9 @@ def report_name(plan: Plan, today: dt.date) -> str:
 
 def build_report(col: Collection) -> tuple[Plan, str]:
     """The current plan's shareable HTML report, from fresh numbers (like ``learnplan report``)."""
-    from learnplan.render.report import Report, report_html
+    from learnplan.render.report_html import report_html
 
     loaded = load(col, TrackerBox())
-    if loaded.plan is None or loaded.snapshot is None:
+    if loaded.plan is None or loaded.figures is None:
         raise ValueError("There is no current Learning Plan to report on.")
-    report = Report(plan=loaded.plan, snapshot=loaded.snapshot, memory=loaded.memory)
-    return loaded.plan, report_html(report)
+    return loaded.plan, report_html(loaded.figures)

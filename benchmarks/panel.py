@@ -162,10 +162,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(col: Collection, runs: int, work: Path) -> None:
-    from addon import viewmodel
+    from addon import markup, viewmodel
+    from learnplan.collection.studyday import study_today
+    from learnplan.figures.compute import figures
     from learnplan.render.chart import burnup_svg
 
-    today = loader.study_today(col)
+    today = study_today(col)
     plan = bench_plan(today)
     store.adopt_plan(col, plan)
     store.update_log(col, plan.id, lambda _: progress_log(plan, today), "Bench")
@@ -197,32 +199,23 @@ def run(col: Collection, runs: int, work: Path) -> None:
     print(f"  incremental html == full html: {fresh.html == loaded.html}")
 
     # The parts of one refresh (nothing changed in between).
-    assert loaded.plan is not None and loaded.log is not None and loaded.snapshot is not None
+    fig = loaded.figures
+    assert loaded.plan is not None and fig is not None
     reads, _ = timed(lambda: store.read(col), runs)
     memory, _ = timed(lambda: box.refresh(col, loaded.plan or plan), runs)
     snap_s, _ = timed(
-        lambda: loader.progress_snapshot(
-            plan, loaded.log or ProgressLog(plan.id), loaded.memory, today
-        ),
-        runs,
+        lambda: figures(plan, loaded.log or ProgressLog(plan.id), fig.memory, today), runs
     )
-    chart_s, _ = timed(lambda: burnup_svg(loaded.snapshot), runs)  # type: ignore[arg-type]
+    chart_s, _ = timed(lambda: burnup_svg(fig.snapshot), runs)
 
     def render() -> str:
-        assert loaded.log is not None and loaded.snapshot is not None
-        view = viewmodel.build_view(
-            plan,
-            loaded.log,
-            loaded.snapshot,
-            memory=loader.memory_numbers(loaded.memory),
-            chart_svg=burnup_svg(loaded.snapshot),
-        )
-        return viewmodel.render_html(view)
+        view = viewmodel.build_view(fig, chart_svg=burnup_svg(fig.snapshot))
+        return markup.render_html(view)
 
     render_s, _ = timed(render, runs)
     print(f"  of which reading the records              {ms(reads)}")
     print(f"  of which MemoryTracker.refresh            {ms(memory)}")
-    print(f"  of which progress snapshot                {ms(snap_s)}")
+    print(f"  of which the figures (snapshot, formatted) {ms(snap_s)}")
     print(f"  of which burn-up chart                    {ms(chart_s)}")
     print(f"  of which view model + HTML (incl. chart)  {ms(render_s)}")
     print(f"  panel HTML size: {len(loaded.html.encode()) / 1024:.0f} KiB")

@@ -6,7 +6,8 @@
     col.close()
 
 Or use the ``collection(tmp_path)`` context manager, which closes it for you, or the
-``col`` fixture of tests/conftest.py.
+``col`` fixture of tests/conftest.py. ``answer(col, deck, ratings)`` answers a deck's next
+cards with Anki's own scheduler.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -103,3 +104,31 @@ def import_package(
         ),
     )
     return col.import_anki_package(request).log
+
+
+def answer(col: Collection, deck: str, ratings: Sequence[int], *, seconds: float = 0.0) -> int:
+    """Answer ``deck``'s next cards through the real v3 scheduler, one per rating
+    (``CardAnswer.AGAIN`` ... ``CardAnswer.EASY``), each as if after ``seconds`` of
+    thought (Anki's review time); returns how many were answered."""
+    import time
+
+    from anki.cards import Card
+    from anki.scheduler.v3 import Scheduler
+
+    deck_id = col.decks.id_for_name(deck)
+    assert deck_id is not None
+    col.decks.select(deck_id)
+    sched = col.sched
+    assert isinstance(sched, Scheduler)
+    done = 0
+    for rating in ratings:
+        queued = sched.get_queued_cards(fetch_limit=1)
+        if not queued.cards:
+            break
+        top = queued.cards[0]
+        card = Card(col)
+        card._load_from_backend_card(top.card)
+        card.timer_started = time.time() - seconds
+        sched.answer_card(sched.build_answer(card=card, states=top.states, rating=rating))  # type: ignore[arg-type]
+        done += 1
+    return done

@@ -8,7 +8,7 @@ from test_progress import ANKI, START, day, seed_log, seed_plan
 
 from learnplan.model.plan import Course, Plan
 from learnplan.progress.log import ProgressLog, Session, add_session, set_percent
-from learnplan.progress.maths import Snapshot, snapshot
+from learnplan.progress.snapshot import Snapshot, snapshot
 from learnplan.render.chart import axis, burnup_svg, course_bars_svg, weekly_hours_svg
 
 NS = {"s": "http://www.w3.org/2000/svg"}

@@ -128,7 +128,8 @@ def test_log_then_report_from_the_collection(
         ],
         "costs": [{"date": "2026-01-07", "item": "dlai", "amount": 45.0}],
     }  # fmt: skip
-    assert report["headline"].startswith("Week 1 of 12: 0.2 of 7.4 points")
+    # one of fastai Part 1's seven lessons: 1.5 / 7 = 0.21 points
+    assert report["headline"].startswith("Week 1 of 12: 0.21 of 7.4 points")
     assert report["memory"]["fastai-p1"]["new"] > 0  # the collection's own numbers
 
     code, _, err = _run(

@@ -67,3 +67,31 @@ def test_record_file_example_is_a_valid_record_file(repo: Path) -> None:
     section = text[text.index("## In a collection: record files") :]
     documented = set(re.findall(r"^\| `([a-z]+)` \|", section, re.M))
     assert documented == set(OPS)
+
+
+def test_every_name_on_the_architecture_page_exists(repo: Path) -> None:
+    """docs/architecture.md names modules and functions (``progress.maths.points``,
+    ``addon.loader.load``): each must be importable, so the page cannot drift."""
+    import importlib
+
+    text = (repo / "docs" / "architecture.md").read_text(encoding="utf-8")
+    found_names = re.findall(r"`((?:addon|[a-z_]+)(?:\.[A-Za-z_][A-Za-z0-9_]*)+)`", text)
+    names = {name for name in found_names if not name.endswith(".py")}  # file names
+    assert len(names) > 30
+    missing = []
+    for name in sorted(names):
+        dotted = name if name.startswith("addon.") else f"learnplan.{name}"
+        parts = dotted.split(".")
+        for split in range(len(parts), 0, -1):
+            try:
+                found: object = importlib.import_module(".".join(parts[:split]))
+            except ImportError:
+                continue
+            for attr in parts[split:]:
+                found = getattr(found, attr, None)
+            if found is None:
+                missing.append(name)
+            break
+        else:
+            missing.append(name)
+    assert missing == []

@@ -9,7 +9,7 @@ import pytest
 from addon import forms
 from learnplan.model.plan import Course, Plan
 from learnplan.progress.log import ProgressLog, Revision, add_revision, apply_revisions
-from learnplan.progress.maths import snapshot
+from learnplan.progress.snapshot import snapshot
 
 TODAY = dt.date(2026, 3, 4)
 

@@ -32,16 +32,19 @@ from typing import Any
 import pytest
 from helpers_yaml import yaml_text
 
-from addon import viewmodel
+from addon import markup, viewmodel
 from learnplan import cli
 from learnplan.base.errors import PlanError
 from learnplan.building.manifest import encode_manifest, find_manifests, parse_manifest
+from learnplan.figures.compute import figures
 from learnplan.model.dictform import plan_from_dict
 from learnplan.model.plan import Plan
 from learnplan.progress.log import ProgressLog, Session, add_session, mark_lesson_done
-from learnplan.progress.maths import snapshot, suggest_trim
+from learnplan.progress.maths import suggest_trim
 from learnplan.reading.outline import default_plan_path, load_plan, parse_yaml
 from learnplan.render.chart import burnup_svg
+from learnplan.render.report_html import report_html
+from learnplan.render.report_md import report_markdown
 
 SEED = 20_190_506
 BUDGET = {"bundled plan": 25, "docs example": 160, "manifest": 600}
@@ -447,11 +450,12 @@ def exercise(plan: Plan, case: str, tally: Tally) -> None:
             many = add_session(many, Session(date=day, course=course.id, hours=1.5))
         for log in (one, many):
             for today in (day, plan.end + dt.timedelta(days=30)):
-                snap = snapshot(plan, log, today=today)
-                chart = burnup_svg(snap)
+                shown = figures(plan, log, None, today)
+                chart = burnup_svg(shown.snapshot)
         suggest_trim(plan)
-        view = viewmodel.build_view(plan, many, snap, chart_svg=chart)
-        viewmodel.render_html(view)
+        markup.render_html(viewmodel.build_view(shown, chart_svg=chart))
+        report_html(shown)
+        report_markdown(shown, chart_prefix="fuzz")
     except Exception:
         tally.fail(
             case,

@@ -16,12 +16,14 @@ from pathlib import Path
 
 import pytest
 from anki.collection import Collection
+from helpers_anki import answer
 
 from addon import loader, store, undo
 from addon.cache import TRACKER_MAGIC, TrackerFiles
 from learnplan.base.atomic import TEMP_GLOB, replace_file
 from learnplan.building.manifest import NAME_RE
 from learnplan.collection.memory import MemoryTracker, course_memory
+from learnplan.collection.studyday import study_today
 from learnplan.model.plan import Plan
 from learnplan.progress.log import Revision, Session, add_revision, add_session, mark_lesson_done
 
@@ -38,27 +40,9 @@ def col(default_col: Collection) -> Collection:
 
 def _answer(col: Collection, deck: str, count: int) -> int:
     """Answer ``count`` cards of ``deck`` with Good through the real v3 scheduler."""
-    from anki.cards import Card
-    from anki.scheduler.v3 import Scheduler
     from anki.scheduler_pb2 import CardAnswer
 
-    deck_id = col.decks.id_for_name(deck)
-    assert deck_id is not None
-    col.decks.select(deck_id)
-    sched = col.sched
-    assert isinstance(sched, Scheduler)
-    done = 0
-    while done < count:
-        queued = sched.get_queued_cards(fetch_limit=1)
-        if not queued.cards:
-            break
-        top = queued.cards[0]
-        card = Card(col)
-        card._load_from_backend_card(top.card)
-        card.start_timer()
-        sched.answer_card(sched.build_answer(card=card, states=top.states, rating=CardAnswer.GOOD))
-        done += 1
-    return done
+    return answer(col, deck, [CardAnswer.GOOD] * count)
 
 
 @contextmanager
@@ -125,12 +109,12 @@ def test_a_bad_shared_manifest_leaves_the_current_plan_working(
     _bad_manifests(col)
     loaded = loader.load(col, loader.TrackerBox())
     assert loaded.plan is not None and loaded.plan.id == apkg[0].id
-    assert loaded.snapshot is not None
+    assert loaded.figures is not None
     assert "_learnplan-broken-000000000000.json:1: not valid JSON" in loaded.html
 
 
 def test_table_shows_the_collections_card_numbers(col: Collection, apkg: tuple[Plan, Path]) -> None:
-    plan = dataclasses.replace(apkg[0], start=loader.study_today(col))
+    plan = dataclasses.replace(apkg[0], start=study_today(col))
     store.adopt_plan(col, plan)
     course = plan.courses[2]  # answer some cards of one course only
     answered = _answer(col, plan.deck_name(course), 3)
@@ -138,7 +122,7 @@ def test_table_shows_the_collections_card_numbers(col: Collection, apkg: tuple[P
     box = loader.TrackerBox()
     loaded = loader.load(col, box)
     assert loaded.plan is not None and loaded.plan.id == plan.id
-    assert loaded.snapshot is not None
+    assert loaded.figures is not None
     tag = f'"tag:{plan.course_tag(course.id)}"'
     total = len(col.find_cards(tag))
     learning = len(col.find_cards(f"{tag} is:learn"))
@@ -159,9 +143,9 @@ def test_table_shows_the_collections_card_numbers(col: Collection, apkg: tuple[P
 def test_revision_changes_the_fte_shown_and_undo_restores_it(
     col: Collection, apkg: tuple[Plan, Path]
 ) -> None:
-    plan = dataclasses.replace(apkg[0], start=loader.study_today(col))
+    plan = dataclasses.replace(apkg[0], start=study_today(col))
     store.adopt_plan(col, plan)
-    today = loader.study_today(col)
+    today = study_today(col)
     course = plan.courses[0]  # 1.5 points
     box = loader.TrackerBox()
     assert _cells(loader.load(col, box).html, course.id)[0] == "1.5"
@@ -172,11 +156,11 @@ def test_revision_changes_the_fte_shown_and_undo_restores_it(
         "Re-allocate Course",
     )
     loaded = loader.load(col, box)
-    assert loaded.snapshot is not None
-    assert _cells(loaded.html, course.id)[0] == "1*"
+    assert loaded.figures is not None
+    assert _cells(loaded.html, course.id)[0] == "1.0*"
     assert 'title="revised from 1.5"' in loaded.html
-    assert f"{today.isoformat()} · FTE 1.5 → 1 · too much" in loaded.html
-    assert loaded.snapshot.total == pytest.approx(plan.total_fte - 0.5)
+    assert f"{today.isoformat()} · FTE 1.5 → 1.0 · too much" in loaded.html
+    assert loaded.figures.snapshot.total == pytest.approx(plan.total_fte - 0.5)
     assert col.undo_status().undo == "Re-allocate Course"
     # Edit > Undo: Anki's undo, then the add-on's state_did_undo hook.
     undo.JOURNAL.after_undo(col, col.undo())
@@ -186,9 +170,9 @@ def test_revision_changes_the_fte_shown_and_undo_restores_it(
 def test_report_has_the_headline_and_a_dated_name(
     col: Collection, apkg: tuple[Plan, Path], tmp_path: Path
 ) -> None:
-    plan = dataclasses.replace(apkg[0], start=loader.study_today(col) - dt.timedelta(days=9))
+    plan = dataclasses.replace(apkg[0], start=study_today(col) - dt.timedelta(days=9))
     store.adopt_plan(col, plan)
-    today = loader.study_today(col)
+    today = study_today(col)
     course = plan.courses[1]
     log_change = [
         lambda lg: mark_lesson_done(lg, course.id, course.lessons[0].id, today),
@@ -198,11 +182,11 @@ def test_report_has_the_headline_and_a_dated_name(
         store.update_log(col, plan.id, change, "Test")
     reported, page = loader.build_report(col)
     assert reported.id == plan.id
-    from learnplan.progress.maths import snapshot
-    from learnplan.render.report import Report, headline
+    from learnplan.figures.headline import headline
+    from learnplan.progress.snapshot import snapshot
 
     snap = snapshot(plan, store.read_log(col, plan.id), today=today)
-    assert html.escape(headline(Report(plan=plan, snapshot=snap))) in page
+    assert html.escape(headline(snap)) in page
     assert loader.report_name(plan, today) == f"zero-to-deep-learning-report-{today}.html"
     out = replace_file(tmp_path / "r.html", page.encode("utf-8"))  # as the panel saves it
     assert out.read_text(encoding="utf-8") == page
@@ -218,7 +202,7 @@ def test_report_without_a_plan_is_refused(col: Collection) -> None:
 
 
 def _adopted(col: Collection, apkg: tuple[Plan, Path]) -> Plan:
-    plan = dataclasses.replace(apkg[0], start=loader.study_today(col))
+    plan = dataclasses.replace(apkg[0], start=study_today(col))
     store.adopt_plan(col, plan)
     return plan
 

@@ -10,7 +10,9 @@ import pytest
 
 from learnplan.base.errors import PlanError
 from learnplan.building.outputs import CHART, HTML_REPORT, MARKDOWN_REPORT, PACKAGE, check_output
-from learnplan.render.report import Report, report_html, report_markdown
+from learnplan.figures.compute import figures
+from learnplan.render.report_html import report_html
+from learnplan.render.report_md import report_markdown
 
 
 def _refused(path: Path, kind: object = PACKAGE, **kw: object) -> str:
@@ -49,15 +51,11 @@ def test_only_files_of_the_same_kind_are_replaced_without_force(tmp_path: Path) 
 
     from learnplan.building.deck import build_package, write_package
     from learnplan.progress.log import ProgressLog
-    from learnplan.progress.maths import snapshot
     from learnplan.reading.outline import default_plan_path, load_plan
 
     plan = load_plan(default_plan_path())
     write_package(build_package(plan), tmp_path / "deck.apkg")
-    report = Report(
-        snapshot=snapshot(plan, ProgressLog(plan_id=plan.id), today=dt.date(2019, 6, 1)),
-        plan=plan,
-    )
+    report = figures(plan, ProgressLog(plan_id=plan.id), None, dt.date(2019, 6, 1))
     (tmp_path / "r.html").write_text(report_html(report))
     text, charts = report_markdown(report, chart_prefix="r")
     (tmp_path / "r.md").write_text(text)

@@ -32,14 +32,13 @@ from learnplan.progress.maths import (
     next_up,
     planned_points,
     seconds_by_week,
-    snapshot,
-    snapshot_to_dict,
     spent_hours,
     study_day,
     suggest_trim,
     week_of,
     weekly_hours,
 )
+from learnplan.progress.snapshot import snapshot, snapshot_to_dict
 from learnplan.reading.outline import default_plan_path, load_plan
 
 START = dt.date(2026, 1, 5)

@@ -10,6 +10,7 @@ from anki.collection import Collection
 from old_layout import DAY, old_config, old_log, plan, write_old_config
 
 from learnplan.collection import recordstore
+from learnplan.collection.studyday import study_today
 from learnplan.collection.summary import find_block
 from learnplan.progress.entries import FILE_RE, MAX_FILE_BYTES, make_entry, random_name
 from learnplan.progress.log import (
@@ -150,7 +151,7 @@ def test_summary_written_by_a_change_and_rewritten_only_when_stale(col: Collecti
     recordstore.adopt(col, p)
     first = _desc(col, p.title)
     found = find_block(first)
-    assert found is not None and found[1] == recordstore.study_today(col)
+    assert found is not None and found[1] == study_today(col)
     stored = recordstore.read(col)
     assert recordstore.stale_summaries(col, stored) == []
     assert recordstore.refresh_summaries(col) == []  # nothing to do: nothing written

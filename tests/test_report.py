@@ -1,31 +1,29 @@
 from __future__ import annotations
 
-import dataclasses
 import json
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
+from typing import Any
 
 import pytest
-from test_progress import ANKI, START, day, seed_log, seed_plan
+from test_figures import MEMORY, memory
+from test_progress import START, day, seed_log, seed_plan
 
+from learnplan.figures.compute import figures
+from learnplan.figures.model import Figures
 from learnplan.model.plan import Course, Plan
 from learnplan.progress.log import ProgressLog, Session, add_session, set_percent
-from learnplan.progress.maths import snapshot
-from learnplan.render.report import (
-    Report,
-    headline,
-    md_escape,
-    report_html,
-    report_json,
-    report_markdown,
-)
+from learnplan.progress.recall import CourseMemory
+from learnplan.render.report import report_json
+from learnplan.render.report_html import report_html
+from learnplan.render.report_md import md_escape, report_markdown
 
 EVIL = "<img src=x onerror=alert(1)>"
 
 
-def midway(memory: dict[str, object] | None = None) -> Report:
-    plan = seed_plan()
-    return Report(snapshot(plan, seed_log(), today=day(42), anki_seconds=ANKI), plan, memory)
+def midway(numbers: dict[str, CourseMemory] | None = None) -> Figures:
+    """Day 42 of the seed plan; with ``numbers``, Anki's memory numbers (and review time)."""
+    return figures(seed_plan(), seed_log(), numbers, day(42))
 
 
 class _Collect(HTMLParser):
@@ -50,45 +48,6 @@ def parse_html(text: str) -> _Collect:
     return parser
 
 
-def test_headline_midway() -> None:
-    # week 6 of 12; earned 2.9 of 7.4; planned 3.7 -> behind by 0.8; forecast day 108 -> week 16
-    assert (
-        headline(midway())
-        == "Week 6 of 12: 2.9 of 7.4 points, behind plan by 0.8, forecast week 16"
-    )
-
-
-def test_headline_variants() -> None:
-    plan = seed_plan()
-    before = Report(snapshot(plan, seed_log(), today=day(0)), plan)
-    assert headline(before) == (
-        "Starts 2026-01-05: 7.4 points planned over 12 weeks (1.85× capacity)"
-    )
-    small = Plan(id="p", title="P", start=START, courses=(Course("a", "X", "A", 1.0),))
-    # day 42 of 84 -> 0.5 planned; 50 % done -> on plan; forecast day 84 = week 12
-    on_plan = set_percent(ProgressLog("p"), "a", day(40), 50)
-    assert headline(Report(snapshot(small, on_plan, today=day(42)), small)) == (
-        "Week 6 of 12: 0.5 of 1.0 points, on plan, forecast week 12"
-    )
-    # 80 % by day 42 -> ahead by 0.3; 1.0 × 42 / 0.8 = 52.5 -> day 53 -> week 8
-    ahead = set_percent(ProgressLog("p"), "a", day(40), 80)
-    assert headline(Report(snapshot(small, ahead, today=day(42)), small)) == (
-        "Week 6 of 12: 0.8 of 1.0 points, ahead of plan by 0.3, forecast week 8"
-    )
-    done = set_percent(ProgressLog("p"), "a", day(80), 100)
-    # after the end: planned is the whole 1.0, all of it earned
-    assert headline(Report(snapshot(small, done, today=day(90)), small)) == (
-        "Plan ended 2026-03-29: 1.0 of 1.0 points, all done"
-    )
-    # after the end with work left: 84 days end on 2026-03-29
-    half = set_percent(ProgressLog("p"), "a", day(80), 40)
-    assert headline(Report(snapshot(small, half, today=day(90)), small)) == (
-        "Plan ended 2026-03-29: 0.4 of 1.0 points, 0.6 to go"
-    )
-    nothing = Report(snapshot(small, ProgressLog("p"), today=day(3)), small)
-    assert headline(nothing).endswith("no forecast yet")
-
-
 def test_report_json_is_json_and_carries_the_numbers() -> None:
     data = json.loads(json.dumps(report_json(midway()), allow_nan=False))
     assert data["version"] == 1
@@ -96,42 +55,41 @@ def test_report_json_is_json_and_carries_the_numbers() -> None:
     assert data["plan"]["id"] == "deep-learning"
     assert data["snapshot"]["earned"] == pytest.approx(2.9)
     assert data["memory"] is None
+    # the figures as shown, next to the numbers they come from
+    assert data["figures"]["headline"] == data["headline"]
+    assert data["figures"]["tiles"][1]["value"] == "2.9 of 7.4 points"
 
 
-def _expected_numbers(data: dict[str, object]) -> list[str]:
-    """Figures formatted straight from report_json, independently of the writers."""
-    s = data["snapshot"]
-    assert isinstance(s, dict)
-    out = [
-        f"{s['earned']:.2f} of {s['total']:.2f} points",
-        f"{s['planned']:.2f} points",
-        f"behind by {-s['ahead_by']:.2f} points",
-        f"{s['schedule_index']:.2f}",
-        f"{s['efficiency']:.2f}",
-        f"{s['spent_hours']:.1f} h = {s['spent_points']:.2f} points",
-        f"{s['logged_hours']:.1f} h logged, {s['anki_hours']:.1f} h in Anki",
-        f"{s['week_hours']:.1f} h of {s['week_target']:g} h",
-        f"{s['forecast']} (week {s['forecast_week']})",
-        f"${s['cost_spent']:.2f} of ${s['cost_budget']:.2f}",
-        f"{s['week']} of {s['weeks']} ({s['days_left']} days left)",
-    ]
-    for c in s["courses"]:
-        out += [f"{c['earned']:.2f}", f"{c['planned']:.2f}", f"{c['hours']:.1f}"]
+def _shown(data: dict[str, Any]) -> list[str]:
+    """Every figure string report_json says the report shows."""
+    f = data["figures"]
+    out = [f["headline"], f["warning"], f["next_up"]["text"], f["next_up"]["note"]]
+    for tile in f["tiles"]:
+        out += [tile["label"], tile["value"]] + ([tile["note"]] if tile["note"] else [])
+    for course in f["courses"]:
+        cells = course["cells"]
+        out += [cells[k] for k in ("fte", "lessons", "done", "earned", "planned", "hours", "cost")]
+        if data["memory"] and course["id"] in data["memory"]:
+            out += [cells["memory"][k] for k in ("new", "learning", "young", "mature")]
+            out += [cells["memory"][k] for k in ("suspended", "retention", "knowledge")]
+    for row in f["trim"]:
+        out += [row["fte"], row["suggested"]]
     return out
 
 
-def test_markdown_and_html_numbers_match_json() -> None:
-    report = midway()
+def test_markdown_and_html_show_every_figure_of_the_json() -> None:
+    report = midway(MEMORY)
     data = report_json(report)
-    expected = _expected_numbers(data)
+    shown = _shown(data)
     # a hand check of a few, so the comparison itself is anchored
-    assert "2.90 of 7.40 points" in expected and "$165.00 of $367.00" in expected
-    assert "302.0 h = 2.52 points" in expected and "2026-04-22 (week 16)" in expected
+    assert "2.9 of 7.4 points" in shown and "$165 of $367" in shown
+    assert "302.0 h = 2.52 points" in shown and "2026-04-22 (week 16)" in shown
+    assert "87%" in shown and "0.81" in shown
     md, _ = report_markdown(report, chart_prefix="p")
     page = "".join(parse_html(report_html(report)).text)
-    for number in expected:
-        assert number in md, number
-        assert number in page, number
+    for text in shown:
+        assert md_escape(text) in md, text
+        assert text in page, text
     assert data["headline"] in md and data["headline"] in page
 
 
@@ -151,47 +109,26 @@ def test_markdown_charts_are_written_beside_it() -> None:
             report_markdown(midway(), chart_prefix=bad)
 
 
-def test_memory_numbers_from_mappings_and_dataclasses() -> None:
-    @dataclasses.dataclass(frozen=True)
-    class CourseMemory:  # the shape learnplan.collection.memory returns
-        course: str
-        new: int
-        learning: int
-        young: int
-        mature: int
-        suspended: int
-        total: int
-        retention: float | None
-        knowledge: float | None
-
-    memory: dict[str, object] = {
-        "fastai-p1": CourseMemory("fastai-p1", 120, 8, 61, 12, 2, 203, 0.874, 71.3),
-        "mit-1806": {
-            "new": 40,
-            "learning": 0,
-            "young": 5,
-            "mature": 0,
-            "suspended": 3,
-            "retention": None,
-            "knowledge": None,
-        },
-    }
-    report = midway(memory)
+def test_memory_section() -> None:
+    report = midway(MEMORY)
     data = json.loads(json.dumps(report_json(report)))
     assert data["memory"]["fastai-p1"]["young"] == 61
+    assert data["memory"]["fastai-p1"]["knowledge"] == pytest.approx(71.3)
     assert data["memory"]["mit-1806"]["retention"] is None
     md, _ = report_markdown(report, chart_prefix="p")
     memory_part = md[md.index("## Memory") :]
-    row = next(line for line in memory_part.splitlines() if line.startswith("| Fastai: Practical"))
-    assert row.endswith("| 120 | 8 | 61 | 12 | 2 | 87.4% | 71.3 |")
+    row = next(line for line in memory_part.splitlines() if line.startswith("| Fastai — Practical"))
+    assert row.endswith("| 120 | 8 | 61 | 12 | 2 | 87% | 71 |")
+    # what the knowledge column counts is said
+    assert "Knowledge: FSRS's estimate of how many of these cards you remember now" in md
     page = parse_html(report_html(report))
     text = "".join(page.text)
-    assert "Memory (from Anki)" in text and "87.4%" in text
-    # no memory given: no memory section
+    assert "Memory (from Anki)" in text and "87%" in text and "retrievability" in text
+    # no collection: no memory section
     assert "Memory" not in report_markdown(midway(), chart_prefix="p")[0]
 
 
-def evil_report() -> Report:
+def evil_report() -> Figures:
     plan = Plan(
         id="p",
         title=f"Plan {EVIL}",
@@ -200,7 +137,7 @@ def evil_report() -> Report:
     )
     log = add_session(ProgressLog("p"), Session(day(2), "x", 3.0))
     log = set_percent(log, "x", day(2), 10)
-    return Report(snapshot(plan, log, today=day(20)), plan, {"x": {"new": 1}})
+    return figures(plan, log, {"x": memory("x", new=1)}, day(20))
 
 
 def test_html_escapes_learner_text() -> None:
@@ -245,9 +182,10 @@ def test_html_is_self_contained() -> None:
 def test_over_capacity_section() -> None:
     md, _ = report_markdown(midway(), chart_prefix="p")
     assert "## Over capacity" in md
-    # 1.5 × 4 / 7.4 = 0.81
-    assert "| Fastai: Practical Deep Learning for Coders Part 1 (2019) | 1.50 | 0.81 |" in md
+    assert "This plan is 1.85× what fits in 12 weeks (7.4 points for a capacity of 4.0)." in md
+    # 1.5 × 4 / 7.4 = 0.8108, rounded down as the panel applies it
+    assert "| Fastai — Practical Deep Learning for Coders Part 1 (2019) | 1.5 | 0.81 |" in md
     small = Plan(id="q", title="Q", start=START, courses=(Course("a", "X", "A", 1.0),))
-    fits = Report(snapshot(small, ProgressLog("q"), today=day(3)), small)
+    fits = figures(small, ProgressLog("q"), None, day(3))
     assert "Over capacity" not in report_markdown(fits, chart_prefix="q")[0]
     assert "Over capacity" not in report_html(fits)

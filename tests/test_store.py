@@ -205,7 +205,7 @@ def test_untick_is_an_entry_and_undo_brings_the_tick_back(
 def test_applied_trim_is_one_undo_step(col: Collection, journal: undo.Journal) -> None:
     from addon import forms
     from learnplan.progress.log import add_revision, apply_revisions
-    from learnplan.progress.maths import snapshot
+    from learnplan.progress.snapshot import snapshot
 
     # 0.7 + 1.5 = 2.2 points in 2 weeks at 40 h/week = 0.67 capacity: over
     plan = dataclasses.replace(_plan(), weeks=2)
@@ -262,7 +262,7 @@ def test_summary_in_the_root_deck_follows_the_step_and_its_undo(
     assert adopted.endswith("My own words <i>kept</i>.")
     assert "0.0 earned" in adopted
     _tick(col, journal)
-    assert "0.2 earned" in description()  # half of the 0.7 course's weight (1 of 1+2 h)
+    assert "0.23 earned" in description()  # a third of the 0.7 course's weight (1 of 1+2 h)
     _undo(col, journal)
     assert description() == adopted  # Anki's undo restores the description itself
 

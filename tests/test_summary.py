@@ -12,10 +12,11 @@ from learnplan.collection.summary import (
     summary_lines,
     with_block,
 )
+from learnplan.figures.compute import figures
+from learnplan.figures.format import points
+from learnplan.figures.headline import headline
 from learnplan.progress.log import ProgressLog, mark_lesson_done
-from learnplan.progress.maths import snapshot
 from learnplan.reading.outline import default_plan_path, load_plan
-from learnplan.render.report import snapshot_headline
 
 
 def _snap(days: int = 36) -> tuple[str, dt.date]:
@@ -23,19 +24,21 @@ def _snap(days: int = 36) -> tuple[str, dt.date]:
     today = plan.start + dt.timedelta(days=days)
     course = plan.courses[0]
     log = mark_lesson_done(ProgressLog(plan.id), course.id, course.lessons[0].id, today)
-    return summary_block(snapshot(plan, log, today=today), "abc123"), today
+    return summary_block(figures(plan, log, None, today), "abc123"), today
 
 
 def test_block_carries_the_headline_points_next_up_and_the_day() -> None:
     plan = load_plan(default_plan_path())
     today = plan.start + dt.timedelta(days=36)
-    snap = snapshot(plan, ProgressLog(plan.id), today=today)
-    lines = summary_lines(snap)
-    assert lines[0] == snapshot_headline(snap) and lines[0].startswith("Week 6 of 12: 0.0 of 7.4")
-    assert lines[1] == f"Points: 0.0 earned · {snap.planned:.1f} planned by now · 7.4 in total"
-    assert lines[2].startswith("Next up: ")
+    shown = figures(plan, ProgressLog(plan.id), None, today)
+    snap = shown.snapshot
+    lines = summary_lines(shown)
+    assert lines[0] == headline(snap) == shown.headline
+    assert lines[0].startswith("Week 6 of 12: 0.0 of 7.4")
+    assert lines[1] == f"Points: 0.0 earned · {points(snap.planned)} planned by now · 7.4 in total"
+    assert shown.next_up is not None and lines[2] == f"Next up: {shown.next_up.text}"
     assert lines[-1] == f"As of {today.isoformat()} (Learning Plan)"
-    block = summary_block(snap, "0f")
+    block = summary_block(shown, "0f")
     assert block.startswith(f"{START} {today.isoformat()} 0f -->") and block.endswith(END)
     assert "\n" not in block
 
@@ -74,7 +77,7 @@ def test_text_is_escaped() -> None:
         start=dt.date(2026, 1, 5),
         courses=(Course("c", hostile, hostile, 1.0, lessons=(Lesson("l", hostile),)),),
     )
-    snap = snapshot(plan, ProgressLog(plan.id), today=dt.date(2026, 1, 12))
-    assert snap.next_up is not None
-    block = summary_block(snap, "ab")
+    shown = figures(plan, ProgressLog(plan.id), None, dt.date(2026, 1, 12))
+    assert shown.next_up is not None
+    block = summary_block(shown, "ab")
     assert "<img" not in block and "&lt;img src=x onerror=alert(1)&gt;" in block

@@ -31,7 +31,9 @@ from helpers_anki import open_collection
 
 from addon import undo
 from learnplan.collection import recordstore
+from learnplan.collection.studyday import study_today
 from learnplan.collection.summary import find_block
+from learnplan.figures.format import points
 from learnplan.model.plan import Card, Course, Lesson, Plan
 from learnplan.progress.entries import decode_file
 from learnplan.progress.log import (
@@ -210,7 +212,7 @@ def world(server: Server, tmp_path: Path) -> Iterator[World]:
     a = w.add("a")
     from learnplan.collection.update import update_collection
 
-    w.today = recordstore.study_today(a.col)
+    w.today = study_today(a.col)
     # The learner started two weeks ago (learnplan import --start).
     plan = dataclasses.replace(
         load_plan(default_plan_path()), start=w.today - dt.timedelta(days=14)
@@ -479,4 +481,4 @@ def test_the_phone_shows_the_summary_after_the_desktop_syncs(world: World) -> No
     assert summary(b) == summary(a)
     assert recordstore.stale_summaries(b.col, recordstore.read(b.col)) == []
     # Two of fastai Part 1's seven lessons: 2/7 of 1.5 points.
-    assert f"{2 / 7 * 1.5:.1f} earned" in summary(b)
+    assert f"{points(2 / 7 * 1.5)} earned" in summary(b)

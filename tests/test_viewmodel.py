@@ -1,4 +1,5 @@
-"""addon/viewmodel.py without Qt: escaping, numbers from the real progress engine, markup."""
+"""addon/viewmodel.py and addon/markup.py without Qt: the panel's view of the figures,
+escaping and markup."""
 
 from __future__ import annotations
 
@@ -6,8 +7,12 @@ import dataclasses
 import datetime as dt
 import html.parser
 import json
+from typing import Any
 
-from addon import viewmodel
+from test_figures import memory
+
+from addon import markup, viewmodel
+from learnplan.figures.compute import figures
 from learnplan.model.plan import Course, Lesson, Plan, Resource
 from learnplan.progress.log import (
     CostPaid,
@@ -19,7 +24,7 @@ from learnplan.progress.log import (
     add_session,
     mark_lesson_done,
 )
-from learnplan.progress.maths import snapshot
+from learnplan.progress.recall import CourseMemory
 
 EVIL = "<img src=x onerror=alert(1)>"
 START = dt.date(2019, 5, 6)
@@ -62,10 +67,15 @@ class _Collector(html.parser.HTMLParser):
         self.text.append(data)
 
 
-def _render(plan: Plan, log: ProgressLog, today: dt.date, **kw: object) -> tuple[str, _Collector]:
-    snap = snapshot(plan, log, today=today)
-    view = viewmodel.build_view(plan, log, snap, **kw)  # type: ignore[arg-type]
-    out = viewmodel.render_html(view)
+def _render(
+    plan: Plan,
+    log: ProgressLog,
+    today: dt.date,
+    numbers: dict[str, CourseMemory] | None = None,
+    **kw: Any,
+) -> tuple[str, _Collector]:
+    view = viewmodel.build_view(figures(plan, log, numbers, today), **kw)
+    out = markup.render_html(view)
     parser = _Collector()
     parser.feed(out)
     return out, parser
@@ -79,7 +89,7 @@ def test_hostile_titles_are_text_not_markup() -> None:
         log,
         START,
         plans=[("p", EVIL), ("q", EVIL)],
-        offers=[viewmodel.Offer("_learnplan-q-0.json", viewmodel.esc(EVIL), "x", "2020-01-01")],
+        offers=[viewmodel.Offer("_learnplan-q-0.json", markup.esc(EVIL), "x", "2020-01-01")],
     )
     assert "img" not in parsed.tags
     assert "onerror" not in parsed.attrs
@@ -107,38 +117,42 @@ def test_lesson_ids_with_quotes_survive_the_command_attribute() -> None:
     assert {"cmd": "tick", "course": 'c"1', "lesson": "a'b"} in cmds
 
 
-def test_numbers_come_from_the_snapshot() -> None:
+def test_the_panel_shows_the_figures_as_they_are() -> None:
     plan = _plan()
     today = START + dt.timedelta(days=41)  # day 42 of 84: week 6
     log = mark_lesson_done(ProgressLog("p"), "la", "l1", START + dt.timedelta(days=3))
     log = add_session(log, Session(date=today, course="la", hours=3.0))
-    snap = snapshot(plan, log, today=today)
-    view = viewmodel.build_view(plan, log, snap)
-    tiles = {tile_id: value for tile_id, _, value in view.tiles}
+    shown = figures(plan, log, None, today)
+    view = viewmodel.build_view(shown)
+    assert [t.id for t in view.tiles] == list(viewmodel.PANEL_TILES)
+    assert all(t == shown.tile(t.id) for t in view.tiles)
+    out = markup.render_html(view)
     # earned: 1.2 FTE × 1/3 lessons = 0.4; planned by day 42 of 84: 7.2 / 2 = 3.6
-    assert round(snap.earned, 9) == 0.4
-    assert tiles["lp-earned"] == "0.4 of 7.2 points"
-    assert tiles["lp-planned"] == "3.6 points"
-    assert tiles["lp-index"] == f"{0.4 / 3.6:.2f}"
+    tiles = {t.id: t.value for t in view.tiles}
+    assert tiles["earned"] == "0.4 of 7.2 points"
+    assert '<div class="lp-value" id="lp-earned">0.4 of 7.2 points</div>' in out
+    assert '<div class="lp-tile" title="behind by 3.2 points"><div class="lp-label">' in out
+    assert tiles["planned"] == "3.6 points"
+    assert tiles["index"] == f"{0.4 / 3.6:.2f}"
     # 3 hours at 120 hours a point
-    assert tiles["lp-spent"] == "3.0 h (0.0 points)"
-    assert tiles["lp-cost"] == "$0 of $45"
-    assert view.headline == "Week 6 of 12: 0.4 of 7.2 points, behind plan by 3.2" + (
-        f", forecast week {snap.forecast_week}" if snap.forecast_week else ", no forecast yet"
-    )
-    la = next(c for c in view.courses if c.id == "la")
-    assert la.progress == "1 of 3 lessons · 0.4 of 1.2 points"
+    assert tiles["spent"] == "3.0 h = 0.03 points"
+    assert tiles["cost"] == "$0 of $45"
+    assert f'<p id="lp-headline" class="lp-headline">{shown.headline}</p>' in out
+    assert shown.headline.startswith("Week 6 of 12: 0.4 of 7.2 points, behind plan by 3.2")
+    la = next(c for c in view.courses if c.figures.id == "la")
+    assert la.figures.progress == "1 of 3 lessons · 0.4 of 1.2 points · behind · 3.0 h"
+    assert 'id="lp-progress-la">1 of 3 lessons · 0.4 of 1.2 points · behind · 3.0 h<' in out
     assert [lesson.done for lesson in la.lessons] == [True, False, False]
-    assert la.status == "behind"
+    assert '<tr class="lp-row lp-behind">' in out
 
 
 def test_overcommitment_warning_and_trim() -> None:
     plan = _plan()
     out, _ = _render(plan, ProgressLog("p"), START)
-    assert "1.80× what fits in 12 weeks" in out
+    assert "This plan is 1.80× what fits in 12 weeks (7.2 points for a capacity of 4.0)." in out
     assert 'id="lp-warning"' in out
     # proportional trim of 7.2 into 4.0: 1.2 × 4/7.2 = 0.667, rounded down so it fits
-    assert "<li>Linear Algebra: 0.66</li>" in out
+    assert "<li>MIT — Linear Algebra: 0.66</li>" in out
     assert 'id="lp-apply-trim"' in out
 
 
@@ -150,54 +164,36 @@ def test_fitting_plan_has_no_warning() -> None:
 
 def test_memory_line() -> None:
     plan = _plan()
-    memory = {
-        "la": {
-            "total": 10,
-            "new": 4,
-            "learning": 1,
-            "young": 3,
-            "mature": 2,
-            "suspended": 1,
-            "retention": 0.875,
-            "knowledge": None,
-        }
+    numbers = {
+        "la": memory("la", new=4, learning=1, young=3, mature=2, suspended=1, retention=0.875)
     }
-    snap = snapshot(plan, ProgressLog("p"), today=START)
-    view = viewmodel.build_view(plan, ProgressLog("p"), snap, memory=memory)
-    la = next(c for c in view.courses if c.id == "la")
-    assert la.memory == (
-        "10 cards: 4 new, 1 learning, 3 young, 2 mature · 1 suspended · retention 88%"
-    )
-    assert next(c for c in view.courses if c.id == "dl").memory == ""
-
-
-def test_headline_before_and_after_the_plan() -> None:
-    plan = _plan()
-    before = snapshot(plan, ProgressLog("p"), today=START - dt.timedelta(days=3))
-    assert viewmodel.headline(before).startswith("Starts 2019-05-06: 7.2 points planned")
-    after = snapshot(plan, ProgressLog("p"), today=START + dt.timedelta(weeks=13))
-    assert viewmodel.headline(after) == "Plan ended 2019-07-28: 0.0 of 7.2 points, 7.2 to go"
-
-
-def test_money() -> None:
-    assert viewmodel.money(367, "USD") == "$367"
-    assert viewmodel.money(11.5, "EUR") == "€11.50"
-    assert viewmodel.money(1200, "CHF") == "1,200 CHF"
+    out, _ = _render(plan, ProgressLog("p"), START, numbers)
+    assert (
+        '<p class="lp-memory lp-muted" id="lp-memory-la">'
+        "11 cards: 4 new, 1 learning, 3 young, 2 mature · 1 suspended · retention 88%</p>"
+    ) in out
+    assert 'id="lp-memory-dl"' not in out
 
 
 def test_empty_panel_offers_plans_and_problems() -> None:
-    out = viewmodel.render_empty(
-        [viewmodel.Offer("_learnplan-p-abc.json", "Zero &amp; DL", "12 courses", "2019-05-06")],
-        [viewmodel.Problem("learnplan.log.p", "damaged &lt;x&gt;")],
-    )
+    offer = viewmodel.Offer("_learnplan-p-abc.json", "Zero &amp; DL", "12 courses", "2019-05-06")
+    out = markup.render_empty([offer], [viewmodel.Problem("learnplan.log.p", "damaged &lt;x&gt;")])
     assert "Start it today" in out and "Keep its dates (from 2019-05-06)" in out
     assert "Export record" in out and "Start fresh" in out
     assert "damaged &lt;x&gt;" in out
-    assert "No plan yet" in out and "Switch to another plan" not in out
+    # one state at a time: a plan was found, so the panel does not also say there is none
+    assert "Plan found in this collection" in out and "No plan yet" not in out
+    assert "Or build a plan of your own from an outline file" in out
+    assert "Switch to another plan" not in out
+    nothing = markup.render_empty([], [])
+    assert "No plan yet" in nothing and "Plan found" not in nothing
+    # a plan file that could not be read offers nothing to adopt: still no plan yet
+    bad = dataclasses.replace(offer, problem="x.json:1: not valid JSON")
+    assert "No plan yet" in markup.render_empty([bad], [])
 
 
 def test_a_plan_that_cannot_be_shown_leaves_the_others_to_switch_to() -> None:
-    out = viewmodel.render_empty(
+    out = markup.render_empty(
         [],
         [viewmodel.Problem("file:_learnplan-rec-x.json", "unreadable", "Hide it")],
         [("p2", "Plan <two>")],
@@ -210,13 +206,13 @@ def test_a_plan_that_cannot_be_shown_leaves_the_others_to_switch_to() -> None:
 def test_a_manifest_that_could_not_be_read_is_named_without_an_adopt_button() -> None:
     bad = viewmodel.Offer(
         "_learnplan-x-0.json",
-        viewmodel.esc("_learnplan-x-0.json"),
+        markup.esc("_learnplan-x-0.json"),
         "",
         "",
-        problem=viewmodel.esc(f"_learnplan-x-0.json:3: plan.title: {EVIL}"),
+        problem=markup.esc(f"_learnplan-x-0.json:3: plan.title: {EVIL}"),
     )
     good = viewmodel.Offer("_learnplan-p-abc.json", "Zero", "12 courses", "2019-05-06")
-    out = viewmodel.render_empty([good, bad], [])
+    out = markup.render_empty([good, bad], [])
     parser = _Collector()
     parser.feed(out)
     assert "img" not in parser.tags and "onerror" not in parser.attrs
@@ -247,9 +243,9 @@ def _row(out: str, course_id: str) -> list[str]:
     return [html.unescape(re.sub(r"<[^>]+>", "", c.split("</td>")[0])) for c in cells]
 
 
-MEMORY: dict[str, dict[str, float | int | None]] = {
-    "la": {"new": 4, "learning": 1, "young": 3, "mature": 2, "total": 10, "retention": 0.875},
-    "dl": {"new": 7, "learning": 0, "young": 0, "mature": 0, "total": 7, "retention": None},
+MEMORY = {
+    "la": memory("la", new=4, learning=1, young=3, mature=2, retention=0.875),
+    "dl": memory("dl", new=7),
 }
 
 
@@ -259,10 +255,10 @@ def test_course_table_cells() -> None:
     log = mark_lesson_done(ProgressLog("p"), "la", "l1", START)
     log = add_session(log, Session(date=today, course="la", hours=3.0))
     log = add_cost(log, CostPaid(date=today, item="dl", amount=45))
-    out, _parsed = _render(plan, log, today, memory=MEMORY)
+    out, _parsed = _render(plan, log, today, MEMORY)
     # FTE, done, earned, hours, cost, new, learning, young, mature, retention
     assert _row(out, "la") == ["1.2", "33%", "0.4", "3.0", "–", "4", "1", "3", "2", "88%"]
-    assert _row(out, "dl") == ["6", "0%", "0.0", "0.0", "$45 / $45", "7", "0", "0", "0", "–"]
+    assert _row(out, "dl") == ["6.0", "0%", "0.0", "0.0", "$45 / $45", "7", "0", "0", "0", "–"]
     assert "Knowledge" not in out  # FSRS is off: no knowledge column
     total = out[out.index('class="lp-total"') :].split("</tr>")[0]
     assert ">7.2<" in total and ">$45 / $45<" in total and ">11<" in total
@@ -284,12 +280,13 @@ def _cmds(out: str) -> list[dict[str, str]]:
 
 
 def test_knowledge_column_when_fsrs_is_on() -> None:
-    memory: dict[str, dict[str, float | int | None]] = {
-        k: {**v, "knowledge": 6.4} for k, v in MEMORY.items()
-    }
-    memory["dl"]["knowledge"] = None
-    out, _ = _render(_plan(), ProgressLog("p"), START, memory=memory)
-    assert "Knowledge</th>" in out
+    numbers = {**MEMORY, "la": dataclasses.replace(MEMORY["la"], knowledge=6.4)}
+    out, _ = _render(_plan(), ProgressLog("p"), START, numbers)
+    # the column says what it counts
+    assert (
+        '<th id="lp-col-knowledge" title="FSRS&#x27;s estimate of how many of these cards you '
+        'remember now: the sum of each card&#x27;s retrievability">Knowledge</th>'
+    ) in out
     assert _row(out, "la")[-1] == "6"
     assert _row(out, "dl")[-1] == "–"
 
@@ -307,12 +304,12 @@ def test_revised_fte_and_history() -> None:
         log, Revision(day + dt.timedelta(days=1), "dl", "", start_week=2, end_week=9)
     )
     before, _ = _render(plan, log, day - dt.timedelta(days=1))
-    assert _row(before, "dl")[0] == "6"  # not revised yet on that day
+    assert _row(before, "dl")[0] == "6.0"  # not revised yet on that day
     out, _ = _render(plan, log, day + dt.timedelta(days=2))
-    assert _row(out, "dl")[0] == "3*"
-    assert 'title="revised from 6"' in out
+    assert _row(out, "dl")[0] == "3.0*"
+    assert 'title="revised from 6.0"' in out
     history = out[out.index('id="lp-history-dl"') :].split("</ul>")[0]
-    assert f"{day.isoformat()} · FTE 6 → 3 · too much &lt;b&gt;" in history
+    assert f"{day.isoformat()} · FTE 6.0 → 3.0 · too much &lt;b&gt;" in history
     assert "weeks 1–12 → 2–9" in history
     # the re-allocation form starts from the values in force
     form = out[out.index('data-lp-form="realloc-dl"') :].split("</form>")[0]
@@ -334,10 +331,8 @@ def test_resources_and_dates_in_forms() -> None:
 def test_every_table_row_has_a_cell_per_column() -> None:
     plan = dataclasses.replace(_plan(), resources=(Resource(id="gpu", title="GPU", cost=300),))
     for knowledge in (None, 3.0):
-        memory: dict[str, dict[str, float | int | None]] = {
-            k: {**v, "knowledge": knowledge} for k, v in MEMORY.items()
-        }
-        out, _ = _render(plan, ProgressLog("p"), START, memory=memory)
+        numbers = {k: dataclasses.replace(m, knowledge=knowledge) for k, m in MEMORY.items()}
+        out, _ = _render(plan, ProgressLog("p"), START, numbers)
         table = out[out.index('id="lp-table"') :].split("</table>")[0]
         rows = table.split("<tr")[1:]
         columns = rows[0].count("<th")

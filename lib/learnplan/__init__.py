@@ -9,7 +9,8 @@ The public API, for scripts::
     write_package(built, "my-plan.apkg")
 
 Progress tracking: :class:`ProgressLog` (the learner's records), :func:`snapshot` (where
-they stand on a given day) and the report writers in :mod:`learnplan.render.report`.
+they stand on a given day), :func:`learnplan.figures.compute.figures` (all of it as the
+learner sees it, formatted once) and the report writers in :mod:`learnplan.render`.
 Reading a collection (:mod:`learnplan.collection.memory`, :mod:`learnplan.collection.update`)
 needs the ``anki`` package.
 """
@@ -32,7 +33,8 @@ from learnplan.progress.log import (
     load_log,
     save_log,
 )
-from learnplan.progress.maths import Snapshot, snapshot, suggest_trim
+from learnplan.progress.maths import suggest_trim
+from learnplan.progress.snapshot import Snapshot, snapshot
 from learnplan.reading.outline import default_plan_path, load_plan
 from learnplan.reading.writeback import write_back_ids
 

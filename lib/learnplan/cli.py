@@ -306,9 +306,9 @@ def format_check(plan: Plan) -> str:
 
 
 def _money(amount: float, currency: str) -> str:
-    symbol = {"USD": "$", "EUR": "€", "GBP": "£", "NZD": "NZ$", "AUD": "A$"}.get(currency)
-    text = f"{amount:,.2f}".removesuffix(".00")
-    return f"{symbol}{text}" if symbol else f"{text} {currency}"
+    from learnplan.figures.format import money
+
+    return money(amount, currency)
 
 
 # --- init
@@ -330,14 +330,14 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
+    from learnplan.figures.compute import figures
     from learnplan.progress.log import ProgressLog, load_log, log_to_json
-    from learnplan.progress.maths import seconds_by_week, snapshot
-    from learnplan.render.report import Report, report_html, report_json, report_markdown
+    from learnplan.render.report import report_json
+    from learnplan.render.report_html import report_html
+    from learnplan.render.report_md import report_markdown
 
     today = _parse_day(args.today) if args.today else dt.date.today()
     memory = None
-    by_week = None
-    anki_seconds = None
     with contextlib.ExitStack() as stack:
         col = stack.enter_context(_collection(args.collection)) if args.collection else None
         if args.plan is None and col is not None:
@@ -362,11 +362,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
             memory, today_anki = _read_collection(col, plan)
             if not args.today:
                 today = today_anki
-            by_week = seconds_by_week(plan, {cid: m.seconds_by_day for cid, m in memory.items()})
-            anki_seconds = {cid: m.review_seconds for cid, m in memory.items()}
-    # snapshot() applies the log's plan revisions itself, day by day.
-    snap = snapshot(plan, log, today=today, anki_seconds=anki_seconds, anki_seconds_by_week=by_week)
-    report = Report(plan=plan, snapshot=snap, memory=memory)
+    # The log's plan revisions are applied day by day; Anki's review time counts as spent.
+    report = figures(plan, log, memory, today)
 
     if args.json:
         data = report_json(report)
@@ -472,7 +469,7 @@ def _current(col: Any, where: str) -> tuple[Plan, Any]:
 
 def _read_collection(col: Any, plan: Plan) -> tuple[dict[str, Any], dt.date]:
     from learnplan.collection.memory import course_memory
-    from learnplan.collection.recordstore import study_today
+    from learnplan.collection.studyday import study_today
 
     return dict(course_memory(col, plan)), study_today(col)
 
@@ -518,7 +515,9 @@ def _number(text: str, what: str) -> float:
 
 
 def _cmd_log(args: argparse.Namespace) -> int:
-    from learnplan.collection.recordstore import change_log, read, study_today
+    from learnplan.collection.recordstore import change_log, read
+    from learnplan.collection.studyday import study_today
+    from learnplan.figures.compute import figures
     from learnplan.progress.log import (
         CostPaid,
         ProgressLog,
@@ -528,8 +527,6 @@ def _cmd_log(args: argparse.Namespace) -> int:
         mark_lesson_done,
     )
     from learnplan.progress.log import study_date as checked_day
-    from learnplan.progress.maths import snapshot
-    from learnplan.render.report import snapshot_headline
 
     with _collection(args.collection) as col:
         plan, log = _current(col, args.collection)
@@ -574,7 +571,7 @@ def _cmd_log(args: argparse.Namespace) -> int:
             said = f"Logged {_money(cost.amount, plan.currency)} for {args.item} on {day}"
         change_log(col, plan.id, change)
         now = read(col).records.log(plan.id)
-        headline = snapshot_headline(snapshot(plan, now, today=today))
+        headline = figures(plan, now, None, today).headline
     print(f"{said} in {plan.title}.")
     print(headline)
     return EXIT_OK

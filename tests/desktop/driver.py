@@ -321,7 +321,7 @@ def scenario() -> Generator[Request, Any, None]:
     yield js(f"document.querySelector('{form} button').click()")
     yield js_until(
         f"Number(document.body.dataset.lpRendered) > {before} && "
-        f"document.getElementById('lp-fte-{course_id}').textContent === '1*'",
+        f"document.getElementById('lp-fte-{course_id}').textContent === '1.0*'",
         "revised FTE shown",
     )
     fte1 = yield text_of(f"lp-fte-{course_id}")
@@ -351,7 +351,7 @@ def scenario() -> Generator[Request, Any, None]:
     _mw.form.actionRedo.trigger()
     yield js_until(
         f"Number(document.body.dataset.lpRendered) > {before} && "
-        f"document.getElementById('lp-fte-{course_id}').textContent === '1*'",
+        f"document.getElementById('lp-fte-{course_id}').textContent === '1.0*'",
         "re-allocation redone",
     )
 
@@ -525,6 +525,45 @@ def scenario() -> Generator[Request, Any, None]:
         "switched back",
     )
     note("switched", undo=_mw.form.actionUndo.text())
+
+    # Profiles › Switch Profile with the panel open, and another profile opened from
+    # Anki's profile window: the panel goes with its profile (no window left open, which
+    # Anki would warn about), and the other profile's panel shows its own collection.
+    _mw.pm.create("User 2")
+    _mw.unloadProfileAndShowProfileManager()
+    yield until(
+        lambda: (
+            _mw.col is None
+            and getattr(_mw, "profileDiag", None) is not None
+            and _mw.profileDiag.isVisible()
+        ),
+        "the profile window",
+    )
+    released = shell._state["controller"] is None
+    left_open = [
+        type(w).__name__
+        for w in _mw.app.topLevelWidgets()
+        if w.isVisible() and type(w).__name__ == "_PanelWindow"
+    ]
+    _mw.profileForm.profiles.setCurrentRow(_mw.pm.profiles().index("User 2"))
+    _mw.onOpenProfile()
+    yield until(
+        lambda: _mw.col is not None and _mw.pm.name == "User 2" and _mw.state == "deckBrowser",
+        "the other profile",
+        timeout=60,
+    )
+    shell.open_panel(_mw)
+    yield js_until("Number(document.body.dataset.lpRendered) > 0", "the other profile's panel")
+    first = yield js("window.lpFirstHeadline")
+    text = yield js("document.getElementById('lp-root').textContent")
+    note(
+        "profile-switched",
+        released=released,
+        left_open=left_open,
+        profile=_mw.pm.name,
+        first=first,
+        text=" ".join(str(text).split()),
+    )
 
 
 def showcase() -> Generator[Request, Any, None]:

@@ -10,6 +10,7 @@ packages in scripts/ci_desktop_deps.sh and `aqt[qt]` in the venv. Works as root
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import importlib
 import json
 import os
@@ -349,7 +350,17 @@ class AnkiRun:
 def start_anki(base: Path, display: str, log_path: Path, env: Mapping[str, str]) -> AnkiRun:
     runtime = base / "xdg-runtime"
     runtime.mkdir(mode=0o700, exist_ok=True)
-    full_env = _quiet_env({"DISPLAY": display, "XDG_RUNTIME_DIR": str(runtime), **env})
+    # Anki hands its command line to an Anki already running under the same key (one
+    # per user by default) and exits: a key per profile base keeps parallel runs apart.
+    instance = hashlib.sha1(str(base.resolve()).encode("utf-8")).hexdigest()[:16]
+    full_env = _quiet_env(
+        {
+            "DISPLAY": display,
+            "XDG_RUNTIME_DIR": str(runtime),
+            "ANKI_SINGLE_INSTANCE_KEY": f"learnplan-test-{instance}",
+            **env,
+        }
+    )
     with log_path.open("wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-c", _RUN_ANKI, str(base), PROFILE],
@@ -422,6 +433,7 @@ def seed_showcase(base: Path, work: Path) -> str:
     from anki.scheduler_pb2 import CardAnswer
 
     from addon import store
+    from learnplan.collection.studyday import study_today
     from learnplan.progress import log as lg
     from learnplan.reading.outline import default_plan_path, load_plan
 
@@ -429,8 +441,7 @@ def seed_showcase(base: Path, work: Path) -> str:
     plan = load_plan(default_plan_path(), assign_ids=False)
     col = Collection(str(collection_path(base)))
     try:
-        cutoff = dt.datetime.fromtimestamp(col.sched.day_cutoff)
-        today = (cutoff - dt.timedelta(days=1)).date()
+        today = study_today(col)
         plan = dataclasses.replace(plan, start=today - dt.timedelta(days=36))  # week 6
         store.adopt_plan(col, plan)
         rng = random.Random(5)

@@ -102,10 +102,11 @@ def test_installed_addon_leaves_imports_alone(package: Path, tmp_path: Path) -> 
     assert set(found["loaded_by_build"]) >= CHECKED_LIBRARIES
     assert found["learnplan_file"].startswith(str(tmp_path / "addons21" / "1234567890"))
     modules = {m.rpartition(".")[2] for m in found["addon_modules"]}
-    assert {"store", "viewmodel", "loader", "forms", "cache"} <= modules
+    assert {"store", "viewmodel", "markup", "page", "loader", "forms", "cache"} <= modules
     assert {m.rpartition(".")[2] for m in found["need_anki"]} <= {
         "shell",
         "panel",
+        "commands",
         "detect",
         "importing",
         "upkeep",

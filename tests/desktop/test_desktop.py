@@ -7,7 +7,6 @@ installs them: scripts/ci_desktop_deps.sh). Screenshots and logs go to tests/art
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import html
 import json
 import os
@@ -64,9 +63,11 @@ def test_panel_in_real_anki(tmp_path: Path, built_addon: Path) -> None:
 
     from addon import store
     from learnplan.collection import recordstore
+    from learnplan.collection.studyday import study_today
     from learnplan.collection.summary import find_block
-    from learnplan.progress import maths
-    from learnplan.render.report import Report, headline
+    from learnplan.figures.format import points
+    from learnplan.figures.headline import headline
+    from learnplan.progress.snapshot import snapshot
 
     out = ARTIFACTS / "desktop"
     if out.exists():
@@ -124,7 +125,7 @@ def test_panel_in_real_anki(tmp_path: Path, built_addon: Path) -> None:
 
     realloc = steps["reallocated"]
     assert realloc["undo"] == "Undo Re-allocate Course"
-    assert realloc["fte"] == "1*" and realloc["fte_before"] != "1*"
+    assert realloc["fte"] == "1.0*" and realloc["fte_before"] != "1.0*"
     assert float(realloc["total"]) == pytest.approx(
         float(realloc["total_before"]) - (float(realloc["fte_before"]) - 1.0)
     )
@@ -171,7 +172,7 @@ def test_panel_in_real_anki(tmp_path: Path, built_addon: Path) -> None:
     try:
         plan = store.read_plan(col, plan_id)
         log = store.read_log(col, plan_id)
-        today = dt.datetime.fromtimestamp(col.sched.day_cutoff).date() - dt.timedelta(days=1)
+        today = study_today(col)
         stored = recordstore.read(col)
         # Nothing of the learner's records is left in collection config (sync replaces
         # it wholesale), and the phone's summary in the root deck fits the records.
@@ -195,17 +196,26 @@ def test_panel_in_real_anki(tmp_path: Path, built_addon: Path) -> None:
     ]
     assert steps["session"]["date"] == today.isoformat()  # Anki's day, the form's default
     # the tick was checked before the re-allocation (redone later, kept in the log)
-    snap = maths.snapshot(plan, dataclasses.replace(log, revisions=()), today=today)
-    assert steps["ticked"]["earned"] == f"{snap.earned:.1f} of {snap.total:.1f} points"
+    snap = snapshot(plan, dataclasses.replace(log, revisions=()), today=today)
+    assert steps["ticked"]["earned"] == f"{points(snap.earned)} of {points(snap.total)} points"
     row = next(r for r in snap.courses if r.id == course)
     assert steps["ticked"]["course_progress"].startswith(
-        f"1 of {row.lessons_total} lessons · {row.earned:.1f} of {row.fte:.1f} points"
+        f"1 of {row.lessons_total} lessons · {points(row.earned)} of {points(row.fte)} points"
     )
     report = steps["report"]
     assert report["name"] == f"zero-to-deep-learning-report-{today.isoformat()}.html"
     page = (out / report["name"]).read_text(encoding="utf-8")
-    exported = maths.snapshot(plan, log, today=today)
-    assert html.escape(headline(Report(plan=plan, snapshot=exported))) in page
+    exported = snapshot(plan, log, today=today)
+    assert html.escape(headline(exported)) in page
+
+    # Switching profile released the panel; the other profile's panel shows its own
+    # (empty) collection, never this one's plan, not even from the figure cache.
+    switched = steps["profile-switched"]
+    assert switched["released"] is True and switched["left_open"] == []
+    assert switched["profile"] == "User 2" and switched["first"] == ""
+    assert "No plan yet" in switched["text"] and "Zero to Deep Learning" not in switched["text"]
+    # Anki checks at each profile close (the switch, then the exit) that no window is left.
+    assert "Window should have been closed" not in run.log()
 
     for name, night, expect in (
         ("panel-light.png", False, ("headline", "chart")),
@@ -247,6 +257,7 @@ def test_showcase_screenshots(tmp_path: Path, built_addon: Path) -> None:
     assert results.get("error") is None, results.get("error")
     assert_isolated(results, built_addon)
     assert code == 0, run.log()[-3000:]
+    assert "Window should have been closed" not in run.log()
     shown = next(s for s in results["steps"] if s["step"] == "showcase")
     assert shown["headline"].startswith("Week 6 of 12:")
     assert "Knowledge" in shown["header"]  # FSRS is on
@@ -304,6 +315,7 @@ def test_file_import_offer_and_outline_update(tmp_path: Path, built_addon: Path)
     assert results.get("error") is None, results.get("error")
     assert_isolated(results, built_addon)
     assert code == 0, run.log()[-3000:]
+    assert "Window should have been closed" not in run.log()
     steps = {
         s["step"]: {k: v.translate(_ISOLATES) if isinstance(v, str) else v for k, v in s.items()}
         for s in results["steps"]

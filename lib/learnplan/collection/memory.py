@@ -44,6 +44,7 @@ from itertools import accumulate, chain, compress, pairwise, repeat
 from operator import le, ne, sub
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from learnplan.collection.studyday import study_day_ending
 from learnplan.model.plan import Plan
 from learnplan.progress.recall import (
     FSRS5_DEFAULT_DECAY,
@@ -739,8 +740,7 @@ class MemoryTracker:
 
     @staticmethod
     def _today_date(cutoff: int) -> dt.date:
-        # The local calendar date on which the current study day began.
-        return dt.datetime.fromtimestamp(cutoff - 86_400).date()
+        return study_day_ending(cutoff)
 
     def _group_plan(
         self, ids: list[int], gids: list[int]

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from learnplan.collection.studyday import study_today
 from learnplan.collection.summary import find_block, summary_block, with_block
 from learnplan.model.plan import Plan, deck_part, plan_to_dict
 from learnplan.progress.entries import (
@@ -316,12 +317,6 @@ def record_import(col: Any, plan_id: str, record: dict[str, Any], *, clock: Cloc
 # --- the summary in the root deck's description
 
 
-def study_today(col: Any) -> dt.date:
-    """Anki's study day: the one that started 24 hours before the next day cutoff."""
-    cutoff = dt.datetime.fromtimestamp(col.sched.day_cutoff)
-    return (cutoff - dt.timedelta(days=1)).date()
-
-
 def root_deck_id(col: Any, plan: Plan, imported: dict[str, Any] | None = None) -> int | None:
     """The plan's top deck: by its name, else above the decks its last update made."""
     did = col.decks.id_for_name(deck_part(plan.title))
@@ -346,9 +341,9 @@ def records_digest(plan: Plan, log: ProgressLog) -> str:
 
 
 def summary_for(plan: Plan, log: ProgressLog, today: dt.date) -> str:
-    from learnplan.progress.maths import snapshot
+    from learnplan.figures.compute import figures
 
-    return summary_block(snapshot(plan, log, today=today), records_digest(plan, log))
+    return summary_block(figures(plan, log, None, today), records_digest(plan, log))
 
 
 def _stale(description: str, plan: Plan, log: ProgressLog) -> bool:

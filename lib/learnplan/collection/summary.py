@@ -18,8 +18,7 @@ import datetime as dt
 import html
 import re
 
-from learnplan.progress.maths import Snapshot
-from learnplan.render.report import snapshot_headline
+from learnplan.figures.model import Figures
 
 START = "<!-- learnplan:summary"
 END = "<!-- /learnplan:summary -->"
@@ -32,32 +31,20 @@ _BLOCK = re.compile(
 )
 
 
-def summary_lines(s: Snapshot) -> list[str]:
-    """The summary as plain lines (the headline is the report's and the panel's)."""
-    lines = [
-        snapshot_headline(s),
-        f"Points: {s.earned:.1f} earned · {s.planned:.1f} planned by now · {s.total:.1f} in total",
-    ]
-    if s.next_up is not None:
-        n = s.next_up
-        where = f"{n.provider} — {n.title}" if n.provider else n.title
-        lesson = f": {n.lesson_title}" if n.lesson_title else ""
-        lines.append(f"Next up: {where}{lesson}")
-    lines.append(f"As of {s.today.isoformat()} (Learning Plan)")
-    return lines
+def summary_lines(f: Figures) -> list[str]:
+    """The summary as plain lines: the headline (the report's and the panel's), points,
+    next up and the day (:attr:`Figures.summary <learnplan.figures.model.Figures>`)."""
+    return list(f.summary)
 
 
-def summary_block(s: Snapshot, digest: str) -> str:
-    """The block for a snapshot: escaped HTML between the markers, one line. ``digest``
-    (lower-case hex) identifies the records it was computed from."""
+def summary_block(f: Figures, digest: str) -> str:
+    """The block for a plan's figures: escaped HTML between the markers, one line.
+    ``digest`` (lower-case hex) identifies the records it was computed from."""
     if not re.fullmatch(r"[0-9a-f]{1,64}", digest):
         raise ValueError(f"digest must be lower-case hex, got {digest!r}")
-    first, *middle, last = (html.escape(line, quote=False) for line in summary_lines(s))
+    first, *middle, last = (html.escape(line, quote=False) for line in summary_lines(f))
     body = "<br>".join([f"<b>{first}</b>", *middle, f"<small>{last}</small>"])
-    return (
-        f'{START} {s.today.isoformat()} {digest} --><div class="learnplan-summary">{body}</div>'
-        f"{END}"
-    )
+    return f'{START} {f.today} {digest} --><div class="learnplan-summary">{body}</div>{END}'
 
 
 def find_block(description: str) -> tuple[str, dt.date, str] | None:

@@ -12,13 +12,13 @@ import dataclasses
 import datetime as dt
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 from learnplan.base.atomic import replace_file
-from learnplan.model.plan import Plan
+from learnplan.model.plan import Course, Plan
 
 _T = TypeVar("_T")
 
@@ -135,11 +135,22 @@ def apply_revisions(plan: Plan, log: ProgressLog, *, as_of: dt.date | None = Non
     Revisions of courses no longer in the plan are skipped: the outline has moved on and
     the log keeps the history anyway.
     """
+    if not any(as_of is None or r.date <= as_of for r in log.revisions):
+        return plan
+    courses = {c.id: c for c in plan.courses}
+    for _, _, after in replay_revisions(plan, log, as_of=as_of):
+        courses[after.id] = after
+    return dataclasses.replace(plan, courses=tuple(courses[c.id] for c in plan.courses))
+
+
+def replay_revisions(
+    plan: Plan, log: ProgressLog, *, as_of: dt.date | None = None
+) -> Iterator[tuple[Revision, Course, Course]]:
+    """Each re-allocation :func:`apply_revisions` applies, in its order, with the course
+    as it was before and after it (a course's history of re-allocations)."""
     revisions = sorted(
         (r for r in log.revisions if as_of is None or r.date <= as_of), key=lambda r: r.date
     )
-    if not revisions:
-        return plan
     courses = {c.id: c for c in plan.courses}
     for rev in revisions:
         course = courses.get(rev.course)
@@ -153,7 +164,7 @@ def apply_revisions(plan: Plan, log: ProgressLog, *, as_of: dt.date | None = Non
         if rev.end_week is not None:
             changes["end_week"] = rev.end_week
         courses[rev.course] = dataclasses.replace(course, **changes)
-    return dataclasses.replace(plan, courses=tuple(courses[c.id] for c in plan.courses))
+        yield rev, course, courses[rev.course]
 
 
 # --- JSON form

@@ -1,4 +1,4 @@
-"""SVG charts of a :class:`~learnplan.progress.maths.Snapshot`: plain strings, no JavaScript.
+"""SVG charts of a :class:`~learnplan.progress.snapshot.Snapshot`: plain strings, no JavaScript.
 
 Text and axes use ``currentColor`` so an inline chart takes the page's text colour (the
 Anki panel in night mode, the HTML report in either scheme); series use mid-tone colours
@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
-from learnplan.progress.maths import Snapshot
+from learnplan.progress.snapshot import Snapshot
 
 #: Series colours, chosen to keep contrast on white and on near-black.
 PALETTE = (
