@@ -264,6 +264,9 @@ class PanelCommands:
             "collection's media folder, unchanged; the panel stops reporting it.",
             "Stop following it": f"Stop following this plan ({key})?\n\nIts progress "
             "stays recorded: adopting the plan again shows it.",
+            "Apply it": f"Apply the record file '{key.partition(':')[2]}' that came with an "
+            "imported deck?\n\nIts entries then count as your own progress. Apply it only "
+            "if these records are yours.",
         }.get(
             store.fix_label(key),
             f"Remove the unreadable record '{key}' and start fresh?\n\nExport it first "
@@ -272,6 +275,10 @@ class PanelCommands:
         if not askUser(question, parent=ctl.body):
             return
         ctl.write("Start Fresh", lambda col: store.start_fresh(col, key))
+
+    def cmd_keep_aside(self, args: dict[str, Any]) -> None:
+        key = str(args.get("key"))
+        self.controller.write("Keep Record Aside", lambda col: store.keep_aside(col, key))
 
     def cmd_import(self, args: dict[str, Any]) -> None:
         ctl = self.controller

@@ -34,7 +34,13 @@ def render_offers_and_problems(offers: Sequence[Offer], problems: Sequence[Probl
         out.append(
             f'<div class="lp-problem" role="alert"><p>{p.message}</p>'
             f"<button {_cmd('export', key=p.key)}>Export record…</button> "
-            f"<button {_cmd('fresh', key=p.key)}>{esc(p.fix)}</button></div>"
+            f"<button {_cmd('fresh', key=p.key)}>{esc(p.fix)}</button>"
+            + (
+                f" <button {_cmd('keep_aside', key=p.key)}>Keep it aside</button>"
+                if p.key.startswith("aside:")
+                else ""
+            )
+            + "</div>"
         )
     for o in offers:
         if o.problem:

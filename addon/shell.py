@@ -55,6 +55,7 @@ def setup(mw: AnkiQt, module: str) -> None:
     gui_hooks.operation_did_execute.append(lambda changes, handler: _after_op(mw, changes))
     gui_hooks.sync_did_finish.append(lambda: _after_sync(mw))
     gui_hooks.media_sync_did_start_or_stop.append(lambda running: _after_media_sync(mw, running))
+    gui_hooks.profile_did_open.append(lambda: _remember_records(mw))
 
 
 def controller(mw: AnkiQt) -> PanelController:
@@ -81,6 +82,9 @@ def _after_op(mw: AnkiQt, changes: OpChanges) -> None:
     # don't, so this stays off the common path.
     if not (changes.notetype and changes.note_text) or mw.col is None:
         return
+    from .guard import after_import
+
+    after_import(mw)  # record files a shared deck carried are set aside
     ctl = _state["controller"]
     if ctl is not None and ctl.visible():
         return  # the open panel shows the offer itself
@@ -89,8 +93,18 @@ def _after_op(mw: AnkiQt, changes: OpChanges) -> None:
     offer_new_plans(mw, lambda: open_panel(mw))
 
 
+def _remember_records(mw: AnkiQt) -> None:
+    # Record files present now, or brought by a sync, are the learner's own; one that
+    # appears with an import is not (guard.py).
+    if mw.col is not None:
+        from .guard import remember
+
+        remember(mw.col)
+
+
 def _after_sync(mw: AnkiQt) -> None:
     # Records from other devices may have arrived: keep the deck summaries in step.
+    _remember_records(mw)
     ctl = _state["controller"]
     if mw.col is None or (ctl is not None and ctl.visible()):
         return  # the open panel refreshes and does the same itself

@@ -106,7 +106,7 @@ def upkeep(col: Collection) -> OpChanges:
 def raw_record(col: Collection, key: str) -> bytes:
     """Exactly what is stored for a reported problem's ``key`` (see recordstore.Problem)."""
     kind, _, name = key.partition(":")
-    if kind == "file":
+    if kind in ("file", "aside"):
         if not FILE_RE.match(name):
             raise ValueError(f"'{name}' is not a Learning Plan record file")
         return (recordstore.media_folder(col) / name).read_bytes()
@@ -127,7 +127,7 @@ def raw_record(col: Collection, key: str) -> bytes:
 def export_name(key: str) -> str:
     """A file name to offer for an export of ``key`` (no ':' or '/' in it)."""
     kind, _, name = key.partition(":")
-    stem = name.removesuffix(".json") if kind == "file" else key
+    stem = name.removesuffix(".json") if kind in ("file", "aside") else key
     return re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-.") + ".json"
 
 
@@ -149,13 +149,25 @@ def start_fresh(col: Collection, key: str) -> OpChanges:
         return undo.step(col, "Start Fresh", lambda: recordstore.dismiss(col, key))
     if kind == "plan":
         return undo.step(col, "Start Fresh", lambda: recordstore.forget(col, name))
+    if kind == "aside":
+        return undo.step(col, "Apply Record", lambda: recordstore.release(col, name))
     raise ValueError(f"'{key}' is not a Learning Plan record")
+
+
+def keep_aside(col: Collection, key: str) -> OpChanges:
+    """Stop reporting a record file that was set aside (it stays set aside and in the
+    media folder)."""
+    if not key.startswith("aside:"):
+        raise ValueError(f"'{key}' is not a record file that was set aside")
+    return undo.step(col, "Keep Record Aside", lambda: recordstore.dismiss(col, key))
 
 
 def fix_label(key: str) -> str:
     """What the panel's button for a problem says."""
     kind = key.partition(":")[0]
-    return {"file": "Hide it", "plan": "Stop following it"}.get(kind, "Start fresh")
+    return {"file": "Hide it", "plan": "Stop following it", "aside": "Apply it"}.get(
+        kind, "Start fresh"
+    )
 
 
 __all__ = [
@@ -165,6 +177,7 @@ __all__ = [
     "export_name",
     "export_record",
     "fix_label",
+    "keep_aside",
     "raw_record",
     "read",
     "read_adopted",

@@ -65,7 +65,7 @@ def test_record_file_example_is_a_valid_record_file(repo: Path) -> None:
     assert [s.hours for s in log.sessions] == [3.5]
     # Every operation the code knows is in the documented table, and no other.
     section = text[text.index("## In a collection: record files") :]
-    documented = set(re.findall(r"^\| `([a-z]+)` \|", section, re.M))
+    documented = set(re.findall(r"^\| `([a-z_]+)` \|", section, re.M))
     assert documented == set(OPS)
 
 

@@ -212,6 +212,47 @@ def test_plans_adopt_forget_and_current() -> None:
     assert [p.id for p in state.plans] == ["p1", "p2"]  # in order of first adoption
 
 
+def test_a_file_set_aside_counts_for_nothing_until_released() -> None:
+    ours = ent.random_name()
+    shared = ent.random_name()  # came with someone's deck
+    session = _entry("session", "p1", Session(DAY, "c1", 1.0), 10)
+    forged = [
+        _entry("forget", "p1", None, 99),
+        _entry("session", "p1", Session(DAY, "c1", 9.0), 99),
+    ]
+    adopt = _entry("adopt", "p1", _plan(), 1)
+    files = {ours: [adopt, session], shared: forged}
+    assert [p.id for p in rec.fold(rec.counted_entries(files).entries).plans] == []
+
+    aside = _entry("set_aside", None, shared, 20)
+    counted = rec.counted_entries({**files, ours: [adopt, session, aside]})
+    assert counted.set_aside == {shared: aside.id}
+    state = rec.fold(counted.entries)
+    assert [p.id for p in state.plans] == ["p1"]
+    assert [s.hours for s in state.log("p1").sessions] == [1.0]
+
+    # The set-aside file cannot release itself (it would need the set_aside entry's id);
+    # the learner's retraction of that entry applies it.
+    release = ent.retract([aside.id])
+    counted = rec.counted_entries({**files, ours: [adopt, session, aside, release]})
+    assert counted.set_aside == {}
+    assert [p.id for p in rec.fold(counted.entries).plans] == []
+
+
+def test_set_aside_is_the_same_in_any_order() -> None:
+    names = [ent.random_name() for _ in range(3)]
+    aside = _entry("set_aside", None, names[2], 5)
+    files = {
+        names[0]: [_entry("adopt", "p1", _plan(), 1), aside],
+        names[1]: [_entry("session", "p1", Session(DAY, "c1", 2.0), 3)],
+        names[2]: [_entry("session", "p1", Session(DAY, "c1", 7.0), 4)],
+    }
+    first = rec.fold(rec.counted_entries(files).entries)
+    again = rec.fold(rec.counted_entries(dict(reversed(list(files.items())))).entries)
+    assert first == again
+    assert [s.hours for s in first.log("p1").sessions] == [2.0]
+
+
 def test_same_id_twice_counts_once() -> None:
     session = _entry("session", "p1", Session(DAY, "c1", 1.0), 10)
     assert len(rec.fold([session, session]).log("p1").sessions) == 1

@@ -110,6 +110,7 @@ def test_installed_addon_leaves_imports_alone(package: Path, tmp_path: Path) -> 
         "detect",
         "importing",
         "upkeep",
+        "guard",
     }
 
     for key in ("apkg", "genanki_apkg"):  # learnplan's writer and genanki's own

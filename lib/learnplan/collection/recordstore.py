@@ -27,7 +27,7 @@ import datetime as dt
 import hashlib
 import os
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,10 +50,11 @@ from learnplan.progress.entries import (
     encode_file,
     make_entry,
     random_name,
+    retract,
 )
 from learnplan.progress.log import ProgressLog, log_to_json
 from learnplan.progress.migration import Migration, is_old_key, migrate_config
-from learnplan.progress.records import Records, fold, log_entries
+from learnplan.progress.records import Records, counted_entries, fold, log_entries
 
 #: The name of the undo step that moves the old config records (the add-on shows it).
 MOVE_UNDO_NAME = "Move Learning Plan Records"
@@ -78,6 +79,8 @@ class Stored:
     files: dict[str, str] = field(default_factory=dict)
     #: old config keys whose content can be moved into a record file now
     movable: tuple[str, ...] = ()
+    #: record files set aside (their entries do not count) -> the set_aside entry's id
+    set_aside: Mapping[str, str] = field(default_factory=dict)
 
 
 # --- reading
@@ -164,14 +167,32 @@ def read(col: Any) -> Stored:
             more = f" (and {len(got.errors) - 1} more)" if len(got.errors) > 1 else ""
             problems.append(Problem(f"file:{name}", _damaged_message(name, got.errors[0] + more)))
     migration = migrate_config(old_config(col))
+    counted = counted_entries({f.name: f.entries for f in files})
     # Old config records count as if moved already: the same entries, the same ids.
-    records = fold([e for f in files for e in f.entries] + list(migration.entries))
+    records = fold([*counted.entries, *migration.entries])
     problems += [
         Problem(f"config:{d.key}", _damaged_message(d.key, d.reason)) for d in migration.damaged
     ]
+    by_name = {f.name: f for f in files}
+    problems += [
+        Problem(f"aside:{name}", _aside_message(by_name[name]))
+        for name in sorted(counted.set_aside)
+        if name in by_name  # a file named before it arrived here is set aside when it does
+    ]
     shown = tuple(p for p in problems if p.key not in records.dismissed)
     where = {e.id: f.name for f in files for e in f.entries}
-    return Stored(records, shown, where, migration.moved)
+    return Stored(records, shown, where, migration.moved, counted.set_aside)
+
+
+def _aside_message(file: RecordFile) -> str:
+    plans = sorted({e.plan for e in file.entries if e.plan is not None})
+    about = f" about plan {', '.join(repr(p) for p in plans)}" if plans else ""
+    return (
+        f"The record file {file.name} ({len(file.entries)} entries{about}) came with a deck "
+        "you imported, not from your own devices, so it was set aside: it changes nothing. "
+        "Apply it only if these records are yours (for example a deck you exported with "
+        "its media yourself)."
+    )
 
 
 # --- writing
@@ -216,7 +237,40 @@ def write(col: Any, entries: Sequence[Entry], *, name: str | None = None) -> str
         raise RecordError("could not add a record file to the media folder")
     for written in getattr(_local, "stack", None) or []:
         written.extend(entries)
+    with _cache_lock:
+        _written_here.setdefault(str(media_folder(col)), set()).add(stored)
     return stored
+
+
+#: media folder -> the record files this process wrote there (never "came with an import")
+_written_here: dict[str, set[str]] = {}
+
+
+def arrived_since(col: Any, known: Iterable[str]) -> list[str]:
+    """The record files in the media folder that are not in ``known`` and that this
+    process did not write: after an import, the files the imported package carried."""
+    with _cache_lock:
+        ours = set(_written_here.get(str(media_folder(col)), ()))
+    seen = set(known)
+    return [n for n in record_names(media_folder(col)) if n not in seen and n not in ours]
+
+
+def set_aside(col: Any, names: Sequence[str], *, clock: Clock = CLOCK) -> list[Entry]:
+    """Keep the entries of the record files ``names`` out of the records (they stay in
+    the media folder; :func:`release` applies one after all)."""
+    entries = [make_entry("set_aside", None, name, clock=clock) for name in names]
+    write(col, entries)
+    return entries
+
+
+def release(col: Any, name: str, *, clock: Clock = CLOCK) -> list[Entry]:
+    """Apply a record file that was set aside (the learner says it is theirs)."""
+    entry_id = read(col).set_aside.get(name)
+    if entry_id is None:
+        raise ValueError(f"the record file {name} is not set aside")
+    entries = [retract([entry_id], clock=clock)]
+    write(col, entries)
+    return entries
 
 
 def move_old_config(col: Any) -> Migration:

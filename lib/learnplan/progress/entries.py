@@ -52,7 +52,8 @@ MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_PLAN_ID = 200
 _MAX_AT = 2**53  # ms; JSON and JavaScript keep every integer below this exactly
 
-#: Operations about one plan (the entry names it); ``retract`` and ``dismiss`` name none.
+#: Operations about one plan (the entry names it); ``retract``, ``dismiss`` and
+#: ``set_aside`` name none.
 PLAN_OPS = (
     "adopt",
     "current",
@@ -65,7 +66,7 @@ PLAN_OPS = (
     "percent",
     "imported",
 )
-OPS = (*PLAN_OPS, "retract", "dismiss")
+OPS = (*PLAN_OPS, "retract", "dismiss", "set_aside")
 
 
 class RecordError(ValueError):
@@ -84,7 +85,8 @@ class Entry:
     undone: ``(course, lesson)`` · session: :class:`Session` · cost: :class:`CostPaid` ·
     revision: :class:`Revision` · percent: :class:`PercentDone` · imported: the update
     record (a dict, see :mod:`learnplan.collection.update`) · retract: entry ids · dismiss: the key
-    of a reported problem (``file:<name>``) the learner chose to hide.
+    of a reported problem (``file:<name>``) the learner chose to hide · set_aside: the
+    name of a record file whose entries must not count (it came with an imported deck).
     """
 
     id: str
@@ -135,6 +137,8 @@ def data_json(op: str, value: Any) -> Any:
         return {"entries": list(value)}
     if op == "dismiss":
         return {"problem": value}
+    if op == "set_aside":
+        return {"file": value}
     raise ValueError(f"unknown record operation {op!r}")
 
 
@@ -258,6 +262,11 @@ def _value(op: str, data: object, where: str) -> Any:
             return tuple(ids)
         if op == "dismiss":
             return _text(_obj(data, where).get("problem"), f"{where}.problem", 400)
+        if op == "set_aside":
+            name = _obj(data, where).get("file")
+            if not isinstance(name, str) or not FILE_RE.match(name):
+                raise RecordError(f"{where}.file: expected a record file name, got {name!r:.80}")
+            return name
     except LogError as exc:
         raise RecordError(str(exc)) from None
     raise RecordError(f"{where}.op: unknown operation {op!r}")

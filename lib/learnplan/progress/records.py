@@ -17,7 +17,10 @@ of files, and the state is a deterministic fold of the entries in them:
 - sessions, costs and re-allocations are collected; the latest percentage of a course
   on a day wins; the latest update record of a plan wins;
 - a plan is adopted by ``adopt`` and dropped by ``forget`` (the later one wins); the
-  current plan is the adopted plan with the latest ``adopt`` or ``current`` entry.
+  current plan is the adopted plan with the latest ``adopt`` or ``current`` entry;
+- a ``set_aside`` entry (not retracted) keeps every entry of the file it names out of the
+  fold: a deck someone shared can carry record files (Anki copies ``_`` media from a
+  package), and the add-on sets aside those that arrive with an import.
 
 Everything here is pure: the entries and their files are :mod:`learnplan.progress.entries`;
 :mod:`learnplan.collection.recordstore` reads and writes the files of a collection. The
@@ -44,6 +47,29 @@ from learnplan.progress.entries import (
 from learnplan.progress.log import CostPaid, LessonDone, PercentDone, ProgressLog, Revision, Session
 
 # --- the fold
+
+
+@dataclass(frozen=True)
+class Counted:
+    """The entries that count, and the record files set aside (name -> the id of the
+    ``set_aside`` entry, which a ``retract`` takes back to apply the file after all)."""
+
+    entries: tuple[Entry, ...]
+    set_aside: Mapping[str, str]
+
+
+def counted_entries(files: Mapping[str, Sequence[Entry]]) -> Counted:
+    """Drop the entries of the files that ``set_aside`` entries name (``files``: record
+    file name -> its entries). A set-aside file cannot release itself: releasing takes the
+    ``set_aside`` entry's random id, which only the learner's own devices hold."""
+    every = [e for entries in files.values() for e in entries]
+    retracted = {i for e in every if e.op == "retract" for i in e.value}
+    aside: dict[str, str] = {}
+    for entry in sorted(unique(every), key=lambda e: (e.at, e.id)):
+        if entry.op == "set_aside" and entry.id not in retracted:
+            aside.setdefault(entry.value, entry.id)
+    kept = tuple(e for name, entries in files.items() if name not in aside for e in entries)
+    return Counted(kept, aside)
 
 
 _Key = tuple[str, str]  # (kind, canonical JSON of the item): which entries made an item
@@ -152,6 +178,8 @@ def fold(entries: Iterable[Entry]) -> Records:
         if entry.op == "dismiss":
             dismissed.add(entry.value)
             continue
+        if entry.op == "set_aside":
+            continue  # acts on whole files, before the fold: see counted_entries
         plan_id = entry.plan
         assert plan_id is not None  # entry_from_json requires it for plan operations
         if entry.op == "adopt":
