@@ -244,7 +244,7 @@ def test_readme_run_command_builds_an_importable_default_deck(tmp_path: Path) ->
         log = import_package(col, apkg)
         assert len(log.new) == 80 and not log.conflicting
         assert len(col.find_cards("tag:zero-to-dl::course::*")) == 90
-        assert col.decks.by_name("Zero to Deep Learning::MIT::18.06 Linear Algebra")
+        assert col.decks.by_name("Zero to Deep Learning::04 · MIT::03 · 18.06 Linear Algebra")
     finally:
         col.close()
 

@@ -317,7 +317,7 @@ def test_second_plan_adopted_while_the_other_device_reviews(world: World) -> Non
     assert [p.id for p in state.plans] == ["zero-to-dl", "small"]
     assert state.current == "small"
     assert state.imported["small"]["decks"] and state.imported["zero-to-dl"]["decks"]
-    assert b.col.decks.id_for_name("Small Plan::Other::Course One::Lesson One")
+    assert b.col.decks.id_for_name("Small Plan::01 · Other::01 · Course One::01 · Lesson One")
 
 
 # --- more orders and conflicts

@@ -61,9 +61,9 @@ def test_plan_decks_and_notes_follow_the_identity_rules() -> None:
     decks = plan_decks(plan)
     assert (
         decks[deck_key("fastai1", "l2")]
-        == "Zero to DL::Fastai::Practical Deep Learning::Lesson 2: Maths"
+        == "Zero to DL::01 · Fastai::01 · Practical Deep Learning::02 · Lesson 2: Maths"
     )
-    assert decks["mit1806"] == "Zero to DL::MIT::18.06 Linear Algebra"
+    assert decks["mit1806"] == "Zero to DL::02 · MIT::01 · 18.06 Linear Algebra"
     notes = plan_notes(plan)
     assert len(notes) == 7
     course, lesson = notes[guid("b3")]

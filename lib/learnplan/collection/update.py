@@ -34,7 +34,37 @@ from pathlib import Path
 from typing import Any
 
 from learnplan.base.ids import note_guid
+from learnplan.collection.decks import (
+    PlanDecks,
+    ancestors,
+    deck_key,
+    find_plan_decks,
+    old_deck_key,
+    plan_decks,
+    remove_emptied,
+    rename_in_place,
+)
 from learnplan.model.plan import Course, Lesson, Plan
+
+__all__ = [
+    "STATE_FILE_PREFIX",
+    "UNDO_NAME",
+    "UpdateReport",
+    "deck_key",
+    "fingerprint",
+    "import_options",
+    "import_package",
+    "in_namespace",
+    "load_record",
+    "merge_tags",
+    "next_timestamp",
+    "old_deck_key",
+    "plan_decks",
+    "plan_notes",
+    "update_collection",
+    "update_from_package",
+    "update_timestamp",
+]
 
 STATE_FILE_PREFIX = "_lpstate-"
 UNDO_NAME = "Update Learning Plan"
@@ -55,6 +85,7 @@ class UpdateReport:
     removed: tuple[int, ...] = ()  # notes no longer in the plan, tagged <plan>::removed
     conflicting: tuple[str, ...] = ()  # GUIDs Anki's importer refused (note type clash)
     renamed_decks: tuple[tuple[str, str], ...] = ()  # (old name, new name)
+    removed_decks: tuple[str, ...] = ()  # decks of the plan left empty, removed
     # OpChanges of the merged undo step, so the add-on's CollectionOp can refresh the UI.
     changes: Any = field(default=None, compare=False, repr=False)
 
@@ -68,6 +99,8 @@ class UpdateReport:
         if self.renamed_decks:
             lines.append(f"{len(self.renamed_decks)} deck(s) renamed:")
             lines.extend(f"  {old} -> {new}" for old, new in self.renamed_decks)
+        if self.removed_decks:
+            lines.append(f"{len(self.removed_decks)} empty deck(s) of the plan removed.")
         if self.restored_tags:
             lines.append(f"Your own tags were kept on {len(self.restored_tags)} note(s).")
         if self.kept_user_edits:
@@ -114,20 +147,6 @@ def in_namespace(tag: str, plan_id: str) -> bool:
     return tag.lower().startswith(plan_id.lower() + "::")
 
 
-def deck_key(course_id: str, lesson_id: str | None) -> str:
-    return course_id if lesson_id is None else f"{course_id}/{lesson_id}"
-
-
-def plan_decks(plan: Plan) -> dict[str, str]:
-    """Every deck the plan's cards go to (course decks and lesson decks): key -> name."""
-    decks: dict[str, str] = {}
-    for course in plan.courses:
-        decks[deck_key(course.id, None)] = plan.deck_name(course)
-        for lesson in course.lessons:
-            decks[deck_key(course.id, lesson.id)] = plan.deck_name(course, lesson)
-    return decks
-
-
 def plan_notes(plan: Plan) -> dict[str, tuple[Course, Lesson | None]]:
     """GUID -> (course, lesson) for every card of the plan."""
     out: dict[str, tuple[Course, Lesson | None]] = {}
@@ -138,22 +157,6 @@ def plan_notes(plan: Plan) -> dict[str, tuple[Course, Lesson | None]]:
             lesson = course.lesson(card.lesson) if card.lesson else None
             out[note_guid(plan.id, course.id, card.key)] = (course, lesson)
     return out
-
-
-def old_deck_key(tags: Sequence[str], plan_id: str) -> str | None:
-    """The deck key a note's previous plan tags put it in, or None if untagged."""
-    lesson_prefix = f"{plan_id}::lesson::".lower()
-    course_prefix = f"{plan_id}::course::".lower()
-    course: str | None = None
-    for tag in tags:
-        low = tag.lower()
-        if low.startswith(lesson_prefix):
-            parts = tag[len(lesson_prefix) :].split("::")
-            if len(parts) == 2:
-                return deck_key(parts[0], parts[1])
-        elif low.startswith(course_prefix):
-            course = tag[len(course_prefix) :]
-    return None if course is None else deck_key(course, None)
 
 
 def merge_tags(package_tags: Sequence[str], learner_tags: Sequence[str]) -> list[str]:
@@ -220,34 +223,6 @@ def _snapshot(col: Any, plan_id: str, guids: set[str]) -> dict[str, _Before]:
             cards=tuple((c.id, c.did) for c in note.cards()),
         )
     return out
-
-
-def _rename_decks(
-    col: Any, record: dict[str, Any], wanted: dict[str, str]
-) -> list[tuple[str, str]]:
-    """Rename the decks we created last time to their new names, so cards follow.
-
-    Anki's importer matches decks by name, so without this a renamed lesson, course,
-    provider or plan title would get a second, new deck. Parents go first (renaming a
-    course deck carries its lesson decks along), and a name already in use is left alone.
-    """
-    known = record.get("decks")
-    if not isinstance(known, dict):
-        return []
-    renamed: list[tuple[str, str]] = []
-    for key in sorted(wanted, key=lambda k: k.count("/")):
-        did = known.get(key)
-        if not isinstance(did, int):
-            continue
-        deck = col.decks.get(did, default=False)
-        if deck is None:
-            continue
-        old, new = deck["name"], wanted[key]
-        if old == new or col.decks.id_for_name(new) is not None:
-            continue
-        col.decks.rename(did, new)
-        renamed.append((old, new))
-    return renamed
 
 
 def import_options(*, plain: bool = False) -> Any:
@@ -340,7 +315,15 @@ def update_from_package(
     before = _snapshot(col, plan.id, set(wanted_notes) | set(shipped))
 
     undo_start = col.add_custom_undo_entry(UNDO_NAME)
-    renamed = _rename_decks(col, record, wanted_decks)
+    recorded = record.get("decks")
+    decks = find_plan_decks(
+        col,
+        plan,
+        recorded if isinstance(recorded, dict) else {},
+        ((b.tags, b.cards) for b in before.values()),
+    )
+    emptied = (decks.all_ids() - decks.guessed) | ancestors(col, decks.all_ids() - decks.guessed)
+    renamed = rename_in_place(col, decks, wanted_decks, undo=undo_start)
     blocked = _kind_changes(plan, before)
     with tempfile.TemporaryDirectory(prefix="learnplan-update-") as tmp:
         if blocked:
@@ -365,9 +348,6 @@ def update_from_package(
 
     edited = _hand_edited(before, shipped)
     deck_ids = {key: col.decks.id_for_name(name) for key, name in wanted_decks.items()}
-    recorded = record.get("decks")
-    known_decks: dict[str, Any] = recorded if isinstance(recorded, dict) else {}
-    root = plan.title
 
     new: list[int] = []
     updated: list[int] = []
@@ -427,8 +407,7 @@ def update_from_package(
                 deck_key(course.id, lesson.id if lesson else None),
                 plan.id,
                 deck_ids,
-                known_decks,
-                root,
+                decks,
             )
         )
 
@@ -450,6 +429,9 @@ def update_from_package(
         moves_by_deck.setdefault(did, []).append(cid)
     for did, cids in moves_by_deck.items():
         col.set_deck(cids, did)
+        col.merge_undo_entries(undo_start)  # Anki keeps a few dozen undo steps
+    in_use = {d for d in deck_ids.values() if d is not None}
+    removed_decks = remove_emptied(col, emptied, in_use, undo=undo_start)
 
     _save_record(col, plan, ts, deck_ids, state)
     changes = col.merge_undo_entries(undo_start)
@@ -465,6 +447,7 @@ def update_from_package(
         removed=tuple(sorted(removed)),
         conflicting=conflicting,
         renamed_decks=tuple(renamed),
+        removed_decks=tuple(removed_decks),
         changes=changes,
     )
 
@@ -603,32 +586,25 @@ def _cards_to_move(
     new_key: str,
     plan_id: str,
     deck_ids: dict[str, int | None],
-    known_decks: dict[str, Any],
-    root: str,
+    decks: PlanDecks,
 ) -> list[tuple[int, int]]:
     """Cards of ``prior`` still sitting where the plan put them, whose deck changed.
 
     A card the learner filed somewhere else on purpose is left where it is: we only move
-    it out of the deck its previous lesson/course tag says the plan put it in (or, with no
-    record of our decks, out of any deck under the plan's root deck).
+    it out of a deck the plan made for its previous lesson/course tag or for its new one
+    (or, with no such deck known, out of any deck under the plan's top deck).
     """
     target = deck_ids.get(new_key)
     if target is None:
         return []
     old_key = old_deck_key(prior.tags, plan_id)
-    if old_key == new_key:
-        return []
-    old_did = known_decks.get(old_key) if old_key else None
+    known = (*decks.by_key.get(old_key or "", ()), *decks.by_key.get(new_key, ()))
     out: list[tuple[int, int]] = []
     for cid, did in prior.cards:
         if did == target:
             continue
-        if isinstance(old_did, int):
-            ours = did == old_did
-        else:
-            name = col.decks.name(did)
-            ours = name == root or name.startswith(root + "::")
-        if ours:
+        top = str(col.decks.name(did)).split("::")[0]
+        if did in known if known else top in decks.roots:
             out.append((cid, target))
     return out
 
