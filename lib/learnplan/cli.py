@@ -29,6 +29,11 @@ _FORCE_HELP = (
     "(the plan's own files are never replaced)"
 )
 
+_START_HELP = (
+    "the plan starts on this day (YYYY-MM-DD; default: the plan's own start, or for the "
+    "bundled plan the coming Monday; --start 2019-05-06 is its original)"
+)
+
 
 class CollectionUnavailable(Exception):
     """The collection cannot be opened now (Anki holds it, or it is not a collection)."""
@@ -80,11 +85,13 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="never write ids back into the plan's files; fail on cards without an id",
     )
+    build.add_argument("--start", help=_START_HELP)
     build.add_argument("--force", action="store_true", help=_FORCE_HELP)
     build.set_defaults(func=_cmd_build)
 
     check = sub.add_parser("check", help="validate a plan and show its courses and totals")
     check.add_argument("plan", nargs="?", help="plan YAML file (default: the bundled plan)")
+    check.add_argument("--start", help=_START_HELP)
     check.set_defaults(func=_cmd_check)
 
     init = sub.add_parser("init", help="scaffold a new plan to edit")
@@ -96,6 +103,7 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--log", help="progress log JSON (default: an empty log)")
     report.add_argument("--collection", help="an Anki collection.anki2 for memory numbers")
     report.add_argument("--today", help="report as of this date (YYYY-MM-DD; default: today)")
+    report.add_argument("--start", help=_START_HELP)
     fmt = report.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print the figures as JSON")
     fmt.add_argument("--html", action="store_true", help="write one self-contained HTML file")
@@ -111,7 +119,7 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "--start",
         help="the plan starts on this day (YYYY-MM-DD; default: as the collection follows "
-        "it already, else the plan's own start)",
+        "it already, else the plan's own start, or for the bundled plan the coming Monday)",
     )
     imp.set_defaults(func=_cmd_import)
 
@@ -138,16 +146,23 @@ def _parser() -> argparse.ArgumentParser:
 # --- build
 
 
-def _load(path: str | None, *, assign_ids: bool = True) -> Plan:
-    return _load_with_sources(path, assign_ids=assign_ids)[0]
+def _load(path: str | None, *, assign_ids: bool = True, start: str | None = None) -> Plan:
+    return _load_with_sources(path, assign_ids=assign_ids, start=start)[0]
 
 
 def _load_with_sources(
-    path: str | None, *, assign_ids: bool = True
+    path: str | None, *, assign_ids: bool = True, start: str | None = None
 ) -> tuple[Plan, dict[Path, str]]:
+    """The plan at ``path`` (None: the bundled plan), starting on the learner's day
+    (``start``, else its own; the bundled plan's is the coming Monday: reading/starts.py)."""
     from learnplan.reading.outline import default_plan_path, load_plan_and_sources
+    from learnplan.reading.starts import learner_start
 
-    return load_plan_and_sources(Path(path) if path else default_plan_path(), assign_ids=assign_ids)
+    day = _parse_day(start, "--start") if start else None
+    plan, sources = load_plan_and_sources(
+        Path(path) if path else default_plan_path(), assign_ids=assign_ids
+    )
+    return learner_start(plan, path, start=day), sources
 
 
 def default_output(plan: Plan) -> Path:
@@ -160,7 +175,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from learnplan.reading.writeback import write_back_ids
 
     started = time.monotonic()
-    plan, sources = _load_with_sources(args.plan, assign_ids=not args.no_write)
+    plan, sources = _load_with_sources(args.plan, assign_ids=not args.no_write, start=args.start)
     out = Path(args.output) if args.output else default_output(plan)
     # Before anything is built or any id written back: a bad output is refused whole.
     try:
@@ -190,12 +205,21 @@ def _cmd_build(args: argparse.Namespace) -> int:
         f"  {plan.total_fte:g} FTE points against a capacity of {plan.capacity:.1f} "
         f"({plan.overcommitment:.2f}x), budget {_money(plan.total_cost, plan.currency)}"
     )
+    print(f"  {plan.weeks} weeks from {plan.start.isoformat()}{_start_note(args)}")
     if changed:
         print(f"  assigned {new_ids} new card ids, written back to:")
         for path in changed:
             print(f"    {path}")
     print("Import it in Anki with File > Import (or the Learning Plan add-on's update).")
     return EXIT_OK
+
+
+def _start_note(args: argparse.Namespace) -> str:
+    from learnplan.reading.starts import is_bundled
+
+    if args.start or not is_bundled(args.plan):
+        return ""
+    return " (the bundled plan starts on the coming Monday; choose with --start)"
 
 
 class _ProgressBar:
@@ -230,7 +254,7 @@ class _ProgressBar:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    plan = _load(args.plan, assign_ids=True)
+    plan = _load(args.plan, assign_ids=True, start=args.start)
     print(format_check(plan))
     missing = sum(1 for c in plan.courses for card in c.cards if card.new_key)
     if missing:
@@ -350,9 +374,11 @@ def _cmd_report(args: argparse.Namespace) -> int:
                     "the collection's own records",
                 )
             plan, log = _current(col, args.collection)
+            if args.start:
+                plan = dataclasses.replace(plan, start=_parse_day(args.start, "--start"))
             sources: dict[Path, str] = {}
         else:
-            plan, sources = _load_with_sources(args.plan, assign_ids=True)
+            plan, sources = _load_with_sources(args.plan, assign_ids=True, start=args.start)
             log = load_log(Path(args.log)) if args.log else ProgressLog(plan_id=plan.id)
             if log.plan_id != plan.id:
                 raise PlanError.at(
@@ -484,14 +510,13 @@ def _cmd_import(args: argparse.Namespace) -> int:
     from learnplan.collection.recordstore import adopt, read
     from learnplan.collection.update import update_collection
 
-    plan = _load(args.plan, assign_ids=True)
-    start = _parse_day(args.start, "--start") if args.start else None
+    plan = _load(args.plan, assign_ids=True, start=args.start)
     with _collection(args.collection) as col:
-        if start is None:
+        if not args.start:
             # Updating a plan the collection follows keeps the learner's own start day.
             followed = read(col).records.plan(plan.id)
-            start = followed.start if followed is not None else plan.start
-        plan = dataclasses.replace(plan, start=start)
+            if followed is not None:
+                plan = dataclasses.replace(plan, start=followed.start)
         report = update_collection(col, plan)  # PlanError before anything is written
         adopt(col, plan)
     written = []

@@ -299,8 +299,8 @@ def test_file_import_offer_and_outline_update(tmp_path: Path, built_addon: Path)
     after: dict[str, Any] = steps["outline-updated"]
     assert all(before["nids"].values())
     assert after["nids"] == before["nids"]  # same notes: reviews and history stay theirs
-    assert before["capital_deck"] == "Small Plan::Other::Course One::Lesson One"
-    assert after["capital_deck"] == "Small Plan::Other::Course One::Lesson Two"
+    assert before["capital_deck"] == "Small Plan::01 · Other::01 · Course One::01 · Lesson One"
+    assert after["capital_deck"] == "Small Plan::01 · Other::01 · Course One::02 · Lesson Two"
     assert "marked" in after["sum22_tags"]
     assert after["capital_flag"] == 1
     assert "Blue by day, red at dusk" in after["sky_back"]
