@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from learnplan._version import __version__
-from learnplan.base.errors import PlanError
+from learnplan.base.errors import PlanError, Problem
 from learnplan.model.plan import Plan, slugify
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
@@ -39,17 +39,26 @@ class CollectionUnavailable(Exception):
     """The collection cannot be opened now (Anki holds it, or it is not a collection)."""
 
 
+class MissingAnki(Exception):
+    """The ``anki`` package (the ``anki`` extra) is not installed: an environment failure."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    # Messages on stderr: "path:line: message" when they are about a file (line 0: the
+    # whole file), "learnplan: message" when there is no file to point at.
     try:
         result: int = args.func(args)
         return result
     except CollectionUnavailable as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_FAILURE
+    except MissingAnki as exc:
         print(f"learnplan: {exc}", file=sys.stderr)
         return EXIT_FAILURE
     except PlanError as exc:
-        print(str(exc), file=sys.stderr)
+        print("\n".join(str(p) for p in in_file_order(exc.problems)), file=sys.stderr)
         return EXIT_BAD_INPUT
     except ValueError as exc:  # LogError and friends: bad input that isn't a plan file
         print(f"learnplan: {exc}", file=sys.stderr)
@@ -67,6 +76,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("learnplan: interrupted; nothing was written", file=sys.stderr)
         return EXIT_FAILURE
+
+
+def in_file_order(problems: Sequence[Problem]) -> list[Problem]:
+    """``problems`` file by file (in the order each file first comes up), each file's in
+    line order (a whole-file problem, line 0, first)."""
+    first: dict[str, int] = {}
+    for problem in problems:
+        first.setdefault(str(problem.path), len(first))
+    return sorted(problems, key=lambda p: (first[str(p.path)], p.line))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -379,11 +397,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
             sources: dict[Path, str] = {}
         else:
             plan, sources = _load_with_sources(args.plan, assign_ids=True, start=args.start)
-            log = load_log(Path(args.log)) if args.log else ProgressLog(plan_id=plan.id)
-            if log.plan_id != plan.id:
-                raise PlanError.at(
-                    args.log, 0, f"this log is for plan '{log.plan_id}', not '{plan.id}'"
-                )
+            # Checked against the plan: an entry it cannot count is an error at its line.
+            log = load_log(args.log, plan=plan) if args.log else ProgressLog(plan_id=plan.id)
         if col is not None:
             memory, today_anki = _read_collection(col, plan)
             if not args.today:
@@ -462,14 +477,15 @@ def _collection(path_text: str) -> Iterator[Any]:
         from anki.collection import Collection
         from anki.errors import DBError
     except ImportError:
-        raise PlanError.at(
-            path, 0, "reading a collection needs the 'anki' package: pip install anki"
+        raise MissingAnki(
+            "working with a collection needs Anki's Python package: install it with "
+            "pip install 'learnplan[anki]' (the environment scripts/run.sh makes has it)"
         ) from None
     try:
         col = Collection(str(path))
     except DBError as exc:
         raise CollectionUnavailable(
-            f"{path}: cannot open the collection: {exc} Close Anki (or wait until it has "
+            f"{path}:0: cannot open the collection: {exc} Close Anki (or wait until it has "
             "finished syncing) and try again; nothing was changed."
         ) from None
     try:
@@ -481,6 +497,7 @@ def _collection(path_text: str) -> Iterator[Any]:
 def _current(col: Any, where: str) -> tuple[Plan, Any]:
     """The collection's current plan and its progress log (problems on stderr)."""
     from learnplan.collection.recordstore import read
+    from learnplan.progress.log import unknown_references
 
     stored = read(col)
     for problem in stored.problems:
@@ -493,7 +510,10 @@ def _current(col: Any, where: str) -> tuple[Plan, Any]:
             "this collection follows no Learning Plan yet: run `learnplan import "
             "--collection` (or adopt one in Anki's Learning Plan panel) first",
         )
-    return plan, stored.records.log(plan.id)
+    log = stored.records.log(plan.id)
+    for issue in unknown_references(plan, log):
+        print(f"learnplan: warning: {issue.message}; it is not counted", file=sys.stderr)
+    return plan, log
 
 
 def _read_collection(col: Any, plan: Plan) -> tuple[dict[str, Any], dt.date]:
