@@ -219,9 +219,10 @@ def _cmd_build(args: argparse.Namespace) -> int:
         f"  {len(plan.courses)} courses, {built.note_count} notes, {built.card_count} cards, "
         f"{len(built.media)} media files, {size / 1024:.0f} KiB in {elapsed:.1f} s"
     )
+    fit = f"{plan.overcommitment:.2f}x" if plan.overcommitment > 1 else "fits"
     print(
         f"  {plan.total_fte:g} FTE points against a capacity of {plan.capacity:.1f} "
-        f"({plan.overcommitment:.2f}x), budget {_money(plan.total_cost, plan.currency)}"
+        f"({fit}), budget {_money(plan.total_cost, plan.currency)}"
     )
     print(f"  {plan.weeks} weeks from {plan.start.isoformat()}{_start_note(args)}")
     if changed:
@@ -281,7 +282,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def format_check(plan: Plan) -> str:
-    headers = ("Provider", "Course", "FTE", "Cost", "Lessons", "Cards")
+    from learnplan.cards.cloze import anki_card_count
+
+    headers = ("Provider", "Course", "FTE", "Cost", "Lessons", "Notes", "Cards")
     rows: list[tuple[str, ...]] = [
         (
             c.provider,
@@ -290,21 +293,21 @@ def format_check(plan: Plan) -> str:
             _money(c.cost, plan.currency) if c.cost else "",
             str(len(c.lessons)),
             str(len(c.cards)),
+            str(sum(anki_card_count(card) for card in c.cards)),
         )
         for c in plan.courses
     ]
     rows += [
-        (r.provider, r.title, "", _money(r.cost, plan.currency), "", "") for r in plan.resources
+        (r.provider, r.title, "", _money(r.cost, plan.currency), "", "", "") for r in plan.resources
     ]
-    total_lessons = sum(len(c.lessons) for c in plan.courses)
-    total_cards = sum(len(c.cards) for c in plan.courses)
     footer = (
         "",
         "Total",
         f"{plan.total_fte:g}",
         _money(plan.total_cost, plan.currency),
-        str(total_lessons),
-        str(total_cards),
+        str(sum(len(c.lessons) for c in plan.courses)),
+        str(sum(len(c.cards) for c in plan.courses)),
+        str(sum(anki_card_count(card) for c in plan.courses for card in c.cards)),
     )
     title_width = min(60, max(len(headers[1]), *(len(r[1]) for r in rows)) if rows else 10)
     widths = [max(len(h), *(len(r[i]) for r in [*rows, footer])) for i, h in enumerate(headers)]
@@ -313,8 +316,8 @@ def format_check(plan: Plan) -> str:
     def line(cells: tuple[str, ...]) -> str:
         out = []
         for i, cell in enumerate(cells):
-            if i == 1 and len(cell) > title_width:
-                cell = cell[: title_width - 1] + "…"
+            if i == 1:
+                cell = _cut(cell, title_width)
             out.append(cell.rjust(widths[i]) if i >= 2 else cell.ljust(widths[i]))
         return "  ".join(out).rstrip()
 
@@ -328,10 +331,11 @@ def format_check(plan: Plan) -> str:
         *(line(r) for r in rows),
         rule,
         line(footer),
+        "Notes are the cards you wrote; Cards, the Anki cards they make.",
         "",
         f"Capacity: {plan.capacity:.1f} points ({plan.weeks} weeks × {plan.hours_per_week:g} h "
         f"/ {plan.hours_per_point:g} h per point)",
-        f"Overcommitment: {plan.overcommitment:.2f}x",
+        _fits(plan),
     ]
     if plan.overcommitment > 1:
         from learnplan.progress.maths import suggest_trim
@@ -343,8 +347,28 @@ def format_check(plan: Plan) -> str:
         )
         for course in plan.courses:
             if course.id in trim:
-                lines.append(f"  {course.title[:50]:<50}  {course.fte:g} -> {trim[course.id]:.2f}")
+                lines.append(
+                    f"  {_cut(course.title, 50):<50}  {course.fte:g} -> {trim[course.id]:.2f}"
+                )
     return "\n".join(lines)
+
+
+def _cut(text: str, width: int) -> str:
+    """``text`` in at most ``width`` characters, ending in "…" when it was cut."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _fits(plan: Plan) -> str:
+    """How the plan's points compare with its capacity, in words."""
+    if plan.overcommitment > 1:
+        return f"Overcommitment: {plan.overcommitment:.2f}x"
+    spare = plan.capacity - plan.total_fte
+    if spare < 0.05:
+        return f"The plan fits its capacity exactly ({plan.overcommitment:.2f}x)."
+    return (
+        f"The plan fits: {plan.total_fte:g} of {plan.capacity:.1f} points "
+        f"({plan.overcommitment:.0%} of capacity), {spare:.1f} points to spare."
+    )
 
 
 def _money(amount: float, currency: str) -> str:

@@ -196,9 +196,7 @@ def burnup_svg(snapshot: Snapshot, *, standalone: bool = False) -> str:
             text = f"forecast wk {s.forecast_week}"
             anchor = "end" if f.x(x2) > RIGHT - 60 else "middle"
             labels.append(_Box.of(f.x(x2), f.y(y2) - 8, text, anchor))
-            body.append(
-                _text(f.x(x2), f.y(y2) - 8, text, anchor=anchor, extra=f' fill="{EARNED}"')
-            )
+            body.append(_text(f.x(x2), f.y(y2) - 8, text, anchor=anchor, extra=f' fill="{EARNED}"'))
     if pts:
         body.append(
             _polyline(
