@@ -51,6 +51,7 @@ def test_a_cloze_with_only_c2_makes_card_2_and_keeps_it(tmp_path: Path) -> None:
         assert "[...]" in card.question() and "the number of pivots" in card.answer()
         col.decks.select(col.decks.id_for_name("Cloze"))
         queued = col.sched.get_queued_cards(fetch_limit=1).cards[0]
+        card.start_timer()
         col.sched.answer_card(
             col.sched.build_answer(card=card, states=queued.states, rating=CardAnswer.GOOD)
         )
