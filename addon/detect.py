@@ -11,15 +11,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from aqt.operations import QueryOp
+from aqt.operations import CollectionOp, QueryOp
 from aqt.utils import askUser, showWarning
 
 from learnplan.building.manifest import find_manifests
+from learnplan.collection.manifests import remove_stale_manifests
 
 from . import store
 
 if TYPE_CHECKING:
-    from anki.collection import Collection
+    from anki.collection import Collection, OpChanges
     from aqt.main import AnkiQt
 
 _asked: set[str] = set()  # manifest names offered this session
@@ -75,3 +76,21 @@ def offer_new_plans(mw: AnkiQt, open_panel: Callable[[], None]) -> None:
             open_panel()
 
     QueryOp(parent=mw, op=unadopted_plans, success=found).run_in_background()
+
+
+def tidy_manifests(mw: AnkiQt, then: Callable[[], None]) -> None:
+    """After an import: trash the older plan manifests nothing needs any more (the
+    library decides which: :mod:`learnplan.collection.manifests`), so that each build
+    File > Import brings does not stay in the media folder, synced, forever; then
+    ``then`` (which may look at the manifests that are left)."""
+
+    def op(col: Collection) -> OpChanges:
+        from anki.collection import OpChanges
+
+        remove_stale_manifests(col)
+        return OpChanges()  # media only: nothing in the collection changed
+
+    # Tidying is housekeeping: if it fails, the files stay and the offer still comes.
+    CollectionOp(parent=mw, op=op).success(lambda _: then()).failure(
+        lambda _: then()
+    ).run_in_background()

@@ -89,12 +89,15 @@ def _after_op(mw: AnkiQt, changes: OpChanges) -> None:
     # don't, so this stays off the common path.
     if not (changes.notetype and changes.note_text) or mw.col is None:
         return
-    ctl = _state["controller"]
-    if ctl is not None and ctl.visible():
-        return  # the open panel shows the offer itself
-    from .detect import offer_new_plans
+    from .detect import offer_new_plans, tidy_manifests
 
-    offer_new_plans(mw, lambda: open_panel(mw))
+    def offer() -> None:
+        ctl = _state["controller"]
+        if ctl is not None and ctl.visible():
+            return  # the open panel shows the offer itself
+        offer_new_plans(mw, lambda: open_panel(mw))
+
+    tidy_manifests(mw, then=offer)
 
 
 def _after_sync(mw: AnkiQt) -> None:

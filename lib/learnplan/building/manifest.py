@@ -265,6 +265,8 @@ def find_manifests(media_dir: Path) -> ManifestScan:
         try:
             found.append(read_manifest(entry.path))
         except ManifestError as exc:
+            if not os.path.lexists(entry.path):
+                continue  # removed meanwhile (an older manifest tidied away): not a problem
             problems.extend(exc.problems)
     found.sort(key=lambda m: (m.plan.id, -m.built_at, m.name))
     return ManifestScan(tuple(found), tuple(problems))

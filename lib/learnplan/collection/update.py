@@ -44,6 +44,7 @@ from learnplan.collection.decks import (
     remove_emptied,
     rename_in_place,
 )
+from learnplan.collection.manifests import remove_stale_manifests
 from learnplan.model.plan import Course, Lesson, Plan
 
 __all__ = [
@@ -434,6 +435,7 @@ def update_from_package(
     removed_decks = remove_emptied(col, emptied, in_use, undo=undo_start)
 
     _save_record(col, plan, ts, deck_ids, state)
+    remove_stale_manifests(col, plan.id)  # the record now knows the decks: older ones go
     changes = col.merge_undo_entries(undo_start)
     return UpdateReport(
         plan_id=plan.id,
