@@ -242,3 +242,43 @@ def test_file_import_of_a_rebuilt_plan_then_update_tidies_up(col: Any, tmp_path:
     assert revlog_after == revlog_before
     kept = {b[0] for b in cards_before}
     assert [c for c in cards_after if c[0] in kept] == cards_before
+
+
+def test_after_a_file_import_of_a_rebuild_the_add_on_tidies_the_decks(
+    col: Any, tmp_path: Path
+) -> None:
+    """What the add-on runs after File > Import (addon/detect.py): no outline needed."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from addon import detect
+
+    v1 = make_plan()
+    plain_import(col, v1, tmp_path, time.time() - 120)
+    study(col)
+    # A card the learner filed in a deck of their own stays there.
+    own = col.decks.id("My hard cards")
+    filed = col.find_cards('"tag:order::lesson::dl::dl-1"')
+    col.set_deck(filed, own)
+    cards_before, revlog_before = history(col)
+    step = col.undo_status().undo
+    assert detect.tidy_after_import(col) is not None
+    assert col.undo_status().undo == step  # nothing to tidy: no undo step either
+
+    v2 = _reworked(v1)
+    plain_import(col, v2, tmp_path, time.time() - 60)
+    manifests = list(Path(col.media.dir()).glob("_learnplan-order-*"))
+    assert len(manifests) == 2
+    detect.tidy_after_import(col)
+    assert col.undo_status().undo == detect.TIDY_UNDO_NAME
+    assert_outline_order(col, v2)
+    assert [col.get_card(cid).did for cid in filed] == [own] * len(filed)
+    wanted = plan_decks(v2)
+    for entry in col.decks.all_names_and_ids():
+        if entry.name.startswith("Order Plan::") and entry.name.count("::") == 3:
+            assert entry.name in wanted.values(), entry.name  # no old lesson deck left
+    cards_after, revlog_after = history(col)
+    assert revlog_after == revlog_before
+    assert [c for c in cards_after if c[0] in {b[0] for b in cards_before}] == cards_before
+    # The older manifest went once its decks were gone.
+    assert len(list(Path(col.media.dir()).glob("_learnplan-order-*"))) == 1

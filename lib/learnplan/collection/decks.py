@@ -24,12 +24,15 @@ from learnplan.model.plan import Plan, deck_part
 __all__ = [
     "PlanDecks",
     "ancestors",
+    "cards_out_of_place",
     "deck_key",
     "find_plan_decks",
+    "needs_tidying",
     "old_deck_key",
     "plan_decks",
     "remove_emptied",
     "rename_in_place",
+    "tidy_after_import",
 ]
 
 
@@ -199,26 +202,97 @@ def ancestors(col: Any, dids: Iterable[int]) -> set[int]:
     return out
 
 
+def _emptied(col: Any, candidates: Iterable[int], keep: Iterable[int]) -> list[tuple[str, int]]:
+    """The ``candidates`` (decks the plan made) that hold no card and no deck, deepest
+    first, except ``keep`` and top-level decks: (name, id)."""
+    kept = set(keep) | ancestors(col, keep)
+    named = [(col.decks.name_if_exists(did), did) for did in set(candidates) - kept]
+    out: list[tuple[str, int]] = []
+    for name, did in sorted(
+        ((str(n), d) for n, d in named if n is not None), key=lambda p: -p[0].count("::")
+    ):
+        if "::" in name and col.decks.card_count(did, include_subdecks=True) == 0:
+            out.append((name, did))
+    return out
+
+
 def remove_emptied(
     col: Any, candidates: Iterable[int], keep: Iterable[int], *, undo: int | None = None
 ) -> list[str]:
     """Remove the ``candidates`` (decks the plan made) that now hold no card and no
     deck, deepest first, except ``keep`` and top-level decks; returns their names. Each
     removal is merged into the undo step ``undo``."""
-    kept = set(keep) | ancestors(col, keep)
     removed: list[str] = []
-    named = [(col.decks.name_if_exists(did), did) for did in set(candidates) - kept]
-    for name, did in sorted(
-        ((str(n), d) for n, d in named if n is not None), key=lambda p: -p[0].count("::")
-    ):
-        if "::" not in name or col.decks.children(did):
-            continue
-        if col.decks.card_count(did, include_subdecks=True) == 0:
-            _undoable(col, undo, col.decks.remove([did]))
-            removed.append(name)
+    for name, did in _emptied(col, candidates, keep):
+        if col.decks.children(did):
+            continue  # a deck of the learner's own inside it (the plan's went first)
+        _undoable(col, undo, col.decks.remove([did]))
+        removed.append(name)
     return removed
 
 
 def _undoable(col: Any, undo: int | None, _changes: Any) -> None:
     if undo is not None:
         col.merge_undo_entries(undo)
+
+
+def cards_out_of_place(col: Any, plan: Plan) -> dict[int, list[int]]:
+    """After a File > Import of ``plan``: its cards still sitting in a deck an earlier
+    version of the plan made for their lesson or course (Anki's importer never moves a
+    card, and makes a new deck for a renamed or renumbered one), by the deck id they
+    belong in now: {deck id: [card id, ...]}. A card the learner filed in a deck of
+    their own is not listed."""
+    return _out_of_place(col, plan)[0]
+
+
+def _out_of_place(col: Any, plan: Plan) -> tuple[dict[int, list[int]], PlanDecks]:
+    wanted = plan_decks(plan)
+    by_note: dict[int, tuple[list[str], list[tuple[int, int]]]] = {}
+    nids = col.find_notes(f'"tag:{plan.id}::*"')
+    for start in range(0, len(nids), 10_000):  # read-only SQL: one query per 10,000 notes
+        chunk = ",".join(str(int(n)) for n in nids[start : start + 10_000])
+        for nid, tags, cid, did in col.db.all(
+            f"select n.id, n.tags, c.id, c.did from notes n join cards c on c.nid = n.id "
+            f"where n.id in ({chunk})"
+        ):
+            by_note.setdefault(nid, (str(tags).split(), []))[1].append((cid, did))
+    notes = list(by_note.values())
+    from learnplan.collection.recordstore import imported_record
+
+    recorded = imported_record(col, plan.id).get("decks")
+    decks = find_plan_decks(col, plan, recorded if isinstance(recorded, dict) else {}, notes)
+    out: dict[int, list[int]] = {}
+    for tags, placed in notes:
+        key = old_deck_key(tags, plan.id)
+        target = col.decks.id_for_name(wanted[key]) if key in wanted else None
+        for cid, did in placed:
+            ours = decks.holds(key, did) and did not in decks.guessed
+            if target is not None and did != target and ours:
+                out.setdefault(int(target), []).append(cid)
+    return out, decks
+
+
+def needs_tidying(col: Any, plan: Plan) -> bool:
+    """Whether :func:`tidy_after_import` would change anything."""
+    moves, decks = _out_of_place(col, plan)
+    return bool(moves) or bool(_emptied(col, *_tidy_scope(col, plan, decks)))
+
+
+def _tidy_scope(col: Any, plan: Plan, decks: PlanDecks) -> tuple[set[int], set[int]]:
+    """(the decks the plan made and their parents, the decks it names now)."""
+    ours = decks.all_ids() - decks.guessed
+    wanted = plan_decks(plan).values()
+    keep = {int(d) for d in (col.decks.id_for_name(n) for n in wanted) if d is not None}
+    return ours | ancestors(col, ours), keep
+
+
+def tidy_after_import(col: Any, plan: Plan, *, undo: int | None = None) -> tuple[int, list[str]]:
+    """Move :func:`cards_out_of_place` where they belong and remove the decks the plan
+    made that are left empty; returns (cards moved, names of the decks removed). Each
+    change is merged into the undo step ``undo``."""
+    moves, decks = _out_of_place(col, plan)
+    candidates, keep = _tidy_scope(col, plan, decks)
+    for did, cids in moves.items():
+        _undoable(col, undo, col.set_deck(cids, did))
+    removed = remove_emptied(col, candidates, keep, undo=undo)
+    return sum(len(cids) for cids in moves.values()), removed
