@@ -148,7 +148,7 @@ def test_panel_in_real_anki(tmp_path: Path, built_addon: Path) -> None:
     assert imported["course"] == harness.HOSTILE
     assert imported["lesson"] == "<script>alert(2)</script>"
     assert imported["injected"] == 0
-    assert "Plan <b>bold</b> & co::Prov <i>x</i>::<img src=x onerror=alert(1)>" in (
+    assert "Plan <b>bold</b> & co::01 · Prov <i>x</i>::01 · <img src=x onerror=alert(1)>" in (
         "\n".join(imported["decks"])
     )
     assert steps["switched"]["undo"] == "Undo Switch Learning Plan"
