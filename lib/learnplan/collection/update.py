@@ -47,26 +47,6 @@ from learnplan.collection.decks import (
 from learnplan.collection.manifests import remove_stale_manifests
 from learnplan.model.plan import Course, Lesson, Plan
 
-__all__ = [
-    "STATE_FILE_PREFIX",
-    "UNDO_NAME",
-    "UpdateReport",
-    "deck_key",
-    "fingerprint",
-    "import_options",
-    "import_package",
-    "in_namespace",
-    "load_record",
-    "merge_tags",
-    "next_timestamp",
-    "old_deck_key",
-    "plan_decks",
-    "plan_notes",
-    "update_collection",
-    "update_from_package",
-    "update_timestamp",
-]
-
 STATE_FILE_PREFIX = "_lpstate-"
 UNDO_NAME = "Update Learning Plan"
 
