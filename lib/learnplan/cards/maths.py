@@ -43,6 +43,7 @@ _CLOZE_OPEN_RE = re.compile(r"\{\{c\d+::")
 _SCAN_RE = re.compile(r"[\\`${}]")
 _TEX_TOKEN_RE = re.compile(r"\\.|\{\{c\d+::|::|[{}]", re.DOTALL)
 _NOT_BRACE_RE = re.compile(r"\\.|[^{}]", re.DOTALL)
+_BRACE_RE = re.compile(r"\\.|[{}]", re.DOTALL)
 _DOLLAR_RE = re.compile(r"\\.|\$", re.DOTALL)
 _SPLIT_BRACES_RE = re.compile(f"\\}}(?=[}}{_CLOZE_END}])")
 # Anki strips HTML inside maths after reading clozes: "::" stays out of its cloze reader.
@@ -81,7 +82,7 @@ def plan_maths_problems(plan: Plan) -> list[Problem]:
         for card in course.cards:
             sides = ("cloze text", "extra") if card.kind == "cloze" else ("front", "back")
             for side, text in zip(sides, (card.front, card.back), strict=True):
-                for message in maths_problems(text):
+                for message in maths_problems(text.strip()):  # stripped, as rendered
                     where = card.source
                     path, line = (where.path, where.line) if where else ("<card>", 0)
                     problems.append(Problem(path, line, f"card {side}: {message}"))
@@ -237,17 +238,20 @@ def _tex(content: str, *, in_cloze: bool, dollar: bool) -> tuple[str, str | None
         stray = _stray_dollar(content)
         if stray is not None:
             return "", stray
-    if not in_cloze and "{{c" not in content:
-        # Most maths: no cloze around or inside it, only its braces to check.
+    if "{{c" not in content:
+        # Most maths: no cloze inside it, only its braces to check.
         if "{" in content or "}" in content:
             open_braces = 0
             for brace in _NOT_BRACE_RE.sub("", content):
                 open_braces += 1 if brace == "{" else -1
                 if open_braces < 0:
-                    return "", "a '}' closes no '{'"
+                    return "", _closes_nothing(content, in_cloze)
             if open_braces:
                 return "", _unclosed(open_braces)
-        return escape(content), None
+        if not in_cloze:
+            return escape(content), None
+        # Inside a cloze: keep "}}" and "::" of TeX from Anki's cloze reader.
+        return _SPLIT_BRACES_RE.sub("} ", escape(content)).replace("::", _NO_HINT), None
     pieces: list[str] = []
     braces = 0  # TeX's own braces
     clozes: list[list[int]] = []  # per cloze opened inside: [braces at its start, hint seen]
@@ -263,12 +267,7 @@ def _tex(content: str, *, in_cloze: bool, dollar: bool) -> tuple[str, str | None
                 last += 1
                 continue
             if braces == 0:
-                if in_cloze and content.startswith("}", last):
-                    return "", (
-                        "it starts inside a cloze and goes on past the '}}' that ends "
-                        "the cloze: end the maths before '}}', or start it before '{{c'"
-                    )
-                return "", "a '}' closes no '{'"
+                return "", _closes_nothing(content, in_cloze)
             braces -= 1
         elif value == "{":
             braces += 1
@@ -311,6 +310,22 @@ def _stray_dollar(content: str) -> str | None:
             )
         return "it holds a '$': write '\\$' for a dollar sign inside maths"
     return None
+
+
+def _closes_nothing(content: str, in_cloze: bool) -> str:
+    """The message for a ``}`` of ``content`` that closes no ``{``: in a cloze, a ``}}``
+    there is the cloze's end, inside the maths."""
+    braces = 0
+    for token in _BRACE_RE.finditer(content):
+        braces += 1 if token.group() == "{" else -1 if token.group() == "}" else 0
+        if braces < 0:
+            if in_cloze and content.startswith("}", token.end()):
+                return (
+                    "it starts inside a cloze and goes on past the '}}' that ends the "
+                    "cloze: end the maths before '}}', or start it before '{{c'"
+                )
+            break
+    return "a '}' closes no '{'"
 
 
 def _unclosed(count: int) -> str:
