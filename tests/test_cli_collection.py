@@ -284,7 +284,7 @@ def test_records_naming_what_the_plan_no_longer_has_are_warned_about(
     code, out, err = _run(["report", "--collection", str(imported), "--json"], capsys)
     assert code == 0
     assert err == (
-        "learnplan: warning: lesson done on 2026-01-06: course 'fastai-p1' has no lesson "
-        "'l02' (its lessons: l01, l03, l04, l05, l06, l07); it is not counted\n"
+        "learnplan: warning: lesson done on 2026-01-06: no lesson 'l02' in course "
+        "'fastai-p1' (its lessons: l01, l03, l04, l05, l06, l07); it is not counted\n"
     )
     assert json.loads(out)["log"]["lessons_done"] == [["fastai-p1", "l02", "2026-01-06"]]

@@ -274,7 +274,7 @@ def test_unknown_courses_and_lessons_are_named() -> None:
         ("percents", 0),
     ]
     assert issues[0].message == (
-        "lesson done on 2026-01-05: course 'fastai' has no lesson 'l9' (its lessons: l1)"
+        "lesson done on 2026-01-05: no lesson 'l9' in course 'fastai' (its lessons: l1)"
     )
     assert issues[1].message == (
         "2 h studied on 2026-01-05: no course 'nope' in plan 'dl' (its courses: fastai, kun)"
@@ -302,8 +302,8 @@ def test_a_log_file_with_unknown_entries_is_refused_at_their_lines(tmp_path: Pat
         load_log(path, plan=plan)
     assert isinstance(info.value, LogError)
     assert str(info.value).splitlines() == [
-        f"{path}:4: lessons_done[1]: lesson done on 2026-01-06: course 'fastai' has no lesson "
-        "'l2' (its lessons: l1); fix the id or remove the entry",
+        f"{path}:4: lessons_done[1]: lesson done on 2026-01-06: no lesson 'l2' in course "
+        "'fastai' (its lessons: l1); fix the id or remove the entry",
         f"{path}:7: sessions[1]: 2 h studied on 2026-01-06: no course 'fast-ai' in plan 'dl' "
         "(its courses: fastai, kun); fix the id or remove the entry",
     ]

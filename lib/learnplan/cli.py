@@ -595,6 +595,7 @@ def _cmd_log(args: argparse.Namespace) -> int:
         add_cost,
         add_session,
         mark_lesson_done,
+        reference_problem,
     )
     from learnplan.progress.log import study_date as checked_day
     from learnplan.progress.maths import snapshot
@@ -606,17 +607,9 @@ def _cmd_log(args: argparse.Namespace) -> int:
         day = checked_day(args.date, today)
         # Everything is checked before anything is written.
         if args.what in ("session", "done"):
-            course = plan.course(args.course)
-            if course is None:
-                known = ", ".join(c.id for c in plan.courses)
-                raise ValueError(
-                    f"no course '{args.course}' in plan '{plan.id}' (its courses: {known})"
-                )
-            if args.lesson is not None and course.lesson(args.lesson) is None:
-                known = ", ".join(lesson.id for lesson in course.lessons) or "it has none"
-                raise ValueError(
-                    f"no lesson '{args.lesson}' in course '{course.id}' (its lessons: {known})"
-                )
+            wrong = reference_problem(plan, args.course, args.lesson)
+            if wrong is not None:
+                raise ValueError(wrong)
 
         def change(lg: ProgressLog) -> ProgressLog:
             if args.what == "session":

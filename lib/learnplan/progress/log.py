@@ -513,12 +513,13 @@ def _lessons_hint(course: Course) -> str:
     return f"its lessons: {shown or 'none'}"
 
 
-def _reference(plan: Plan, course_id: str, lesson_id: str | None) -> str | None:
+def reference_problem(plan: Plan, course_id: str, lesson_id: str | None = None) -> str | None:
+    """What is wrong with naming ``course_id`` (and ``lesson_id``) of ``plan``, or None."""
     course = plan.course(course_id)
     if course is None:
         return f"no course '{course_id}' in plan '{plan.id}' ({_courses_hint(plan)})"
     if lesson_id is not None and course.lesson(lesson_id) is None:
-        return f"course '{course_id}' has no lesson '{lesson_id}' ({_lessons_hint(course)})"
+        return f"no lesson '{lesson_id}' in course '{course_id}' ({_lessons_hint(course)})"
     return None
 
 
@@ -531,7 +532,7 @@ def unknown_references(plan: Plan, log: ProgressLog) -> tuple[LogIssue, ...]:
     issues: list[LogIssue] = []
 
     def check(location: Location, what: str, course: str, lesson: str | None = None) -> None:
-        wrong = _reference(plan, course, lesson)
+        wrong = reference_problem(plan, course, lesson)
         if wrong is not None:
             issues.append(LogIssue(location, f"{what}: {wrong}"))
 
