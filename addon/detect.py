@@ -9,17 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from aqt.operations import QueryOp
+from aqt.operations import CollectionOp, QueryOp
 from aqt.utils import askUser, showWarning
 
 from learnplan.building.manifest import find_manifests
+from learnplan.collection.manifests import remove_stale_manifests
 
 from . import store
 
 if TYPE_CHECKING:
-    from anki.collection import Collection
+    from anki.collection import Collection, OpChanges
     from aqt.main import AnkiQt
 
 _asked: set[str] = set()  # manifest names offered this session
@@ -75,3 +76,44 @@ def offer_new_plans(mw: AnkiQt, open_panel: Callable[[], None]) -> None:
             open_panel()
 
     QueryOp(parent=mw, op=unadopted_plans, success=found).run_in_background()
+
+
+#: The undo step of the tidying after a File › Import (only when something moved).
+TIDY_UNDO_NAME = "Tidy Learning Plan Decks"
+
+
+def tidy_after_import(col: Collection) -> OpChanges:
+    """After an import: for each plan with an older manifest beside the newest, its cards
+    left in decks an earlier build made (File › Import never moves a card, and makes a
+    new deck for a renamed or renumbered one) move to the decks the newest build names,
+    and emptied decks go — one undo step, only when something moved. Then the older
+    manifests nothing needs are trashed. The library decides what moves and what goes:
+    :mod:`learnplan.collection.decks`, :mod:`learnplan.collection.manifests`."""
+    from anki.collection import OpChanges
+
+    from learnplan.collection.decks import needs_tidying, tidy_after_import
+
+    newest: dict[str, Any] = {}
+    versions: dict[str, int] = {}
+    for manifest in find_manifests(Path(col.media.dir())).manifests:  # newest first
+        newest.setdefault(manifest.plan.id, manifest.plan)
+        versions[manifest.plan.id] = versions.get(manifest.plan.id, 0) + 1
+    untidy = [plan for pid, plan in newest.items() if versions[pid] > 1]
+    untidy = [plan for plan in untidy if needs_tidying(col, plan)]
+    changes = OpChanges()
+    if untidy:
+        step = col.add_custom_undo_entry(TIDY_UNDO_NAME)
+        for plan in untidy:
+            tidy_after_import(col, plan, undo=step)
+        changes = col.merge_undo_entries(step)
+    remove_stale_manifests(col)
+    return changes
+
+
+def tidy_manifests(mw: AnkiQt, then: Callable[[], None]) -> None:
+    """Run :func:`tidy_after_import` in the background, then ``then`` (which may look at
+    the manifests that are left)."""
+    # Tidying is housekeeping: if it fails, things stay as they are and the offer comes.
+    CollectionOp(parent=mw, op=tidy_after_import).success(lambda _: then()).failure(
+        lambda _: then()
+    ).run_in_background()

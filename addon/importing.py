@@ -39,10 +39,12 @@ def import_outline(col: Collection, path: str) -> ImportResult:
     from learnplan.collection.update import UNDO_NAME, update_collection
     from learnplan.collection.update_report import UpdateReport
     from learnplan.reading.outline import load_plan
+    from learnplan.reading.starts import learner_start
 
     from . import undo
 
-    plan = load_plan(path, assign_ids=True)
+    # The bundled plan's 2019 start is history: it starts on the coming Monday.
+    plan = learner_start(load_plan(path, assign_ids=True), path)
     reports: list[UpdateReport] = []
 
     def body() -> None:

@@ -82,15 +82,18 @@ def _after_op(mw: AnkiQt, changes: OpChanges) -> None:
     # don't, so this stays off the common path.
     if not (changes.notetype and changes.note_text) or mw.col is None:
         return
+    from .detect import offer_new_plans, tidy_manifests
     from .guard import after_import
 
     after_import(mw)  # record files a shared deck carried are set aside
-    ctl = _state["controller"]
-    if ctl is not None and ctl.visible():
-        return  # the open panel shows the offer itself
-    from .detect import offer_new_plans
 
-    offer_new_plans(mw, lambda: open_panel(mw))
+    def offer() -> None:
+        ctl = _state["controller"]
+        if ctl is not None and ctl.visible():
+            return  # the open panel shows the offer itself
+        offer_new_plans(mw, lambda: open_panel(mw))
+
+    tidy_manifests(mw, then=offer)
 
 
 def _remember_records(mw: AnkiQt) -> None:

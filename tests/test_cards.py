@@ -10,7 +10,8 @@ import pytest
 from markdown_it import MarkdownIt
 
 from learnplan.base.errors import PlanError
-from learnplan.cards.render import _is_plain, render_card_text
+from learnplan.cards.markdown import is_plain
+from learnplan.cards.render import render_card_text
 from learnplan.model.plan import SourceRef
 
 
@@ -45,10 +46,10 @@ def test_plain_fast_path_matches_markdown_it() -> None:
         "A sentence ending with a dot.",
     ]
     for text in samples:
-        assert _is_plain(text), text
+        assert is_plain(text), text
         assert render(text) == md.render(text)[3:-5], text
     for text in ["1. list", "- item", "# head", "a *b*", "a\nb", "  indented", "<b>x</b>", "a & b"]:
-        assert not _is_plain(text), text
+        assert not is_plain(text), text
 
 
 # --- Math
@@ -171,7 +172,7 @@ def test_fast_markdown_path_agrees_with_markdown_it_on_random_text() -> None:
     """The hand-written fast path must give markdown-it's exact output whenever it answers."""
     import random
 
-    from learnplan.cards.render import _fast_blocks
+    from learnplan.cards.markdown import fast_blocks as _fast_blocks
 
     md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
     pieces = [
@@ -378,7 +379,7 @@ def test_math_and_clozes_survive_the_sanitiser_intact() -> None:
 
 
 def test_bare_markdown_tags_skip_the_parser_only_when_nothing_can_hide_in_them() -> None:
-    from learnplan.cards.render import _only_safe_tags
+    from learnplan.cards.sanitise import only_safe_tags as _only_safe_tags
 
     assert _only_safe_tags("<p><strong>a</strong> <code>x&lt;y</code></p>\n<ul>\n<li>b</li></ul>")
     assert _only_safe_tags('<a href="https://x.org/a?b=1&amp;c">l</a><br />')

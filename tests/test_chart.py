@@ -165,3 +165,52 @@ def test_today_marker_before_start_and_after_end() -> None:
     assert float(one(root, "line", "lp-today").get("x1", "")) == pytest.approx(
         56 + 568 * 96 / 230, abs=0.01
     )
+
+
+#: A generous width of a character of the charts' 12 px sans-serif text (digits and most
+#: letters are narrower), so that labels kept apart by it are apart in any browser.
+WIDE = 7.2
+
+
+def _label_boxes(svg: str) -> dict[str, tuple[float, float, float, float]]:
+    """(left, top, right, bottom) of the burn-up's labels inside the plot, at a generous
+    ``WIDE`` px a character and 12 px high."""
+    root = ET.fromstring(svg)
+    boxes: dict[str, tuple[float, float, float, float]] = {}
+    for text in root.iter(f"{{{NS['s']}}}text"):
+        content = text.text or ""
+        if not content.startswith(("plan total", "forecast wk", "capacity", "today")):
+            continue
+        x, y = float(text.get("x", "0")), float(text.get("y", "0"))
+        width = WIDE * len(content)
+        anchor = text.get("text-anchor", "start")
+        left = x - width if anchor == "end" else x - width / 2 if anchor == "middle" else x
+        boxes[content.split()[0]] = (left, y - 11, left + width, y + 1)
+    return boxes
+
+
+def test_burnup_labels_never_overlap() -> None:
+    import dataclasses
+
+    from learnplan.progress.log import mark_lesson_done
+
+    checked = 0
+    for scale in (0.5, 1.0):  # a plan about as big as its capacity, and one far over it
+        plan = seed_plan()
+        courses = tuple(dataclasses.replace(c, fte=c.fte * scale) for c in plan.courses)
+        plan = dataclasses.replace(plan, courses=courses)
+        for today in range(4, 88, 3):
+            for done in range(8):
+                log = ProgressLog(plan.id)
+                for i in range(done):
+                    log = mark_lesson_done(log, "fastai-p1", f"l{i + 1}", day(1 + i))
+                    log = set_percent(log, "khan", day(1 + i), 100 * (i + 1) / 7)
+                boxes = _label_boxes(burnup_svg(snapshot(plan, log, today=day(today))))
+                names = sorted(boxes)
+                for i, a in enumerate(names):
+                    for b in names[i + 1 :]:
+                        (al, at, ar, ab), (bl, bt, br, bb) = boxes[a], boxes[b]
+                        apart = ar <= bl or br <= al or ab <= bt or bb <= at
+                        assert apart, (scale, today, done, a, boxes[a], b, boxes[b])
+                checked += "forecast" in boxes and "plan" in boxes
+    assert checked > 50  # the two labels were drawn together many times

@@ -55,6 +55,23 @@ def test_check_prints_table_totals_capacity_and_overcommitment(
     assert "$45" in out and "$11" in out and "$300" in out
     # The suggested trim scales every course by capacity / total.
     assert f"1.5 -> {1.5 * 4.0 / 7.4:.2f}" in out
+    # Notes as written, and the Anki cards they make (reversed: 2, cloze: 1 per number).
+    assert total.split()[-3:] == ["195", "80", "90"]
+    # A name too long for its column is cut visibly, in the table and in the trim list.
+    assert "18.065 Matrix Methods in Data Analysis, Signal Processing, …" in out
+    assert "  18.065 Matrix Methods in Data Analysis, Signal Pr…  0.7 -> 0.38" in out
+    assert not any(line.endswith(("Signal", "Signal Pr")) for line in out.splitlines())
+
+
+def test_check_says_a_plan_that_fits_fits(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["init", str(tmp_path / "p")]) == 0
+    capsys.readouterr()
+    code, out, _ = _run(["check", str(tmp_path / "p" / "plan.yaml")], capsys)
+    assert code == 0
+    assert "The plan fits: 2.2 of 4.0 points (55% of capacity), 1.8 points to spare." in out
+    assert "Overcommitment" not in out and "trim" not in out
 
 
 def test_bad_plan_exits_2_with_path_line_and_writes_nothing(
@@ -244,7 +261,7 @@ def test_readme_run_command_builds_an_importable_default_deck(tmp_path: Path, re
         log = import_package(col, apkg)
         assert len(log.new) == 80 and not log.conflicting
         assert len(col.find_cards("tag:zero-to-dl::course::*")) == 90
-        assert col.decks.by_name("Zero to Deep Learning::MIT::18.06 Linear Algebra")
+        assert col.decks.by_name("Zero to Deep Learning::04 · MIT::03 · 18.06 Linear Algebra")
     finally:
         col.close()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -230,7 +231,8 @@ def test_a_collection_anki_holds_is_a_clear_failure_and_untouched(
     ):
         code, _, err = _run(argv, capsys)
         assert code == 1, err
-        assert "cannot open the collection" in err and "Anki already open" in err
+        assert err.startswith(f"{held}:0: cannot open the collection"), err
+        assert "Anki already open" in err
         assert "nothing was changed" in err and "Traceback" not in err
     assert sorted(p.name for p in (held.parent / "collection.media").iterdir()) == files
     assert held.read_bytes() == data
@@ -254,3 +256,34 @@ def test_import_moves_old_config_records(colpath: Path, capsys: pytest.CaptureFi
         assert records.current == "zero-to-dl" and len(records.log("p1").sessions) == 2
     finally:
         col.close()
+
+
+def test_records_naming_what_the_plan_no_longer_has_are_warned_about(
+    imported: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from learnplan.reading.outline import default_plan_path
+
+    code, _, err = _run(
+        ["log", "--collection", str(imported), "done", "fastai-p1", "l02", "--date", "2026-01-06"],
+        capsys,
+    )
+    assert code == 0, err
+    # The learner drops lesson l02 from their copy of the plan and updates.
+    text = default_plan_path().read_text(encoding="utf-8")
+    start = text.index("      - id: l02\n")
+    end = text.index("      - id: l03\n")
+    own = tmp_path / "plan" / "plan.yaml"
+    own.parent.mkdir()
+    shutil.copytree(default_plan_path().parent / "notes", own.parent / "notes")
+    cards = own.parent / "notes" / "fastai-p1.md"
+    cards.write_text(cards.read_text(encoding="utf-8").replace("lesson=l02}", "lesson=l03}"))
+    own.write_text(text[:start] + text[end:], encoding="utf-8")
+    code, _, err = _run(["import", str(own), "--collection", str(imported)], capsys)
+    assert code == 0, err
+    code, out, err = _run(["report", "--collection", str(imported), "--json"], capsys)
+    assert code == 0
+    assert err == (
+        "learnplan: warning: lesson done on 2026-01-06: no lesson 'l02' in course "
+        "'fastai-p1' (its lessons: l01, l03, l04, l05, l06, l07); it is not counted\n"
+    )
+    assert json.loads(out)["log"]["lessons_done"] == [["fastai-p1", "l02", "2026-01-06"]]

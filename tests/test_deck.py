@@ -94,16 +94,23 @@ def test_import_creates_deck_tree_notes_and_cards(apkg: Path, tmp_path: Path) ->
         assert len(log.new) == 6 and not log.conflicting
         names = set(col.decks.all_names())
         assert {
-            "Zero to DL::MIT::18.06 Linear Algebra",
-            "Zero to DL::MIT::18.06 Linear Algebra::Lesson 1: Geometry",
-            "Zero to DL::MIT::18.06 Linear Algebra::Lesson 2: Elimination",
-            "Zero to DL::Fastai::Practical Deep Learning for Coders Part 1 (2019)",
+            "Zero to DL::01 · MIT::01 · 18.06 Linear Algebra",
+            "Zero to DL::01 · MIT::01 · 18.06 Linear Algebra::01 · Lesson 1: Geometry",
+            "Zero to DL::01 · MIT::01 · 18.06 Linear Algebra::02 · Lesson 2: Elimination",
+            "Zero to DL::02 · Fastai::01 · Practical Deep Learning for Coders Part 1 (2019)",
         } <= names
         # basic 1 + reversed 2 + cloze 2 + basic 1 | basic 1 + cloze 1
         assert len(col.find_cards("tag:zdl::course::mit-1806")) == 6
         assert len(col.find_cards("tag:zdl::course::fastai-1")) == 2
-        assert len(col.find_cards('"deck:Zero to DL::MIT::18.06 Linear Algebra::Lesson 2*"')) == 2
-        course = col.decks.by_name("Zero to DL::MIT::18.06 Linear Algebra")
+        assert (
+            len(
+                col.find_cards(
+                    '"deck:Zero to DL::01 · MIT::01 · 18.06 Linear Algebra::02 · Lesson 2*"'
+                )
+            )
+            == 2
+        )
+        course = col.decks.by_name("Zero to DL::01 · MIT::01 · 18.06 Linear Algebra")
         assert course is not None
         link = '<a href="https://ocw.mit.edu/18-06">MIT · 18.06 Linear Algebra</a>'
         assert course["desc"] == link

@@ -265,12 +265,14 @@ def test_import_adds_every_note(plan: Plan, imported: Imported) -> None:
 
 def test_deck_tree(plan: Plan, imported: Imported) -> None:
     names = {d.name for d in imported.col.decks.all_names_and_ids()}
+    # Numbered in outline order (providers by their first course; tests/test_deck_order.py).
+    unnumbered = {re.sub(r"(^|::)\d\d · ", r"\1", name) for name in names}
     for _, provider, title, _, _ in SEED_ROWS:
-        assert f"{PLAN_TITLE}::{provider}::{title}" in names, title
-    # Lesson subdecks hang under their course.
+        assert f"{PLAN_TITLE}::{provider}::{title}" in unnumbered, title
+    # Lesson subdecks hang under their course, numbered by position (this is the 30th).
     assert (
-        f"{PLAN_TITLE}::MIT::18.06 Linear Algebra::Lecture 29: Singular value decomposition"
-        in names
+        f"{PLAN_TITLE}::04 · MIT::03 · 18.06 Linear Algebra::30 · Lecture 29: Singular value "
+        "decomposition" in names
     )
 
 

@@ -95,3 +95,90 @@ def test_every_name_on_the_architecture_page_exists(repo: Path) -> None:
         else:
             missing.append(name)
     assert missing == []
+
+
+def _synopsis(repo: Path) -> set[tuple[str, ...]]:
+    """(command, option, ...) of every line of the README's CLI synopsis."""
+    text = (repo / "README.md").read_text(encoding="utf-8")
+    block = text[text.index("## The CLI") :]
+    block = block[block.index("```\n") + 4 :]
+    block = block[: block.index("\n```")]
+    shown: set[tuple[str, ...]] = set()
+    for line in re.sub(r"\n +(?=\[)", " ", block).splitlines():  # continuations joined
+        words = line.split("  ")[0].split()
+        assert words[0] == "learnplan", line
+        command = [w for w in words[1:] if w.isidentifier() and w.islower()][:2]
+        if words[1] != "log":
+            command = command[:1]
+        options = sorted({w.strip("[]|") for w in words if w.strip("[]").startswith("-")})
+        shown.add((*command, *options))
+    assert len(shown) == 8, shown
+    return shown
+
+
+def test_every_readme_command_works_where_run_sh_sets_up(tmp_path: Path, repo: Path) -> None:
+    """A copy of the project, set up by scripts/run.sh from nothing (a fresh .venv), runs
+    each command of the README's synopsis, with every option it shows — the ones that
+    read and write an Anki collection included (run.sh installs the ``anki`` extra)."""
+    import shutil
+    import subprocess
+
+    copy = tmp_path / "learnplan"
+    ignore = shutil.ignore_patterns("__pycache__", "*.egg-info")
+    shutil.copytree(repo / "lib", copy / "lib", ignore=ignore)
+    shutil.copytree(repo / "scripts", copy / "scripts", ignore=ignore)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(repo / name, copy / name)
+    work = tmp_path / "work"
+    work.mkdir()
+    setup = subprocess.run(
+        ["sh", str(copy / "scripts" / "run.sh")],
+        capture_output=True,
+        text=True,
+        cwd=work,
+        check=False,
+        timeout=900,
+    )
+    assert setup.returncode == 0, setup.stderr
+    learnplan = str(copy / ".venv" / "bin" / "learnplan")
+    python = str(copy / ".venv" / "bin" / "python")
+    subprocess.run(
+        [python, "-c", "from anki.collection import Collection; Collection('c.anki2').close()"],
+        cwd=work,
+        check=True,
+    )
+    (work / "log.json").write_text(
+        '{"version": 1, "plan": "my-plan", "lessons_done": [["linear-algebra", "l1", '
+        '"2026-01-06"]]}',
+        encoding="utf-8",
+    )
+    day = ["--date", "2026-01-06"]
+    note = ["--lesson", "l1", "--note", "lecture one"]
+    html = ["--html", "-o", "r.html", "--force", "--start", "2026-01-05"]
+    script = [
+        ["init", "my-plan"],
+        ["check", "my-plan/plan.yaml", "--start", "2026-01-05"],
+        ["build", "my-plan/plan.yaml", "-o", "mine.apkg", "--start", "2026-01-05"],
+        ["build", "-o", "mine.apkg", "--no-write", "--force"],
+        ["import", "my-plan/plan.yaml", "--collection", "c.anki2", "--start", "2026-01-05"],
+        ["log", "--collection", "c.anki2", "session", "linear-algebra", "2", *day, *note],
+        ["log", "--collection", "c.anki2", "done", "linear-algebra", "l1", *day],
+        ["log", "--collection", "c.anki2", "cost", "gpu", "50", *day],
+        ["report", "--collection", "c.anki2", "--json"],
+        ["report", "my-plan/plan.yaml", "--log", "log.json", "--collection", "c.anki2", *html],
+        ["report", "my-plan/plan.yaml", "--log", "log.json", "--json"],
+    ]
+    ran: set[tuple[str, ...]] = set()
+    for argv in script:
+        result = subprocess.run(
+            [learnplan, *argv], capture_output=True, text=True, cwd=work, check=False
+        )
+        assert result.returncode == 0, (argv, result.stderr)
+        command = tuple(argv[:1] if argv[0] != "log" else ["log", argv[3]])
+        ran.add((*command, *sorted({w for w in argv if w.startswith("-")})))
+    for shown in _synopsis(repo):
+        command = shown[: 2 if shown[0] == "log" else 1]
+        options = set(shown[len(command) :])
+        done = set().union(*(set(r[len(command) :]) for r in ran if r[: len(command)] == command))
+        assert options <= done, (shown, done)
+    assert (work / "r.html").stat().st_size > 0 and (work / "mine.apkg").stat().st_size > 0

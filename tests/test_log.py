@@ -234,3 +234,94 @@ def test_apply_revisions_in_date_order() -> None:
     assert then.courses[0].fte == 1.0
     assert apply_revisions(plan, log, as_of=D - dt.timedelta(days=1)) == plan
     assert plan.courses[0].fte == 1.5  # the original is untouched
+
+
+# --- entries naming what the plan does not have: never dropped in silence
+
+
+def _two_course_plan() -> Plan:
+    from learnplan.model.plan import Lesson
+
+    return Plan(
+        id="dl",
+        title="DL",
+        start=D,
+        courses=(
+            Course(id="fastai", provider="F", title="F", fte=1.0, lessons=(Lesson("l1", "L1"),)),
+            Course(id="kun", provider="K", title="K", fte=0.5),
+        ),
+    )
+
+
+def test_unknown_courses_and_lessons_are_named() -> None:
+    from learnplan.progress.log import unknown_references
+
+    plan = _two_course_plan()
+    (l2,) = unknown_references(plan, full_log())  # full_log ticks l1 and l2
+    assert l2.location == ("lessons_done", 1)
+    log = mark_lesson_done(ProgressLog("dl"), "fastai", "l9", D)
+    log = add_session(log, Session(D, "nope", 2.0))
+    log = add_session(log, Session(D, "fastai", 1.0, lesson="l7"))
+    log = add_revision(log, Revision(D, "gone", fte=0.1))
+    log = set_percent(log, "gone", D, 10)
+    log = add_cost(log, CostPaid(D, "a book", 20))  # free text: fine
+    issues = unknown_references(plan, log)
+    assert [i.location for i in issues] == [
+        ("lessons_done", 0),
+        ("sessions", 0),
+        ("sessions", 1),
+        ("revisions", 0),
+        ("percents", 0),
+    ]
+    assert issues[0].message == (
+        "lesson done on 2026-01-05: no lesson 'l9' in course 'fastai' (its lessons: l1)"
+    )
+    assert issues[1].message == (
+        "2 h studied on 2026-01-05: no course 'nope' in plan 'dl' (its courses: fastai, kun)"
+    )
+
+
+def test_a_log_file_with_unknown_entries_is_refused_at_their_lines(tmp_path: Path) -> None:
+    from learnplan.base.errors import PlanError
+
+    path = tmp_path / "progress.json"
+    path.write_text(
+        '{"version": 1, "plan": "dl",\n'
+        ' "lessons_done": [\n'
+        '   ["fastai", "l1", "2026-01-05"],\n'
+        '   ["fastai", "l2", "2026-01-06"]],\n'
+        ' "sessions": [\n'
+        '   {"date": "2026-01-05", "course": "kun", "hours": 1},\n'
+        '   {"date": "2026-01-06", "course": "fast-ai", "hours": 2}\n'
+        " ]}\n",
+        encoding="utf-8",
+    )
+    plan = _two_course_plan()
+    assert load_log(path).plan_id == "dl"  # without the plan: read as it is
+    with pytest.raises(PlanError) as info:
+        load_log(path, plan=plan)
+    assert isinstance(info.value, LogError)
+    assert str(info.value).splitlines() == [
+        f"{path}:4: lessons_done[1]: lesson done on 2026-01-06: no lesson 'l2' in course "
+        "'fastai' (its lessons: l1); fix the id or remove the entry",
+        f"{path}:7: sessions[1]: 2 h studied on 2026-01-06: no course 'fast-ai' in plan 'dl' "
+        "(its courses: fastai, kun); fix the id or remove the entry",
+    ]
+
+
+def test_log_file_problems_point_at_the_entry(tmp_path: Path) -> None:
+    path = tmp_path / "progress.json"
+    path.write_text(
+        '{"version": 1,\n "plan": "dl",\n "costs": [\n  {"date": "2026-01-05", "item": "x",'
+        ' "amount": 1},\n  {"date": "someday", "item": "y", "amount": 2}]}\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(LogError) as info:
+        load_log(path)
+    assert str(info.value) == (
+        f"{path}:5: costs[1].date: expected a date like 2026-01-31, got 'someday'"
+    )
+    path.write_text('{"version": 1,\n "plan": "other"}\n', encoding="utf-8")
+    with pytest.raises(LogError) as info:
+        load_log(path, plan=_two_course_plan())
+    assert str(info.value) == f"{path}:2: this log is for plan 'other', not 'dl'"

@@ -84,8 +84,8 @@ def test_doc_example_loads_as_documented() -> None:
     (gpu,) = plan.resources
     assert (gpu.id, gpu.provider, gpu.cost) == ("gpu", "AWS", 300.0)
     assert plan.deck_name(fastai, fastai.lessons[0]) == (
-        "Mini Deep Learning::Fastai::Practical Deep Learning for Coders Part 1 (2019)"
-        "::Lesson 1: Image classification"
+        "Mini Deep Learning::01 · Fastai::01 · Practical Deep Learning for Coders Part 1 (2019)"
+        "::01 · Lesson 1: Image classification"
     )
 
     cards = _cards(plan)

@@ -344,7 +344,10 @@ def test_move_card_to_another_lesson(col: Any, path_kind: str, tmp_path: Path) -
     cid = after.cards[(guid("b3"), 0)]
     assert "zdl::lesson::fastai1::l1" in _note(col, guid("b3")).tags
     if path_kind == "update":
-        assert deck_of(col, cid) == "Zero to DL::Fastai::Practical Deep Learning::Lesson 1: Images"
+        assert (
+            deck_of(col, cid)
+            == "Zero to DL::01 · Fastai::01 · Practical Deep Learning::01 · Lesson 1: Images"
+        )
         assert result.moved == (cid,)
     else:
         # Anki's importer never moves an existing card: it stays in the old lesson deck.
@@ -367,18 +370,20 @@ def test_rename_lesson(col: Any, path_kind: str, tmp_path: Path) -> None:
     cid = after.cards[(guid("b3"), 0)]
     old_did = before.decks[cid]
     if path_kind == "update":
-        assert deck_of(col, cid).endswith("::Lesson 2: Calculus")
+        assert deck_of(col, cid).endswith("::02 · Lesson 2: Calculus")
         assert col.get_card(cid).did == old_did  # renamed in place, options kept
         assert (
-            col.decks.id_for_name("Zero to DL::Fastai::Practical Deep Learning::Lesson 2: Maths")
+            col.decks.id_for_name(
+                "Zero to DL::01 · Fastai::01 · Practical Deep Learning::02 · Lesson 2: Maths"
+            )
             is None
         )
         assert len(result.renamed_decks) == 1
     else:
         # Decks are matched by name: the renamed lesson gets a second, empty deck.
-        assert deck_of(col, cid).endswith("::Lesson 2: Maths")
+        assert deck_of(col, cid).endswith("::02 · Lesson 2: Maths")
         assert col.decks.id_for_name(
-            "Zero to DL::Fastai::Practical Deep Learning::Lesson 2: Calculus"
+            "Zero to DL::01 · Fastai::01 · Practical Deep Learning::02 · Lesson 2: Calculus"
         )
 
 
@@ -387,7 +392,7 @@ def test_rename_course_title(col: Any, path_kind: str, tmp_path: Path) -> None:
     reimport(col, make_plan(title="Practical Deep Learning for Coders"), path_kind, tmp_path)
     assert_history_kept(col, before)
     assert "Practical Deep Learning for Coders" in field(col, "b1", 2)  # Source field
-    new_prefix = "Zero to DL::Fastai::Practical Deep Learning for Coders"
+    new_prefix = "Zero to DL::01 · Fastai::01 · Practical Deep Learning for Coders"
     assert _all_in(col, before, new_prefix) == (path_kind == "update")
 
 
@@ -396,7 +401,9 @@ def test_rename_provider(col: Any, path_kind: str, tmp_path: Path) -> None:
     reimport(col, make_plan(provider="fast.ai"), path_kind, tmp_path)
     assert_history_kept(col, before)
     assert "zdl::provider::fast-ai" in _note(col, guid("b1")).tags
-    assert _all_in(col, before, "Zero to DL::fast.ai::Practical") == (path_kind == "update")
+    assert _all_in(col, before, "Zero to DL::01 · fast.ai::01 · Practical") == (
+        path_kind == "update"
+    )
 
 
 def test_add_course(col: Any, path_kind: str, tmp_path: Path) -> None:
@@ -413,7 +420,7 @@ def test_add_course(col: Any, path_kind: str, tmp_path: Path) -> None:
     reimport(col, plan, path_kind, tmp_path)
     after = assert_history_kept(col, before)
     cid = after.cards[(guid("e1", "3b1b"), 0)]
-    assert deck_of(col, cid) == "Zero to DL::3Blue1Brown::Essence of Linear Algebra"
+    assert deck_of(col, cid) == "Zero to DL::03 · 3Blue1Brown::01 · Essence of Linear Algebra"
 
 
 def test_rebuild_twice_in_the_same_second(col: Any, path_kind: str, tmp_path: Path) -> None:
@@ -584,7 +591,7 @@ def test_move_a_card_out_of_its_lesson_to_the_course(
     before = snapshot(col)
     reimport(col, replace_card(make_plan(), "b1", lesson=None), path_kind, tmp_path)
     after = assert_history_kept(col, before)
-    expected = "Zero to DL::Fastai::Practical Deep Learning"
+    expected = "Zero to DL::01 · Fastai::01 · Practical Deep Learning"
     if path_kind == "plain":
-        expected += "::Lesson 1: Images"
+        expected += "::01 · Lesson 1: Images"
     assert deck_of(col, after.cards[(guid("b1"), 0)]) == expected

@@ -320,7 +320,7 @@ def test_second_plan_adopted_while_the_other_device_reviews(world: World) -> Non
     assert [p.id for p in state.plans] == ["zero-to-dl", "small"]
     assert state.current == "small"
     assert state.imported["small"]["decks"] and state.imported["zero-to-dl"]["decks"]
-    assert b.col.decks.id_for_name("Small Plan::Other::Course One::Lesson One")
+    assert b.col.decks.id_for_name("Small Plan::01 · Other::01 · Course One::01 · Lesson One")
 
 
 # --- more orders and conflicts
@@ -482,3 +482,36 @@ def test_the_phone_shows_the_summary_after_the_desktop_syncs(world: World) -> No
     assert recordstore.stale_summaries(b.col, recordstore.read(b.col)) == []
     # Two of fastai Part 1's seven lessons: 2/7 of 1.5 points.
     assert f"{points(2 / 7 * 1.5)} earned" in summary(b)
+
+
+def test_an_older_manifest_tidied_on_one_device_goes_on_every_device(
+    world: World, tmp_path: Path
+) -> None:
+    from learnplan.building.deck import build_package, write_package
+    from learnplan.collection.importer import import_package
+    from learnplan.collection.manifests import remove_stale_manifests
+
+    a, b = world.devices
+
+    def manifests(device: Device) -> set[str]:
+        return {p.name for p in Path(device.col.media.dir()).glob("_learnplan-zero-to-dl-*")}
+
+    # File > Import of a rebuilt package on A: a second manifest, synced to B.
+    plan = dataclasses.replace(load_plan(default_plan_path()), start=world.today)
+    package = write_package(build_package(plan), tmp_path / "rebuilt.apkg")
+    import_package(a.col, package, plain=True)
+    assert len(manifests(a)) == 2
+    a.sync()
+    next_second()
+    b.sync()
+    assert manifests(b) == manifests(a)
+    records = b.files()
+    # A tidies (as the add-on does after an import); the deletion reaches B by media sync.
+    (removed,) = remove_stale_manifests(a.col)
+    next_second()
+    a.sync()
+    next_second()
+    b.sync()
+    assert manifests(b) == manifests(a) and removed not in manifests(b)
+    assert b.files() == records  # every record file is still there
+    world.check()

@@ -13,16 +13,14 @@ from helpers_anki import open_collection
 from helpers_plans import guid, make_plan, plan_cards, replace_card
 
 from learnplan.base.errors import PlanError
+from learnplan.collection.decks import deck_key, old_deck_key, plan_decks
 from learnplan.collection.shipped import STATE_FILE_PREFIX, load_record
 from learnplan.collection.update_report import UpdateReport
 from learnplan.collection.update_rules import (
-    deck_key,
     fingerprint,
     in_namespace,
     merge_tags,
     next_timestamp,
-    old_deck_key,
-    plan_decks,
     plan_notes,
 )
 from learnplan.model.plan import Plan
@@ -61,9 +59,9 @@ def test_plan_decks_and_notes_follow_the_identity_rules() -> None:
     decks = plan_decks(plan)
     assert (
         decks[deck_key("fastai1", "l2")]
-        == "Zero to DL::Fastai::Practical Deep Learning::Lesson 2: Maths"
+        == "Zero to DL::01 · Fastai::01 · Practical Deep Learning::02 · Lesson 2: Maths"
     )
-    assert decks["mit1806"] == "Zero to DL::MIT::18.06 Linear Algebra"
+    assert decks["mit1806"] == "Zero to DL::02 · MIT::01 · 18.06 Linear Algebra"
     notes = plan_notes(plan)
     assert len(notes) == 7
     course, lesson = notes[guid("b3")]

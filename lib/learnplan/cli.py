@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from learnplan._version import __version__
-from learnplan.base.errors import PlanError
+from learnplan.base.errors import PlanError, Problem
 from learnplan.model.plan import Plan, slugify
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
@@ -29,22 +29,36 @@ _FORCE_HELP = (
     "(the plan's own files are never replaced)"
 )
 
+_START_HELP = (
+    "the plan starts on this day (YYYY-MM-DD; default: the plan's own start, or for the "
+    "bundled plan the coming Monday; --start 2019-05-06 is its original)"
+)
+
 
 class CollectionUnavailable(Exception):
     """The collection cannot be opened now (Anki holds it, or it is not a collection)."""
 
 
+class MissingAnki(Exception):
+    """The ``anki`` package (the ``anki`` extra) is not installed: an environment failure."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    # Messages on stderr: "path:line: message" when they are about a file (line 0: the
+    # whole file), "learnplan: message" when there is no file to point at.
     try:
         result: int = args.func(args)
         return result
     except CollectionUnavailable as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_FAILURE
+    except MissingAnki as exc:
         print(f"learnplan: {exc}", file=sys.stderr)
         return EXIT_FAILURE
     except PlanError as exc:
-        print(str(exc), file=sys.stderr)
+        print("\n".join(str(p) for p in in_file_order(exc.problems)), file=sys.stderr)
         return EXIT_BAD_INPUT
     except ValueError as exc:  # LogError and friends: bad input that isn't a plan file
         print(f"learnplan: {exc}", file=sys.stderr)
@@ -64,6 +78,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILURE
 
 
+def in_file_order(problems: Sequence[Problem]) -> list[Problem]:
+    """``problems`` file by file (in the order each file first comes up), each file's in
+    line order (a whole-file problem, line 0, first)."""
+    first: dict[str, int] = {}
+    for problem in problems:
+        first.setdefault(str(problem.path), len(first))
+    return sorted(problems, key=lambda p: (first[str(p.path)], p.line))
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="learnplan",
@@ -80,11 +103,13 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="never write ids back into the plan's files; fail on cards without an id",
     )
+    build.add_argument("--start", help=_START_HELP)
     build.add_argument("--force", action="store_true", help=_FORCE_HELP)
     build.set_defaults(func=_cmd_build)
 
     check = sub.add_parser("check", help="validate a plan and show its courses and totals")
     check.add_argument("plan", nargs="?", help="plan YAML file (default: the bundled plan)")
+    check.add_argument("--start", help=_START_HELP)
     check.set_defaults(func=_cmd_check)
 
     init = sub.add_parser("init", help="scaffold a new plan to edit")
@@ -96,6 +121,7 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--log", help="progress log JSON (default: an empty log)")
     report.add_argument("--collection", help="an Anki collection.anki2 for memory numbers")
     report.add_argument("--today", help="report as of this date (YYYY-MM-DD; default: today)")
+    report.add_argument("--start", help=_START_HELP)
     fmt = report.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print the figures as JSON")
     fmt.add_argument("--html", action="store_true", help="write one self-contained HTML file")
@@ -111,7 +137,7 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "--start",
         help="the plan starts on this day (YYYY-MM-DD; default: as the collection follows "
-        "it already, else the plan's own start)",
+        "it already, else the plan's own start, or for the bundled plan the coming Monday)",
     )
     imp.set_defaults(func=_cmd_import)
 
@@ -138,16 +164,23 @@ def _parser() -> argparse.ArgumentParser:
 # --- build
 
 
-def _load(path: str | None, *, assign_ids: bool = True) -> Plan:
-    return _load_with_sources(path, assign_ids=assign_ids)[0]
+def _load(path: str | None, *, assign_ids: bool = True, start: str | None = None) -> Plan:
+    return _load_with_sources(path, assign_ids=assign_ids, start=start)[0]
 
 
 def _load_with_sources(
-    path: str | None, *, assign_ids: bool = True
+    path: str | None, *, assign_ids: bool = True, start: str | None = None
 ) -> tuple[Plan, dict[Path, str]]:
+    """The plan at ``path`` (None: the bundled plan), starting on the learner's day
+    (``start``, else its own; the bundled plan's is the coming Monday: reading/starts.py)."""
     from learnplan.reading.outline import default_plan_path, load_plan_and_sources
+    from learnplan.reading.starts import learner_start
 
-    return load_plan_and_sources(Path(path) if path else default_plan_path(), assign_ids=assign_ids)
+    day = _parse_day(start, "--start") if start else None
+    plan, sources = load_plan_and_sources(
+        Path(path) if path else default_plan_path(), assign_ids=assign_ids
+    )
+    return learner_start(plan, path, start=day), sources
 
 
 def default_output(plan: Plan) -> Path:
@@ -160,7 +193,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from learnplan.reading.writeback import write_back_ids
 
     started = time.monotonic()
-    plan, sources = _load_with_sources(args.plan, assign_ids=not args.no_write)
+    plan, sources = _load_with_sources(args.plan, assign_ids=not args.no_write, start=args.start)
     out = Path(args.output) if args.output else default_output(plan)
     # Before anything is built or any id written back: a bad output is refused whole.
     try:
@@ -186,16 +219,26 @@ def _cmd_build(args: argparse.Namespace) -> int:
         f"  {len(plan.courses)} courses, {built.note_count} notes, {built.card_count} cards, "
         f"{len(built.media)} media files, {size / 1024:.0f} KiB in {elapsed:.1f} s"
     )
+    fit = f"{plan.overcommitment:.2f}x" if plan.overcommitment > 1 else "fits"
     print(
         f"  {plan.total_fte:g} FTE points against a capacity of {plan.capacity:.1f} "
-        f"({plan.overcommitment:.2f}x), budget {_money(plan.total_cost, plan.currency)}"
+        f"({fit}), budget {_money(plan.total_cost, plan.currency)}"
     )
+    print(f"  {plan.weeks} weeks from {plan.start.isoformat()}{_start_note(args)}")
     if changed:
         print(f"  assigned {new_ids} new card ids, written back to:")
         for path in changed:
             print(f"    {path}")
     print("Import it in Anki with File > Import (or the Learning Plan add-on's update).")
     return EXIT_OK
+
+
+def _start_note(args: argparse.Namespace) -> str:
+    from learnplan.reading.starts import is_bundled
+
+    if args.start or not is_bundled(args.plan):
+        return ""
+    return " (the bundled plan starts on the coming Monday; choose with --start)"
 
 
 class _ProgressBar:
@@ -230,7 +273,7 @@ class _ProgressBar:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    plan = _load(args.plan, assign_ids=True)
+    plan = _load(args.plan, assign_ids=True, start=args.start)
     print(format_check(plan))
     missing = sum(1 for c in plan.courses for card in c.cards if card.new_key)
     if missing:
@@ -239,7 +282,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def format_check(plan: Plan) -> str:
-    headers = ("Provider", "Course", "FTE", "Cost", "Lessons", "Cards")
+    from learnplan.cards.cloze import anki_card_count
+
+    headers = ("Provider", "Course", "FTE", "Cost", "Lessons", "Notes", "Cards")
     rows: list[tuple[str, ...]] = [
         (
             c.provider,
@@ -248,21 +293,21 @@ def format_check(plan: Plan) -> str:
             _money(c.cost, plan.currency) if c.cost else "",
             str(len(c.lessons)),
             str(len(c.cards)),
+            str(sum(anki_card_count(card) for card in c.cards)),
         )
         for c in plan.courses
     ]
     rows += [
-        (r.provider, r.title, "", _money(r.cost, plan.currency), "", "") for r in plan.resources
+        (r.provider, r.title, "", _money(r.cost, plan.currency), "", "", "") for r in plan.resources
     ]
-    total_lessons = sum(len(c.lessons) for c in plan.courses)
-    total_cards = sum(len(c.cards) for c in plan.courses)
     footer = (
         "",
         "Total",
         f"{plan.total_fte:g}",
         _money(plan.total_cost, plan.currency),
-        str(total_lessons),
-        str(total_cards),
+        str(sum(len(c.lessons) for c in plan.courses)),
+        str(sum(len(c.cards) for c in plan.courses)),
+        str(sum(anki_card_count(card) for c in plan.courses for card in c.cards)),
     )
     title_width = min(60, max(len(headers[1]), *(len(r[1]) for r in rows)) if rows else 10)
     widths = [max(len(h), *(len(r[i]) for r in [*rows, footer])) for i, h in enumerate(headers)]
@@ -271,8 +316,8 @@ def format_check(plan: Plan) -> str:
     def line(cells: tuple[str, ...]) -> str:
         out = []
         for i, cell in enumerate(cells):
-            if i == 1 and len(cell) > title_width:
-                cell = cell[: title_width - 1] + "…"
+            if i == 1:
+                cell = _cut(cell, title_width)
             out.append(cell.rjust(widths[i]) if i >= 2 else cell.ljust(widths[i]))
         return "  ".join(out).rstrip()
 
@@ -286,10 +331,11 @@ def format_check(plan: Plan) -> str:
         *(line(r) for r in rows),
         rule,
         line(footer),
+        "Notes are the cards you wrote; Cards, the Anki cards they make.",
         "",
         f"Capacity: {plan.capacity:.1f} points ({plan.weeks} weeks × {plan.hours_per_week:g} h "
         f"/ {plan.hours_per_point:g} h per point)",
-        f"Overcommitment: {plan.overcommitment:.2f}x",
+        _fits(plan),
     ]
     if plan.overcommitment > 1:
         from learnplan.progress.maths import suggest_trim
@@ -301,8 +347,28 @@ def format_check(plan: Plan) -> str:
         )
         for course in plan.courses:
             if course.id in trim:
-                lines.append(f"  {course.title[:50]:<50}  {course.fte:g} -> {trim[course.id]:.2f}")
+                lines.append(
+                    f"  {_cut(course.title, 50):<50}  {course.fte:g} -> {trim[course.id]:.2f}"
+                )
     return "\n".join(lines)
+
+
+def _cut(text: str, width: int) -> str:
+    """``text`` in at most ``width`` characters, ending in "…" when it was cut."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _fits(plan: Plan) -> str:
+    """How the plan's points compare with its capacity, in words."""
+    if plan.overcommitment > 1:
+        return f"Overcommitment: {plan.overcommitment:.2f}x"
+    spare = plan.capacity - plan.total_fte
+    if spare < 0.05:
+        return f"The plan fits its capacity exactly ({plan.overcommitment:.2f}x)."
+    return (
+        f"The plan fits: {plan.total_fte:g} of {plan.capacity:.1f} points "
+        f"({plan.overcommitment:.0%} of capacity), {spare:.1f} points to spare."
+    )
 
 
 def _money(amount: float, currency: str) -> str:
@@ -350,14 +416,13 @@ def _cmd_report(args: argparse.Namespace) -> int:
                     "the collection's own records",
                 )
             plan, log = _current(col, args.collection)
+            if args.start:
+                plan = dataclasses.replace(plan, start=_parse_day(args.start, "--start"))
             sources: dict[Path, str] = {}
         else:
-            plan, sources = _load_with_sources(args.plan, assign_ids=True)
-            log = load_log(Path(args.log)) if args.log else ProgressLog(plan_id=plan.id)
-            if log.plan_id != plan.id:
-                raise PlanError.at(
-                    args.log, 0, f"this log is for plan '{log.plan_id}', not '{plan.id}'"
-                )
+            plan, sources = _load_with_sources(args.plan, assign_ids=True, start=args.start)
+            # Checked against the plan: an entry it cannot count is an error at its line.
+            log = load_log(args.log, plan=plan) if args.log else ProgressLog(plan_id=plan.id)
         if col is not None:
             memory, today_anki = _read_collection(col, plan)
             if not args.today:
@@ -433,14 +498,15 @@ def _collection(path_text: str) -> Iterator[Any]:
         from anki.collection import Collection
         from anki.errors import DBError
     except ImportError:
-        raise PlanError.at(
-            path, 0, "reading a collection needs the 'anki' package: pip install anki"
+        raise MissingAnki(
+            "working with a collection needs Anki's Python package: install it with "
+            "pip install 'learnplan[anki]' (the environment scripts/run.sh makes has it)"
         ) from None
     try:
         col = Collection(str(path))
     except DBError as exc:
         raise CollectionUnavailable(
-            f"{path}: cannot open the collection: {exc} Close Anki (or wait until it has "
+            f"{path}:0: cannot open the collection: {exc} Close Anki (or wait until it has "
             "finished syncing) and try again; nothing was changed."
         ) from None
     try:
@@ -452,6 +518,7 @@ def _collection(path_text: str) -> Iterator[Any]:
 def _current(col: Any, where: str) -> tuple[Plan, Any]:
     """The collection's current plan and its progress log (problems on stderr)."""
     from learnplan.collection.recordstore import read
+    from learnplan.progress.log import unknown_references
 
     stored = read(col)
     for problem in stored.problems:
@@ -464,7 +531,10 @@ def _current(col: Any, where: str) -> tuple[Plan, Any]:
             "this collection follows no Learning Plan yet: run `learnplan import "
             "--collection` (or adopt one in Anki's Learning Plan panel) first",
         )
-    return plan, stored.records.log(plan.id)
+    log = stored.records.log(plan.id)
+    for issue in unknown_references(plan, log):
+        print(f"learnplan: warning: {issue.message}; it is not counted", file=sys.stderr)
+    return plan, log
 
 
 def _read_collection(col: Any, plan: Plan) -> tuple[dict[str, Any], dt.date]:
@@ -481,14 +551,13 @@ def _cmd_import(args: argparse.Namespace) -> int:
     from learnplan.collection.recordstore import adopt, read
     from learnplan.collection.update import update_collection
 
-    plan = _load(args.plan, assign_ids=True)
-    start = _parse_day(args.start, "--start") if args.start else None
+    plan = _load(args.plan, assign_ids=True, start=args.start)
     with _collection(args.collection) as col:
-        if start is None:
+        if not args.start:
             # Updating a plan the collection follows keeps the learner's own start day.
             followed = read(col).records.plan(plan.id)
-            start = followed.start if followed is not None else plan.start
-        plan = dataclasses.replace(plan, start=start)
+            if followed is not None:
+                plan = dataclasses.replace(plan, start=followed.start)
         report = update_collection(col, plan)  # PlanError before anything is written
         adopt(col, plan)
     written = []
@@ -525,6 +594,7 @@ def _cmd_log(args: argparse.Namespace) -> int:
         add_cost,
         add_session,
         mark_lesson_done,
+        reference_problem,
     )
     from learnplan.progress.log import study_date as checked_day
 
@@ -534,17 +604,9 @@ def _cmd_log(args: argparse.Namespace) -> int:
         day = checked_day(args.date, today)
         # Everything is checked before anything is written.
         if args.what in ("session", "done"):
-            course = plan.course(args.course)
-            if course is None:
-                known = ", ".join(c.id for c in plan.courses)
-                raise ValueError(
-                    f"no course '{args.course}' in plan '{plan.id}' (its courses: {known})"
-                )
-            if args.lesson is not None and course.lesson(args.lesson) is None:
-                known = ", ".join(lesson.id for lesson in course.lessons) or "it has none"
-                raise ValueError(
-                    f"no lesson '{args.lesson}' in course '{course.id}' (its lessons: {known})"
-                )
+            wrong = reference_problem(plan, args.course, args.lesson)
+            if wrong is not None:
+                raise ValueError(wrong)
 
         def change(lg: ProgressLog) -> ProgressLog:
             if args.what == "session":

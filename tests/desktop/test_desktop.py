@@ -160,7 +160,7 @@ def test_panel_in_real_anki(tmp_path: Path, built_addon: Path) -> None:
     assert imported["course"] == harness.HOSTILE
     assert imported["lesson"] == "<script>alert(2)</script>"
     assert imported["injected"] == 0
-    assert "Plan <b>bold</b> & co::Prov <i>x</i>::<img src=x onerror=alert(1)>" in (
+    assert "Plan <b>bold</b> & co::01 · Prov <i>x</i>::01 · <img src=x onerror=alert(1)>" in (
         "\n".join(imported["decks"])
     )
     assert steps["switched"]["undo"] == "Undo Switch Learning Plan"
@@ -336,8 +336,8 @@ def test_file_import_offer_and_outline_update(tmp_path: Path, built_addon: Path)
     after: dict[str, Any] = steps["outline-updated"]
     assert all(before["nids"].values())
     assert after["nids"] == before["nids"]  # same notes: reviews and history stay theirs
-    assert before["capital_deck"] == "Small Plan::Other::Course One::Lesson One"
-    assert after["capital_deck"] == "Small Plan::Other::Course One::Lesson Two"
+    assert before["capital_deck"] == "Small Plan::01 · Other::01 · Course One::01 · Lesson One"
+    assert after["capital_deck"] == "Small Plan::01 · Other::01 · Course One::02 · Lesson Two"
     assert "marked" in after["sum22_tags"]
     assert after["capital_flag"] == 1
     assert "Blue by day, red at dusk" in after["sky_back"]

@@ -14,7 +14,6 @@ import functools
 import gc
 import json
 import os
-import re
 import sqlite3
 import time
 import zipfile
@@ -29,13 +28,13 @@ from learnplan.base.ids import note_guid, stable_id
 from learnplan.building.manifest import encode_manifest, manifest_name, read_package_manifest
 from learnplan.building.notetypes import SPECS, build_models, model_ids, source_html
 from learnplan.building.outputs import PACKAGE, check_output
+from learnplan.cards.cloze import cloze_ordinals
 from learnplan.cards.files import media_name, read_media
 from learnplan.cards.render import clean_html, render_card_text
 from learnplan.model.plan import Card, CardKind, Course, Lesson, Plan, slugify
 
 __all__ = ["BuiltDeck", "BuiltNote", "BuiltPackage", "build_package", "write_package"]
 
-_CLOZE_RE = re.compile(r"{{c(\d+)::.+?}}", re.DOTALL)
 _PROGRESS_EVERY = 1000
 
 
@@ -275,7 +274,7 @@ def _build_note(
         return None
     ords: tuple[int, ...]
     if card.kind == "cloze":
-        ords = tuple(sorted({int(n) - 1 for n in _CLOZE_RE.findall(front.html) if int(n) > 0}))
+        ords = cloze_ordinals(front.html)
         if not ords:
             problems.append(
                 _problem(card, f"cloze card {card.key!r} has no {{{{c1::...}}}} deletion")

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from learnplan.base.errors import Problem
+from learnplan.base.jsonlines import json_lines
 from learnplan.model.dictform import (
     DictFields,
     Location,
@@ -220,59 +221,6 @@ def _problems(where: str, text: str, issues: list[tuple[Location, str]]) -> list
     return problems
 
 
-_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]|[^\s{}\[\],:"]+', re.S)
-
-
-def json_lines(text: str, wanted: set[Location]) -> dict[Location, int]:
-    """The 1-based line where the value at each wanted location starts, from one pass
-    over the JSON's tokens (no recursion, so any nesting is fine). Locations not in the
-    text are left out."""
-    found: dict[Location, int] = {}
-    if not wanted:
-        return found
-    # One frame per open container: [location, next index or None for an object]
-    stack: list[list[Any]] = []
-    value_at: Location | None = ()  # where the next value goes; None: a key comes next
-    key: str | None = None
-    line, last = 1, 0
-    for match in _TOKEN.finditer(text):
-        token = match.group()
-        if token in ",:]}":
-            if token == ":" and stack and key is not None:
-                value_at = (*stack[-1][0], key)
-            elif token == "," and stack:
-                frame = stack[-1]
-                if frame[1] is None:
-                    value_at = None
-                else:
-                    frame[1] += 1
-                    value_at = (*frame[0], frame[1])
-            elif token in "]}" and stack:
-                stack.pop()
-                value_at = ()
-            continue
-        if value_at is None:  # an object's key
-            if stack and token.startswith('"'):
-                try:
-                    key = str(json.loads(token))
-                except ValueError:
-                    key = None
-            continue
-        line += text.count("\n", last, match.start())
-        last = match.start()
-        if value_at in wanted:
-            found[value_at] = line
-        if token == "{":
-            stack.append([value_at, None])
-            value_at = None
-        elif token == "[":
-            stack.append([value_at, 0])
-            value_at = (*value_at, 0)
-        else:
-            value_at = ()
-    return found
-
-
 def read_manifest(path: str | os.PathLike[str]) -> Manifest:
     """Read one manifest file (at most MAX_MANIFEST_BYTES are read). Raises
     :class:`ManifestError` (a PlanError and a ``ValueError``) if it is bad."""
@@ -315,6 +263,8 @@ def find_manifests(media_dir: Path) -> ManifestScan:
         try:
             found.append(read_manifest(entry.path))
         except ManifestError as exc:
+            if not os.path.lexists(entry.path):
+                continue  # removed meanwhile (an older manifest tidied away): not a problem
             problems.extend(exc.problems)
     found.sort(key=lambda m: (m.plan.id, -m.built_at, m.name))
     return ManifestScan(tuple(found), tuple(problems))

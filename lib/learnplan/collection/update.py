@@ -24,6 +24,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from learnplan.base.ids import note_guid
+from learnplan.collection.decks import (
+    PlanDecks,
+    ancestors,
+    deck_key,
+    find_plan_decks,
+    old_deck_key,
+    plan_decks,
+    remove_emptied,
+    rename_in_place,
+)
 from learnplan.collection.importer import (
     PackageNotes,
     apply_package_note,
@@ -31,18 +41,16 @@ from learnplan.collection.importer import (
     read_package_notes,
     without_notes,
 )
+from learnplan.collection.manifests import remove_stale_manifests
 from learnplan.collection.shipped import load_record, load_shipped, save_record
 from learnplan.collection.update_report import UpdateReport
 from learnplan.collection.update_rules import (
     NoteBefore,
-    deck_key,
     fingerprint,
     hand_edited,
     in_namespace,
     merge_tags,
     next_timestamp,
-    old_deck_key,
-    plan_decks,
     plan_notes,
     shipped_tags,
 )
@@ -80,37 +88,6 @@ def _snapshot(col: Collection, plan_id: str, guids: set[str]) -> dict[str, NoteB
             cards=tuple((c.id, c.did) for c in note.cards()),
         )
     return out
-
-
-def _rename_decks(
-    col: Collection, record: dict[str, Any], wanted: dict[str, str]
-) -> list[tuple[str, str]]:
-    """Rename the decks we created last time to their new names, so cards follow.
-
-    Anki's importer matches decks by name, so without this a renamed lesson, course,
-    provider or plan title would get a second, new deck. Parents go first (renaming a
-    course deck carries its lesson decks along), and a name already in use is left alone.
-    """
-    known = record.get("decks")
-    if not isinstance(known, dict):
-        return []
-    from anki.decks import DeckId
-
-    renamed: list[tuple[str, str]] = []
-    for key in sorted(wanted, key=lambda k: k.count("/")):
-        recorded = known.get(key)
-        if not isinstance(recorded, int):
-            continue
-        did = DeckId(recorded)
-        deck = col.decks.get(did, default=False)
-        if deck is None:
-            continue
-        old, new = deck["name"], wanted[key]
-        if old == new or col.decks.id_for_name(new) is not None:
-            continue
-        col.decks.rename(did, new)
-        renamed.append((old, new))
-    return renamed
 
 
 def _restore_fields(note: Note, before: NoteBefore) -> None:
@@ -179,7 +156,15 @@ def update_from_package(
     before = _snapshot(col, plan.id, set(wanted_notes) | set(shipped))
 
     undo_start = col.add_custom_undo_entry(UNDO_NAME)
-    renamed = _rename_decks(col, record, wanted_decks)
+    recorded = record.get("decks")
+    decks = find_plan_decks(
+        col,
+        plan,
+        recorded if isinstance(recorded, dict) else {},
+        ((b.tags, b.cards) for b in before.values()),
+    )
+    emptied = (decks.all_ids() - decks.guessed) | ancestors(col, decks.all_ids() - decks.guessed)
+    renamed = rename_in_place(col, decks, wanted_decks, undo=undo_start)
     blocked = _kind_changes(plan, before)
     with tempfile.TemporaryDirectory(prefix="learnplan-update-") as tmp:
         if blocked:
@@ -204,9 +189,6 @@ def update_from_package(
 
     edited = hand_edited(before, shipped)
     deck_ids = {key: col.decks.id_for_name(name) for key, name in wanted_decks.items()}
-    recorded = record.get("decks")
-    known_decks: dict[str, Any] = recorded if isinstance(recorded, dict) else {}
-    root = plan.title
 
     new: list[int] = []
     updated: list[int] = []
@@ -266,8 +248,7 @@ def update_from_package(
                 deck_key(course.id, lesson.id if lesson else None),
                 plan.id,
                 deck_ids,
-                known_decks,
-                root,
+                decks,
             )
         )
 
@@ -289,8 +270,12 @@ def update_from_package(
         moves_by_deck.setdefault(did, []).append(cid)
     for did, cids in moves_by_deck.items():
         col.set_deck(cids, did)
+        col.merge_undo_entries(undo_start)  # Anki keeps a few dozen undo steps
+    in_use = {d for d in deck_ids.values() if d is not None}
+    removed_decks = remove_emptied(col, emptied, in_use, undo=undo_start)
 
     save_record(col, plan, ts, deck_ids, state)
+    remove_stale_manifests(col, plan.id)  # the record now knows the decks: older ones go
     changes = col.merge_undo_entries(undo_start)
     return UpdateReport(
         plan_id=plan.id,
@@ -304,6 +289,7 @@ def update_from_package(
         removed=tuple(sorted(removed)),
         conflicting=conflicting,
         renamed_decks=tuple(renamed),
+        removed_decks=tuple(removed_decks),
         changes=changes,
     )
 
@@ -348,31 +334,24 @@ def _cards_to_move(
     new_key: str,
     plan_id: str,
     deck_ids: dict[str, DeckId | None],
-    known_decks: dict[str, Any],
-    root: str,
+    decks: PlanDecks,
 ) -> list[tuple[CardId, DeckId]]:
     """Cards of ``prior`` still sitting where the plan put them, whose deck changed.
 
     A card the learner filed somewhere else on purpose is left where it is: we only move
-    it out of the deck its previous lesson/course tag says the plan put it in (or, with no
-    record of our decks, out of any deck under the plan's root deck).
+    it out of a deck the plan made for its previous lesson/course tag or for its new one
+    (or, with no such deck known, out of any deck under the plan's top deck).
     """
     target = deck_ids.get(new_key)
     if target is None:
         return []
     old_key = old_deck_key(prior.tags, plan_id)
-    if old_key == new_key:
-        return []
-    old_did = known_decks.get(old_key) if old_key else None
+    known = (*decks.by_key.get(old_key or "", ()), *decks.by_key.get(new_key, ()))
     out: list[tuple[CardId, DeckId]] = []
     for cid, did in prior.cards:
         if did == target:
             continue
-        if isinstance(old_did, int):
-            ours = did == old_did
-        else:
-            name = col.decks.name(did)
-            ours = name == root or name.startswith(root + "::")
-        if ours:
+        top = str(col.decks.name(did)).split("::")[0]
+        if did in known if known else top in decks.roots:
             out.append((cid, target))
     return out

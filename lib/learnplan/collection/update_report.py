@@ -25,6 +25,7 @@ class UpdateReport:
     removed: tuple[int, ...] = ()  # notes no longer in the plan, tagged <plan>::removed
     conflicting: tuple[str, ...] = ()  # GUIDs Anki's importer refused (note type clash)
     renamed_decks: tuple[tuple[str, str], ...] = ()  # (old name, new name)
+    removed_decks: tuple[str, ...] = ()  # decks of the plan left empty, removed
     # OpChanges of the merged undo step, so the add-on's CollectionOp can refresh the UI.
     changes: OpChanges | None = field(default=None, compare=False, repr=False)
 
@@ -38,6 +39,8 @@ class UpdateReport:
         if self.renamed_decks:
             lines.append(f"{len(self.renamed_decks)} deck(s) renamed:")
             lines.extend(f"  {old} -> {new}" for old, new in self.renamed_decks)
+        if self.removed_decks:
+            lines.append(f"{len(self.removed_decks)} empty deck(s) of the plan removed.")
         if self.restored_tags:
             lines.append(f"Your own tags were kept on {len(self.restored_tags)} note(s).")
         if self.kept_user_edits:

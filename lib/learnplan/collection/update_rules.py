@@ -47,20 +47,6 @@ def in_namespace(tag: str, plan_id: str) -> bool:
     return tag.lower().startswith(plan_id.lower() + "::")
 
 
-def deck_key(course_id: str, lesson_id: str | None) -> str:
-    return course_id if lesson_id is None else f"{course_id}/{lesson_id}"
-
-
-def plan_decks(plan: Plan) -> dict[str, str]:
-    """Every deck the plan's cards go to (course decks and lesson decks): key -> name."""
-    decks: dict[str, str] = {}
-    for course in plan.courses:
-        decks[deck_key(course.id, None)] = plan.deck_name(course)
-        for lesson in course.lessons:
-            decks[deck_key(course.id, lesson.id)] = plan.deck_name(course, lesson)
-    return decks
-
-
 def plan_notes(plan: Plan) -> dict[str, tuple[Course, Lesson | None]]:
     """GUID -> (course, lesson) for every card of the plan."""
     out: dict[str, tuple[Course, Lesson | None]] = {}
@@ -71,22 +57,6 @@ def plan_notes(plan: Plan) -> dict[str, tuple[Course, Lesson | None]]:
             lesson = course.lesson(card.lesson) if card.lesson else None
             out[note_guid(plan.id, course.id, card.key)] = (course, lesson)
     return out
-
-
-def old_deck_key(tags: Sequence[str], plan_id: str) -> str | None:
-    """The deck key a note's previous plan tags put it in, or None if untagged."""
-    lesson_prefix = f"{plan_id}::lesson::".lower()
-    course_prefix = f"{plan_id}::course::".lower()
-    course: str | None = None
-    for tag in tags:
-        low = tag.lower()
-        if low.startswith(lesson_prefix):
-            parts = tag[len(lesson_prefix) :].split("::")
-            if len(parts) == 2:
-                return deck_key(parts[0], parts[1])
-        elif low.startswith(course_prefix):
-            course = tag[len(course_prefix) :]
-    return None if course is None else deck_key(course, None)
 
 
 def merge_tags(package_tags: Sequence[str], learner_tags: Sequence[str]) -> list[str]:

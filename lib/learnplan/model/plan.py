@@ -8,6 +8,7 @@ here is immutable and pure.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -176,10 +177,42 @@ class Plan:
         return f"{self.id}::removed"
 
     def deck_name(self, course: Course, lesson: Lesson | None = None) -> str:
-        parts = [self.title, course.provider or "Other", course.title]
+        """``<Plan title>::<NN · Provider>::<NN · Course>[::<NN · Lesson>]``.
+
+        Anki lists decks sorted by name (case-insensitively, character by character), so
+        each level is numbered in outline order, zero-padded to the same width: the deck
+        list shows the plan in the order it was written, whatever the titles. Providers
+        come in the order of their first course; courses are numbered within their
+        provider, lessons within their course.
+        """
+        provider, course_number, lessons = self._deck_numbers.get(
+            course.id, (deck_numbered(1, 1, course.provider or "Other"), "", {})
+        )
+        parts = [deck_part(self.title), provider, course_number + deck_part(course.title)]
         if lesson is not None:
-            parts.append(lesson.title)
-        return "::".join(deck_part(p) for p in parts)
+            parts.append(lessons.get(lesson.id, "") + deck_part(lesson.title))
+        return "::".join(parts)
+
+    @functools.cached_property
+    def _deck_numbers(self) -> dict[str, tuple[str, str, dict[str, str]]]:
+        """Course id -> (its provider's numbered deck name part, the course's number,
+        lesson id -> the lesson's number), computed once per plan."""
+        groups: dict[str, list[Course]] = {}  # provider, as Anki compares names -> courses
+        names: dict[str, str] = {}
+        for c in self.courses:
+            name = deck_part(c.provider or "Other")
+            names.setdefault(name.casefold(), name)
+            groups.setdefault(name.casefold(), []).append(c)
+        out: dict[str, tuple[str, str, dict[str, str]]] = {}
+        for p, (key, courses) in enumerate(groups.items(), start=1):
+            provider = deck_numbered(p, len(groups), names[key])
+            for n, c in enumerate(courses, start=1):
+                lessons = {
+                    lesson.id: deck_numbered(i, len(c.lessons), "")
+                    for i, lesson in enumerate(c.lessons, start=1)
+                }
+                out.setdefault(c.id, (provider, deck_numbered(n, len(courses), ""), lessons))
+        return out
 
 
 def capacity(weeks: float, hours_per_week: float, hours_per_point: float) -> float:
@@ -208,6 +241,16 @@ def is_slug(value: str) -> bool:
 def is_tag(value: str) -> bool:
     """Anki tags are space-separated, so a tag may hold anything but whitespace."""
     return bool(value) and not any(ch.isspace() for ch in value)
+
+
+DECK_NUMBER_SEPARATOR = " · "
+
+
+def deck_numbered(position: int, count: int, title: str) -> str:
+    """``title`` after its 1-based ``position`` among ``count`` siblings, zero-padded to
+    at least two digits (so a course growing from 9 to 10 lessons renames nothing)."""
+    width = max(2, len(str(count)))
+    return f"{position:0{width}d}{DECK_NUMBER_SEPARATOR}{title}"
 
 
 def deck_part(title: str) -> str:

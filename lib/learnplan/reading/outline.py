@@ -20,6 +20,7 @@ from urllib.parse import unquote
 from learnplan.base.errors import PlanError, Problem
 from learnplan.base.ids import new_card_key
 from learnplan.cards.files import FileRefError, image_file, image_url, resolve_inside
+from learnplan.cards.maths import check_plan_maths
 from learnplan.cards.render import image_sources
 from learnplan.model.fields import (
     Fields,
@@ -87,6 +88,7 @@ def load_plan_and_sources(
     plan_file = Path(os.path.abspath(path))
     reader = _Reader(plan_file)
     plan = reader.read(assign_ids=assign_ids)
+    check_plan_maths(plan)  # maths that would not render as written (cards/maths.py)
     sources = {Path(os.path.realpath(plan_file)): "the plan's outline"}
     for real in reader.used_files:
         sources.setdefault(real, "a card file of the plan")

@@ -9,6 +9,7 @@ from pathlib import Path
 from learnplan.base.atomic import create_file
 from learnplan.base.errors import PlanError, Problem
 from learnplan.model.plan import slugify
+from learnplan.reading.starts import coming_monday
 
 PLAN_NAME = "plan.yaml"
 CARDS_NAME = "notes/example.md"
@@ -116,7 +117,7 @@ def scaffold_plan(directory: Path) -> list[Path]:
         plan_path: _PLAN.format(
             plan_id=plan_id,
             title=_yaml_text(title),
-            start=_next_monday(dt.date.today()).isoformat(),
+            start=coming_monday(dt.date.today()).isoformat(),
             cards_name=CARDS_NAME,
         ),
         cards_path: _CARDS.format(),
@@ -145,10 +146,6 @@ def scaffold_plan(directory: Path) -> list[Path]:
                     made_path.unlink()
         raise
     return list(files)
-
-
-def _next_monday(today: dt.date) -> dt.date:
-    return today + dt.timedelta(days=(7 - today.weekday()) % 7)
 
 
 def _yaml_text(text: str) -> str:

@@ -172,22 +172,31 @@ def burnup_svg(snapshot: Snapshot, *, standalone: bool = False) -> str:
     body.append(_text((LEFT + RIGHT) / 2, BOTTOM + 32, "week", anchor="middle"))
     body.append(_text(14, TOP - 8, "points", extra=' font-weight="600"'))
 
-    # capacity and plan total
+    # capacity, plan total and forecast; their labels never overlap (_total_label)
+    labels: list[_Box] = []
     if math.isfinite(s.capacity) and s.capacity <= f.ymax:
         yc = f.y(s.capacity)
         body.append(
             f'<line class="lp-capacity" x1="{_n(LEFT)}" x2="{_n(RIGHT)}" y1="{_n(yc)}" '
             f'y2="{_n(yc)}" stroke="{CAPACITY}" stroke-width="1.5" stroke-dasharray="6 4"/>'
         )
-        body.append(
-            _text(
-                RIGHT - 4,
-                yc - 5,
-                f"capacity {s.capacity:.1f}",
-                anchor="end",
-                extra=f' fill="{CAPACITY}"',
-            )
-        )
+        text = f"capacity {s.capacity:.1f}"
+        labels.append(_Box.of(RIGHT - 4, yc - 5, text, "end"))
+        body.append(_text(RIGHT - 4, yc - 5, text, anchor="end", extra=f' fill="{CAPACITY}"'))
+    forecast_line: tuple[float, float, float, float] | None = None
+    if forecast_n is not None and 0 <= s.day_number < forecast_n:
+        # from today's earned to the total on the forecast day
+        x1, y1 = float(s.day_number), s.earned
+        x2, y2 = float(forecast_n), s.total
+        if x2 > xmax:  # clip at the chart's edge along the same line
+            y2 = y1 + (y2 - y1) * (xmax - x1) / (x2 - x1)
+            x2 = float(xmax)
+        forecast_line = (x1, y1, x2, y2)
+        if forecast_n <= xmax:
+            text = f"forecast wk {s.forecast_week}"
+            anchor = "end" if f.x(x2) > RIGHT - 60 else "middle"
+            labels.append(_Box.of(f.x(x2), f.y(y2) - 8, text, anchor))
+            body.append(_text(f.x(x2), f.y(y2) - 8, text, anchor=anchor, extra=f' fill="{EARNED}"'))
     if pts:
         body.append(
             _polyline(
@@ -196,10 +205,7 @@ def burnup_svg(snapshot: Snapshot, *, standalone: bool = False) -> str:
                 'stroke="currentColor" stroke-opacity="0.45" stroke-width="1"',
             )
         )
-        room = RIGHT
-        if forecast_n is not None and 0 <= s.day_number < forecast_n <= xmax:
-            room = f.x(forecast_n) - 6.6 * len(f"forecast wk {s.forecast_week}") - 8
-        body.append(_total_label(f, pts[-1].total, s.day_number, room))
+        body.append(_total_label(f, pts[-1].total, s.day_number, labels))
         body.append(
             _polyline(
                 ((f.x(p.day_number), f.y(p.planned)) for p in pts),
@@ -214,29 +220,13 @@ def burnup_svg(snapshot: Snapshot, *, standalone: bool = False) -> str:
             body.append(_polyline(spent, "lp-spent", f'stroke="{SPENT}" stroke-width="2"'))
         if earned:
             body.append(_polyline(earned, "lp-earned", f'stroke="{EARNED}" stroke-width="3"'))
-
-    # forecast: from today's earned to the total on the forecast day
-    if forecast_n is not None and 0 <= s.day_number < forecast_n:
-        x1, y1 = float(s.day_number), s.earned
-        x2, y2 = float(forecast_n), s.total
-        if x2 > xmax:  # clip at the chart's edge along the same line
-            y2 = y1 + (y2 - y1) * (xmax - x1) / (x2 - x1)
-            x2 = float(xmax)
+    if forecast_line is not None:
+        x1, y1, x2, y2 = forecast_line
         body.append(
             f'<line class="lp-forecast" x1="{_n(f.x(x1))}" y1="{_n(f.y(y1))}" '
             f'x2="{_n(f.x(x2))}" y2="{_n(f.y(y2))}" stroke="{EARNED}" stroke-width="2" '
             'stroke-dasharray="7 5"/>'
         )
-        if forecast_n <= xmax:
-            body.append(
-                _text(
-                    f.x(x2),
-                    f.y(y2) - 8,
-                    f"forecast wk {s.forecast_week}",
-                    anchor="end" if f.x(x2) > RIGHT - 60 else "middle",
-                    extra=f' fill="{EARNED}"',
-                )
-            )
 
     # today
     if 0 <= s.day_number <= xmax:
@@ -276,26 +266,63 @@ def burnup_svg(snapshot: Snapshot, *, standalone: bool = False) -> str:
     return _svg(WIDTH, BURNUP_HEIGHT, title, body, standalone)
 
 
-def _total_label(f: Frame, total: float, today_n: int, room_until: float) -> str:
-    """The "plan total" label on its line, clear of the today line and the top label row.
+#: A generous width of one character of the 12 px labels (most are narrower), so that
+#: labels laid out apart stay apart whatever font the browser picks.
+_CHAR = 7.2
+_GAP = 8.0
 
-    Right of the today line when it fits before ``room_until`` (where the forecast label
-    starts): from today on the total line is flat (re-allocations count up to today),
-    so the words sit on the value they name. Otherwise at the left, stepping over the
-    today line if it would cross them.
+
+@dataclass(frozen=True)
+class _Box:
+    """Where a label's text lies (SVG units), to keep other labels clear of it."""
+
+    left: float
+    top: float
+    right: float
+    bottom: float
+
+    @classmethod
+    def of(cls, x: float, y: float, text: str, anchor: str = "start") -> _Box:
+        width = _CHAR * len(text)
+        left = x - width if anchor == "end" else x - width / 2 if anchor == "middle" else x
+        return cls(left, y - 11, left + width, y + 2)
+
+    def clear_of(self, other: _Box) -> bool:
+        return (
+            self.right + _GAP <= other.left
+            or other.right + _GAP <= self.left
+            or self.bottom <= other.top
+            or other.bottom <= self.top
+        )
+
+
+def _total_label(f: Frame, total: float, today_n: int, others: Sequence[_Box]) -> str:
+    """The "plan total" label on its line, clear of the today line, the top label row
+    and the ``others`` labels (capacity, forecast).
+
+    From today on the total line is flat (re-allocations count up to today), so the
+    words sit best right of the today line, on the value they name; else at the left,
+    left of the today line, or right of the other labels. When none of these is free the
+    label goes under the line.
     """
     text = f"plan total {total:.1f}"
-    width = 6.6 * len(text)
-    x = f.left + 4
-    if 0 <= today_n <= f.xmax:
-        xt = f.x(today_n)
-        if xt + 6 + width <= room_until:
-            x = xt + 6
-        elif x - 4 <= xt <= x + width + 4:
-            x = xt - 6 - width if xt - 6 - width >= f.left else xt + 6
+    width = _CHAR * len(text)
+    xt = f.x(today_n) if 0 <= today_n <= f.xmax else None
     y = f.y(total) - 5
     if y < f.top + 12:  # too close to the "today" label above the plot: go under the line
         y = f.y(total) + 14
+    candidates = [f.left + 4]
+    if xt is not None:
+        candidates = [xt + 6, f.left + 4, xt - 6 - width]
+    candidates += [box.right + _GAP for box in others]
+    for x in candidates:
+        box = _Box.of(x, y, text)
+        crosses_today = xt is not None and box.left - 4 <= xt <= box.right + 4
+        inside = f.left <= box.left and box.right <= f.right
+        if inside and not crosses_today and all(box.clear_of(o) for o in others):
+            return _text(x, y, text)
+    y = f.y(total) + 14  # under the line: below the other labels' row
+    x = xt + 6 if xt is not None and xt + 6 + width <= f.right else f.left + 4
     return _text(x, y, text)
 
 
