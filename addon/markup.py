@@ -28,6 +28,26 @@ def _cmd(name: str, **args: str) -> str:
     return f'data-lp-cmd="{esc(json.dumps({"cmd": name, **args}))}"'
 
 
+#: Lines of not-counted progress shown before "and N more".
+NOT_COUNTED_SHOWN = 5
+
+
+def render_not_counted(lines: Sequence[str]) -> str:
+    """Recorded progress the figures leave out, said plainly (never dropped in silence)."""
+    if not lines:
+        return ""
+    shown = "".join(f"<li>{esc(line)}</li>" for line in lines[:NOT_COUNTED_SHOWN])
+    more = len(lines) - NOT_COUNTED_SHOWN
+    if more > 0:
+        shown += f"<li>and {more} more</li>"
+    return (
+        '<div class="lp-problem" id="lp-not-counted" role="status"><p>Some recorded progress '
+        "is not counted: it names a course or lesson this plan does not have (a lesson "
+        "renamed or removed in the outline?). It stays recorded; it counts again if the "
+        f"plan has that course or lesson again.</p><ul>{shown}</ul></div>"
+    )
+
+
 def render_offers_and_problems(offers: Sequence[Offer], problems: Sequence[Problem]) -> str:
     out: list[str] = []
     for p in problems:
@@ -288,6 +308,7 @@ def render_html(view: PanelView) -> str:
     )
     parts.append(f'<p id="lp-headline" class="lp-headline">{esc(f.headline)}</p>')
     parts.append(render_offers_and_problems(v.offers, v.problems))
+    parts.append(render_not_counted(v.not_counted))
     parts.append(render_warning(v))
     parts.append('<div class="lp-tiles">')
     for t in v.tiles:

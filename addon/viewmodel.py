@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from learnplan.figures.model import Column, CourseFigures, Figures, Tile, column
+from learnplan.progress.log import unknown_references
 
 #: The summary tiles the panel shows, in its order (their element ids are ``lp-<id>``).
 PANEL_TILES = ("earned", "planned", "index", "spent", "week-hours", "cost", "forecast")
@@ -73,6 +74,9 @@ class PanelView:
     problems: tuple[Problem, ...]
     chart_svg: str = ""
     weeks: int = 12
+    #: Recorded progress that is not counted (it names a course or lesson the plan does
+    #: not have): one line of plain text each (markup escapes it).
+    not_counted: tuple[str, ...] = ()
 
     @property
     def today(self) -> str:
@@ -116,4 +120,5 @@ def build_view(
         problems=tuple(problems),
         chart_svg=chart_svg,
         weeks=s.weeks,
+        not_counted=tuple(issue.message for issue in unknown_references(plan, f.log)),
     )

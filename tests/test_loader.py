@@ -25,7 +25,14 @@ from learnplan.building.manifest import NAME_RE
 from learnplan.collection.memory import MemoryTracker, course_memory
 from learnplan.collection.studyday import study_today
 from learnplan.model.plan import Plan
-from learnplan.progress.log import Revision, Session, add_revision, add_session, mark_lesson_done
+from learnplan.progress.log import (
+    LessonDone,
+    Revision,
+    Session,
+    add_revision,
+    add_session,
+    mark_lesson_done,
+)
 
 
 @pytest.fixture
@@ -383,3 +390,29 @@ def test_a_stored_plan_that_cannot_be_shown_leaves_a_way_out(
         assert f'"cmd": "switch", "plan": "{good.id}"' in page
     else:  # refused by the plan rules: the good plan is shown, the record reported
         assert loaded.plan.id == good.id and "Hide it" in page
+
+
+def test_progress_the_plan_cannot_count_is_shown_not_dropped(
+    col: Collection, apkg: tuple[Plan, Path]
+) -> None:
+    from learnplan.collection import recordstore
+    from learnplan.progress.entries import make_entry
+
+    plan, _ = apkg
+    store.adopt_plan(col, plan)
+    today = study_today(col)
+    course = plan.courses[0]
+    page = loader.load(col, loader.TrackerBox()).html
+    assert "lp-not-counted" not in page
+    recordstore.write(
+        col,
+        [
+            make_entry("session", plan.id, Session(today, "a-course-since-removed", 2.0)),
+            make_entry("done", plan.id, LessonDone(course.id, "lesson-renamed", today)),
+        ],
+    )
+    page = loader.load(col, loader.TrackerBox()).html
+    block = page[page.index('id="lp-not-counted"') :]
+    block = html.unescape(block[: block.index("</div>")])
+    assert "is not counted" in block
+    assert "a-course-since-removed" in block and "lesson-renamed" in block
