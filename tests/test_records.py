@@ -11,8 +11,9 @@ from itertools import count
 
 import pytest
 from old_layout import old_config
+from old_layout import plan as old_layout_plan
 
-from learnplan.model.plan import Course, Lesson, Plan, plan_to_dict
+from learnplan.model.plan import plan_to_dict
 from learnplan.progress import entries as ent
 from learnplan.progress import migration
 from learnplan.progress import records as rec
@@ -34,22 +35,7 @@ from learnplan.progress.log import (
 DAY = dt.date(2019, 5, 20)
 
 
-def _plan(plan_id: str = "p1", title: str = "Plan One") -> Plan:
-    return Plan(
-        id=plan_id,
-        title=title,
-        start=dt.date(2019, 5, 6),
-        courses=(
-            Course(
-                id="c1",
-                provider="MIT",
-                title="Linear Algebra",
-                fte=0.7,
-                lessons=tuple(Lesson(f"l{i}", f"Lesson {i}") for i in range(1, 6)),
-            ),
-            Course(id="c2", provider="Fastai", title="Part 1", fte=1.5),
-        ),
-    )
+_plan = old_layout_plan  # the same two-course plan as the old config records
 
 
 class FakeClock(ent.Clock):
