@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from learnplan.cli import main
-from learnplan.progress.log import log_from_json
+from learnplan.progress.log_json import log_from_json
 from learnplan.reading.outline import default_plan_path, load_plan
 
 

@@ -397,7 +397,9 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from learnplan.figures.compute import figures
-    from learnplan.progress.log import ProgressLog, load_log, log_to_json
+    from learnplan.progress.log import ProgressLog
+    from learnplan.progress.log_file import load_log
+    from learnplan.progress.log_json import log_to_json
     from learnplan.render.report import report_json
     from learnplan.render.report_html import report_html
     from learnplan.render.report_md import report_markdown
@@ -518,7 +520,7 @@ def _collection(path_text: str) -> Iterator[Any]:
 def _current(col: Any, where: str) -> tuple[Plan, Any]:
     """The collection's current plan and its progress log (problems on stderr)."""
     from learnplan.collection.recordstore import read
-    from learnplan.progress.log import unknown_references
+    from learnplan.progress.log_file import unknown_references
 
     stored = read(col)
     for problem in stored.problems:
@@ -594,9 +596,9 @@ def _cmd_log(args: argparse.Namespace) -> int:
         add_cost,
         add_session,
         mark_lesson_done,
-        reference_problem,
     )
     from learnplan.progress.log import study_date as checked_day
+    from learnplan.progress.log_file import reference_problem
 
     with _collection(args.collection) as col:
         plan, log = _current(col, args.collection)

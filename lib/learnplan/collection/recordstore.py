@@ -52,7 +52,8 @@ from learnplan.progress.entries import (
     random_name,
     retract,
 )
-from learnplan.progress.log import ProgressLog, log_to_json
+from learnplan.progress.log import ProgressLog
+from learnplan.progress.log_json import log_to_json
 from learnplan.progress.migration import Migration, is_old_key, migrate_config
 from learnplan.progress.records import Records, counted_entries, fold, log_entries
 
