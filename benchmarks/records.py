@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
             )
 
             def cold() -> None:
-                recordstore._cache.clear()
+                recordstore.reader._cache.clear()
                 recordstore.read(col)
 
             print(f"read, every file parsed (new session)   {median_ms(cold, args.runs):8.1f} ms")

@@ -17,10 +17,10 @@ from learnplan.progress.log import (
     add_cost,
     add_revision,
     add_session,
-    log_to_json,
     mark_lesson_done,
     set_percent,
 )
+from learnplan.progress.log_json import log_to_json
 
 DAY = dt.date(2019, 5, 20)
 

@@ -9,7 +9,8 @@ from test_progress import ANKI, START, day, seed_log, seed_plan
 from learnplan.model.plan import Course, Plan
 from learnplan.progress.log import ProgressLog, Session, add_session, set_percent
 from learnplan.progress.snapshot import Snapshot, snapshot
-from learnplan.render.chart import axis, burnup_svg, course_bars_svg, weekly_hours_svg
+from learnplan.render.chart import burnup_svg, course_bars_svg, weekly_hours_svg
+from learnplan.render.svg import axis
 
 NS = {"s": "http://www.w3.org/2000/svg"}
 EVIL = "<img src=x onerror=alert(1)>"
@@ -111,6 +112,33 @@ def test_course_bars_coordinates() -> None:
     assert float(earned.get("width", "")) == pytest.approx(262 * 0.25 / 1.5, abs=0.01)
     tick = next(e for e in dlai if e.get("class") == "lp-planned")
     assert float(tick.get("x1", "")) == pytest.approx(292 + 262 * 0.25 / 1.5, abs=0.01)
+
+
+def test_every_number_a_chart_prints_is_written_as_the_figures_write_it() -> None:
+    """The charts' labels and titles agree with the panel and the report, figure by figure
+    (learnplan.figures.format: points to two decimals with a last zero dropped, hours with
+    one decimal)."""
+    from learnplan.figures.compute import figures
+
+    shown = figures(seed_plan(), seed_log(), None, day(42))
+    s = shown.snapshot
+
+    def texts(svg: str) -> list[str]:
+        return [e.text or "" for e in ET.fromstring(svg).iter(f"{{{NS['s']}}}text")]
+
+    def title(svg: str) -> str:
+        return ET.fromstring(svg).findtext(f"{{{NS['s']}}}title") or ""
+
+    burnup = burnup_svg(s)
+    assert "capacity 4.0" in texts(burnup) and "plan total 7.4" in texts(burnup)
+    assert f"{shown.totals.earned} of {shown.totals.fte} points earned" in title(burnup)
+    assert f"{shown.totals.planned} planned by week 6" in title(burnup)
+    weekly = weekly_hours_svg(s)
+    assert "target 40.0 h" in texts(weekly) and title(weekly).endswith("(target 40.0 h)")
+    bars = texts(course_bars_svg(s))
+    for course in shown.courses:
+        assert f"{course.cells.earned} / {course.cells.fte}" in bars
+    assert "0.25 / 0.5" in bars  # dlai: half of its 0.5 points, as the course table says
 
 
 def evil_snapshot() -> Snapshot:

@@ -27,7 +27,7 @@ def test_build_without_arguments_builds_the_bundled_plan(
     apkg = tmp_path / "zero-to-deep-learning.apkg"
     assert apkg.is_file() and apkg.stat().st_size > 0
     assert "Zero to Deep Learning" in out
-    assert "7.4 FTE points" in out and "(1.85x)" in out and "$367" in out
+    assert "7.4 FTE points against a capacity of 4.0 (1.85×)" in out and "$367" in out
     # Only the package: no temp files, no leftovers beside it.
     assert sorted(p.name for p in tmp_path.iterdir()) == ["zero-to-deep-learning.apkg"]
 
@@ -46,21 +46,46 @@ def test_check_prints_table_totals_capacity_and_overcommitment(
 ) -> None:
     code, out, _ = _run(["check"], capsys)
     assert code == 0
-    assert "Capacity: 4.0 points" in out
-    assert "Overcommitment: 1.85x" in out
+    assert "Capacity: 4.0 points (12 weeks × 40.0 h / 120.0 h per point)" in out
+    assert "Overcommitment: 1.85×" in out
     total = next(line for line in out.splitlines() if line.lstrip().startswith("Total"))
     assert "7.4" in total and "$367" in total
     for provider in ("Fastai", "Deeplearning.ai", "MIT", "3Blue1Brown", "Khan Academy", "Udemy"):
         assert provider in out
     assert "$45" in out and "$11" in out and "$300" in out
-    # The suggested trim scales every course by capacity / total.
-    assert f"1.5 -> {1.5 * 4.0 / 7.4:.2f}" in out
+    # The suggested trim scales every course by capacity / total, rounded down as the
+    # panel shows and applies it: 1.5 × 4.0 / 7.4 = 0.811 -> 0.81, 0.2 × 4.0 / 7.4 = 0.108
+    # -> 0.1 (points are written as every figure writes them).
+    assert "  1.5 -> 0.81" in out and "Single Variable Calculus" + " " * 28 + "0.2 -> 0.1\n" in out
     # Notes as written, and the Anki cards they make (reversed: 2, cloze: 1 per number).
     assert total.split()[-3:] == ["195", "80", "90"]
     # A name too long for its column is cut visibly, in the table and in the trim list.
     assert "18.065 Matrix Methods in Data Analysis, Signal Processing, …" in out
-    assert "  18.065 Matrix Methods in Data Analysis, Signal Pr…  0.7 -> 0.38" in out
+    assert "  18.065 Matrix Methods in Data Analysis, Signal Pr…  0.7 -> 0.37" in out  # 0.378
     assert not any(line.endswith(("Signal", "Signal Pr")) for line in out.splitlines())
+
+
+def test_check_shows_the_plan_figures_as_the_panel_and_report_do(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from learnplan.figures.compute import figures
+    from learnplan.progress.log import ProgressLog
+    from learnplan.reading.outline import default_plan_path, load_plan
+
+    code, out, _ = _run(["check"], capsys)
+    assert code == 0
+    plan = load_plan(default_plan_path())
+    shown = figures(plan, ProgressLog(plan.id), None, plan.start)
+    # The trim, course by course, as the panel lists it (and applies it).
+    lines = out.splitlines()
+    trim = lines[next(i for i, x in enumerate(lines) if x.endswith("trim that fits:")) + 1 :]
+    assert [tuple(x.split()[-3::2]) for x in trim] == [(t.fte, t.suggested) for t in shown.trim]
+    assert len(trim) == 12
+    # Capacity and overcommitment as the panel's warning writes them.
+    assert shown.warning.endswith("(7.4 points for a capacity of 4.0).")
+    assert "1.85×" in shown.warning and "Overcommitment: 1.85×" in out
+    total = next(line for line in lines if line.lstrip().startswith("Total"))
+    assert total.split()[1] == shown.totals.fte
 
 
 def test_check_says_a_plan_that_fits_fits(

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from learnplan.cli import main
-from learnplan.progress.log import log_from_json
+from learnplan.progress.log_json import log_from_json
 from learnplan.reading.outline import default_plan_path, load_plan
 
 
@@ -33,6 +33,26 @@ def test_readme_python_example_runs(
     plan = load_plan(tmp_path / "my-plan" / "plan.yaml")
     assert f"{plan.total_fte:g} points" in out
     assert (tmp_path / "my-plan.apkg").stat().st_size > 0
+
+
+def test_readme_check_example_is_what_check_prints(
+    capsys: pytest.CaptureFixture[str], repo: Path
+) -> None:
+    """Each line of the README's ``learnplan check`` example is printed as shown, lines
+    shown together follow each other, and "..." stands for lines left out."""
+    text = (repo / "README.md").read_text(encoding="utf-8")
+    match = re.search(r"```\n\$ learnplan check\n(.*?)```", text, re.S)
+    assert match, "no learnplan check example in README.md"
+    assert main(["check"]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    at, gap = 0, False
+    for line in match.group(1).splitlines():
+        if line == "...":
+            gap = True
+            continue
+        found = printed.index(line, at) if gap and line in printed[at:] else at
+        assert printed[found : found + 1] == [line], (line, printed[at : at + 3])
+        at, gap = found + 1, False
 
 
 def test_progress_log_example_is_a_valid_log_for_the_bundled_plan(

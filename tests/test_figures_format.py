@@ -44,6 +44,7 @@ def test_hours_percent_ratios_counts_days_names() -> None:
     assert fmt.times(1.85) == "1.85×" and fmt.times(math.inf) == "–×"
     assert fmt.count(6.4) == "6" and fmt.count(None) == "–" and fmt.count(12) == "12"
     assert fmt.day(dt.date(2026, 4, 22)) == "2026-04-22"
+    assert [fmt.tick(v) for v in (0.0, 0.25, 2.5, 10.0, 150.0)] == ["0", "0.25", "2.5", "10", "150"]
     assert fmt.course_name("MIT", "18.06") == "MIT — 18.06"
     assert fmt.course_name("", "A book") == "A book"
     assert fmt.known(True) is None and fmt.known(3) == 3.0

@@ -8,10 +8,8 @@ import pytest
 
 from learnplan.model.plan import Course, Plan
 from learnplan.progress.log import (
-    LOG_VERSION,
     CostPaid,
     LessonDone,
-    LogError,
     PercentDone,
     ProgressLog,
     Revision,
@@ -20,14 +18,13 @@ from learnplan.progress.log import (
     add_revision,
     add_session,
     apply_revisions,
-    load_log,
-    log_from_json,
-    log_to_json,
     mark_lesson_done,
-    save_log,
     set_percent,
     unmark_lesson_done,
 )
+from learnplan.progress.log_fields import LogError
+from learnplan.progress.log_file import load_log, save_log
+from learnplan.progress.log_json import LOG_VERSION, log_from_json, log_to_json
 
 D = dt.date(2026, 1, 5)
 
@@ -254,7 +251,7 @@ def _two_course_plan() -> Plan:
 
 
 def test_unknown_courses_and_lessons_are_named() -> None:
-    from learnplan.progress.log import unknown_references
+    from learnplan.progress.log_file import unknown_references
 
     plan = _two_course_plan()
     (l2,) = unknown_references(plan, full_log())  # full_log ticks l1 and l2

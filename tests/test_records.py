@@ -26,11 +26,11 @@ from learnplan.progress.log import (
     add_cost,
     add_revision,
     add_session,
-    log_to_json,
     mark_lesson_done,
     set_percent,
     unmark_lesson_done,
 )
+from learnplan.progress.log_json import log_to_json
 
 DAY = dt.date(2019, 5, 20)
 

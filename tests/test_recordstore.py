@@ -13,13 +13,8 @@ from learnplan.collection import recordstore
 from learnplan.collection.studyday import study_today
 from learnplan.collection.summary import find_block
 from learnplan.progress.entries import FILE_RE, MAX_FILE_BYTES, make_entry, random_name
-from learnplan.progress.log import (
-    Session,
-    add_session,
-    log_to_json,
-    mark_lesson_done,
-    unmark_lesson_done,
-)
+from learnplan.progress.log import Session, add_session, mark_lesson_done, unmark_lesson_done
+from learnplan.progress.log_json import log_to_json
 
 
 def _files(col: Collection) -> list[str]:

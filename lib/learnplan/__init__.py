@@ -25,14 +25,13 @@ from learnplan.model.plan import Card, Course, Lesson, Plan, Resource, plan_to_d
 from learnplan.progress.log import (
     CostPaid,
     LessonDone,
-    LogError,
     ProgressLog,
     Revision,
     Session,
     apply_revisions,
-    load_log,
-    save_log,
 )
+from learnplan.progress.log_fields import LogError
+from learnplan.progress.log_file import load_log, save_log
 from learnplan.progress.maths import suggest_trim
 from learnplan.progress.snapshot import Snapshot, snapshot
 from learnplan.reading.outline import default_plan_path, load_plan

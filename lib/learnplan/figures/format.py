@@ -76,6 +76,12 @@ def count(value: float | None) -> str:
     return MISSING if number is None else f"{number:.0f}"
 
 
+def tick(value: float) -> str:
+    """A label on a chart's value axis: no more digits than its round step has ("0",
+    "2.5", "10")."""
+    return f"{value:g}"
+
+
 def day(value: dt.date) -> str:
     """A date: "2026-04-22"."""
     return value.isoformat()

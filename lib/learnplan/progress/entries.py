@@ -25,8 +25,8 @@ from typing import Any
 from learnplan.base.errors import PlanError
 from learnplan.model.dictform import plan_from_dict
 from learnplan.model.plan import plan_to_dict
-from learnplan.progress.log import (
-    LogError,
+from learnplan.progress.log_fields import LogError, check_object, kind_of
+from learnplan.progress.log_json import (
     cost_to_json,
     percent_to_json,
     read_cost,
@@ -205,16 +205,8 @@ def retract(ids: Sequence[str], *, clock: Clock = CLOCK) -> Entry:
 # --- reading
 
 
-def _kind(value: object) -> str:
-    return {dict: "an object", list: "a list", str: "text", type(None): "null"}.get(
-        type(value), type(value).__name__
-    )
-
-
 def _obj(value: object, where: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise RecordError(f"{where}: expected an object, got {_kind(value)}")
-    return value
+    return check_object(value, where, RecordError)
 
 
 def _text(value: object, where: str, limit: int = MAX_PLAN_ID) -> str:
@@ -342,7 +334,7 @@ def decode_file(name: str, content: bytes) -> RecordFile:
         )
     items = data.get("entries")
     if not isinstance(items, list):
-        raise RecordError(f"{name}: entries: expected a list, got {_kind(items)}")
+        raise RecordError(f"{name}: entries: expected a list, got {kind_of(items)}")
     entries: list[Entry] = []
     errors: list[str] = []
     for i, item in enumerate(items):

@@ -24,7 +24,8 @@ from learnplan.progress.entries import (
     canonical,
     data_json,
 )
-from learnplan.progress.log import LogError, log_from_json
+from learnplan.progress.log_fields import LogError
+from learnplan.progress.log_json import log_from_json
 
 # The config layout used before records moved to media files (read only to move them).
 OLD_PLANS_KEY = "learnplan.plans"
