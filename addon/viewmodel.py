@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from learnplan.figures.model import Column, CourseFigures, Figures, Tile, column
-from learnplan.progress.log import unknown_references
+from learnplan.progress.log_file import unknown_references
 
 #: The summary tiles the panel shows, in its order (their element ids are ``lp-<id>``).
 PANEL_TILES = ("earned", "planned", "index", "spent", "week-hours", "cost", "forecast")
