@@ -21,6 +21,7 @@ from learnplan.base.atomic import replace_file
 from learnplan.base.errors import PlanError, Problem
 from learnplan.model.plan import Card, Plan
 from learnplan.reading.markdown_cards import add_id_to_heading, parse_heading, split_card_file
+from learnplan.reading.yaml_load import parse_yaml_roundtrip
 
 _BOM = b"\xef\xbb\xbf"
 _CHANGED = "the file changed since the plan was read; run the build again"
@@ -120,9 +121,7 @@ def _verify_markdown(old: str, new: str, path: Path, keys: dict[int, str]) -> No
 
 
 def _yaml_with_ids(text: str, path: Path, cards: list[Card]) -> str:
-    from learnplan.reading.outline import parse_yaml
-
-    data = parse_yaml(text, path)
+    data = parse_yaml_roundtrip(text, path)
     # Card mappings without an id, by 1-based line, in document order (columns ascending).
     spots: dict[int, list[Any]] = {}
     for mapping in _card_mappings(data):
@@ -166,7 +165,7 @@ def _yaml_with_ids(text: str, path: Path, cards: list[Card]) -> str:
     for offset, insert in sorted(edits, reverse=True):
         new_text = new_text[:offset] + insert + new_text[offset:]
     try:
-        reread = parse_yaml(new_text, path)
+        reread = parse_yaml_roundtrip(new_text, path)
     except PlanError:
         reread = None
     if reread is None or _plain(reread) != _plain(data):

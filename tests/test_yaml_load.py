@@ -1,0 +1,282 @@
+"""The two YAML readers agree: what the fast one reads (libyaml, or PyYAML's pure-Python
+parser as inside Anki) is exactly what the exact one (ruamel.yaml) reads — the same values
+of the same kinds at the same lines — and everything else is left to the exact one.
+
+Checked on seeded mutations of the bundled plan and of the docs example (the fuzz test's
+mutations), on every form of a plain scalar the YAML 1.2 core schema knows, and on the
+plain hints that replace a parser's message for the commonest mistakes.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from test_fuzz import MARKDOWN_LINES, TEXT_BITS, mutate_text
+
+from learnplan.base.errors import PlanError
+from learnplan.reading import yaml_fast
+from learnplan.reading.outline import default_plan_path, load_plan
+from learnplan.reading.yaml_exact import load_exact
+from learnplan.reading.yaml_fast import NotFast, load_fast
+from learnplan.reading.yaml_load import parse_yaml
+from learnplan.reading.yaml_nodes import YamlList, YamlMap
+
+EXAMPLE = Path(__file__).resolve().parent / "fixtures" / "outline" / "example" / "plan.yaml"
+SEED = 1806
+CASES = 400
+
+
+def located(node: Any) -> Any:
+    """A document as comparable data: kinds of values (True is not 1), every line."""
+    if isinstance(node, YamlMap):
+        return (
+            "map",
+            node.line,
+            [
+                (
+                    located(key),
+                    node.key_line(key),
+                    None if value is None else node.value_line(key),
+                    located(value),
+                )
+                for key, value in node.items()
+            ],
+        )
+    if isinstance(node, YamlList):
+        return (
+            "list",
+            node.line,
+            [(line, located(v)) for line, v in zip(node.item_lines, node, strict=True)],
+        )
+    for kind in (bool, int, float, str):
+        if isinstance(node, kind):
+            if kind is float:
+                return ("float", repr(float(node)))
+            return (kind.__name__, kind(node))
+    assert node is None, type(node)
+    return None
+
+
+def exact_or_error(text: str) -> Any:
+    try:
+        return located(load_exact(text))
+    except Exception as exc:  # any refusal is an outcome to compare with
+        return ("error", type(exc).__name__)
+
+
+def corpus() -> Iterator[tuple[str, str]]:
+    rng = random.Random(SEED)
+    sources = [default_plan_path().read_text("utf-8"), EXAMPLE.read_text("utf-8")]
+    for source in sources:
+        yield "unchanged", source
+    for n in range(CASES):
+        text, what = mutate_text(rng, rng.choice(sources), TEXT_BITS + MARKDOWN_LINES)
+        yield f"#{n} {what}", text
+    for value in SCALARS:
+        yield f"plain {value!r}", f"plan:\n  title: {value}\n  list: [{value}, x]\n"
+        yield f"key {value!r}", f"plan:\n  {value}: x\n"
+        yield f"item {value!r}", f"- {value}\n- y\n"
+
+
+SCALARS = [
+    "",
+    "~",
+    "null",
+    "Null",
+    "NULL",
+    "nULL",
+    "true",
+    "True",
+    "TRUE",
+    "tRUE",
+    "yes",
+    "no",
+    "on",
+    "off",
+    "y",
+    "n",
+    "0",
+    "-0",
+    "+0",
+    "7",
+    "+7",
+    "-7",
+    "007",
+    "0o17",
+    "0x1F",
+    "0b101",
+    "1_000",
+    "12:30",
+    "1:20:30",
+    "9" * 500,
+    "-" + "9" * 500,
+    "1.5",
+    "-1.5",
+    "+1.5",
+    "1.",
+    ".5",
+    "-.5",
+    "1e5",
+    "1E+5",
+    "1.5e-3",
+    ".5e+3",
+    "1_0.5",
+    "0.0",
+    "-0.0",
+    "01.5",
+    ".inf",
+    "-.Inf",
+    "+.INF",
+    ".nan",
+    ".NaN",
+    "nan",
+    "inf",
+    "2019-05-06",
+    "2019-5-6",
+    "2019-05-06 10:00:00",
+    "2019-05-06T10:00:00Z",
+    "2019-02-30",
+    "<<",
+    "=",
+    "!",
+    "-",
+    ".",
+    "+",
+    "0x",
+    "1e",
+    "é",
+    "a b",
+    "a: b",
+    "a #b",
+    "'q'",
+    '"q"',
+    "[a, b]",
+    "{a: b}",
+]
+
+
+def _fast_with(loader: Any, text: str) -> Any:
+    original = yaml_fast._loader_class
+    yaml_fast._loader_class = lambda: loader  # type: ignore[assignment]
+    try:
+        return located(load_fast(text))
+    finally:
+        yaml_fast._loader_class = original  # type: ignore[assignment]
+
+
+LOADERS = {"pure Python": yaml.SafeLoader}
+if hasattr(yaml, "CSafeLoader"):
+    LOADERS["libyaml"] = yaml.CSafeLoader
+
+
+def test_the_fast_reader_reads_what_the_exact_one_reads_or_leaves_it() -> None:
+    taken: Counter[str] = Counter()
+    left: Counter[str] = Counter()
+    refused = 0
+    mismatches = []
+    for name, text in corpus():
+        exact = exact_or_error(text)
+        refused += exact[0] == "error"
+        for parser, loader in LOADERS.items():
+            try:
+                fast = _fast_with(loader, text)
+            except NotFast:
+                left[parser] += 1
+                continue
+            taken[parser] += 1
+            if fast != exact:
+                mismatches.append(f"{parser}, {name}: {text[:200]!r}\n  fast  {fast!r:.300}")
+    assert not mismatches, "\n".join(mismatches[:10])
+    # Both outcomes are reached, or the comparison proves little.
+    for parser in LOADERS:
+        assert taken[parser] > 150 and left[parser] > 150, (parser, taken, left)
+    assert refused > 50
+
+
+def test_libyaml_is_used_when_installed() -> None:
+    # The speed of large plans depends on it (benchmarks/build.py); inside Anki the
+    # add-on falls back to the pure-Python parser, checked above.
+    assert yaml_fast._loader_class() is getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _error(tmp_path: Path, text: str) -> str:
+    plan_file = tmp_path / "plan.yaml"
+    plan_file.write_text(text, encoding="utf-8")
+    with pytest.raises(PlanError) as caught:
+        load_plan(plan_file)
+    return str(caught.value).replace(str(plan_file), "plan.yaml")
+
+
+HEAD = "plan:\n  id: p\n  title: P\n  start: 2020-01-06\ncourses:\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "plan:\n\tid: p\n",
+            "plan.yaml:2: YAML error: a tab character where YAML expects spaces: indent with "
+            "spaces only, and write a tab inside a value in quotes",
+        ),
+        (
+            HEAD + "  - id: c\n    title: Lecture 1: The geometry\n    fte: 1\n",
+            "plan.yaml:7: YAML error: a ': ' inside a value: put the whole value in quotes, "
+            'e.g. title: "Week 1: Basics"',
+        ),
+        (
+            HEAD + "  - {id: c, title: Lecture 1: The geometry, fte: 1}\n",
+            "plan.yaml:6: YAML error: a ': ' inside a value in {...}, or the '{' of line 6 is "
+            "never closed: put such values in quotes, and close '{' with '}'",
+        ),
+        (
+            HEAD + '  - id: c\n    title: "Lecture 1\n    fte: 1\n',
+            "plan.yaml:7: YAML error: a quoted value is never closed: add the closing quote "
+            "(a quote inside the value is written \\\" between double quotes, '' between "
+            "single quotes)",
+        ),
+        (
+            HEAD + "  - id: c\n    title: C\n    fte: 1\n    cards:\n"
+            "      - cloze: {{c1::Paris}} is the capital\n",
+            "plan.yaml:10: YAML error: a value starting with '{' or '[' is read as a YAML "
+            'mapping or list: put the whole value in quotes, e.g. cloze: "{{c1::Paris}} is '
+            'the capital"',
+        ),
+        (
+            HEAD + '  - id: c\n    title: "C" and D\n    fte: 1\n',
+            "plan.yaml:7: YAML error: text after a closing quote: put the whole value in quotes",
+        ),
+        (
+            HEAD + "  - id: c\n    title: C\n   fte: 1\n",
+            "plan.yaml:8: YAML error: this line's indentation does not match the lines above: "
+            "indent the keys of one mapping by the same number of spaces",
+        ),
+        (
+            HEAD + "  - id: c\n    title: @home\n",
+            "plan.yaml:7: YAML error: a value cannot start with '@' in YAML: put the whole "
+            "value in quotes",
+        ),
+    ],
+)
+def test_the_commonest_yaml_mistakes_get_a_plain_hint(
+    tmp_path: Path, text: str, expected: str
+) -> None:
+    assert _error(tmp_path, text) == expected
+
+
+def test_a_large_outline_is_read_by_the_fast_reader() -> None:
+    lines = ["courses:"]
+    for n in range(2000):
+        lines += [f"  - id: c{n}", f"    fte: {n / 7:.3f}", "    title: 'x: y'"]
+    text = "\n".join(lines) + "\n"
+    fast = located(load_fast(text))
+    assert fast == located(load_exact(text))
+    data = parse_yaml(text, "plan.yaml")
+    assert data["courses"][1999]["fte"] == float(f"{1999 / 7:.3f}")
+    assert math.isfinite(data["courses"][5]["fte"])
