@@ -8,9 +8,7 @@ no temporary SQLite file is left behind (``genanki.Package.write_to_file`` leaks
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
 import json
 import os
 import re
@@ -25,6 +23,7 @@ from typing import Any
 from learnplan.base.atomic import replace_file, scratch_file
 from learnplan.base.errors import PlanError, Problem
 from learnplan.base.ids import note_guid, stable_id
+from learnplan.base.pause import paused_gc
 from learnplan.building.manifest import encode_manifest, manifest_name, read_package_manifest
 from learnplan.building.notetypes import SPECS, build_models, model_ids, source_html
 from learnplan.building.outputs import PACKAGE, check_output
@@ -93,19 +92,6 @@ class BuiltPackage:
         return genanki.Package(list(decks.values()), media_files=[str(p) for _, p in self.media])
 
 
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    # The build allocates hundreds of thousands of long-lived objects and no cycles;
-    # the cyclic collector would rescan them over and over.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def _problem(card: Card | Course, message: str) -> Problem:
     src = card.source
     return Problem(src.path, src.line, message) if src else Problem("<plan>", 0, message)
@@ -152,7 +138,7 @@ def build_package(
     media: dict[str, Path] = {}
     seen_courses: set[str] = set()
     done = 0
-    with _gc_paused():
+    with paused_gc():
         for course in plan.courses:
             if course.id in seen_courses:
                 problems.append(_problem(course, f"course id {course.id!r} is used twice"))
@@ -255,6 +241,7 @@ def _build_note(
             base_dir=card.base_dir,
             source=card.source,
             root=root,
+            html=card.raw_html,
         )
         back = render_card_text(
             card.back,
@@ -262,6 +249,7 @@ def _build_note(
             base_dir=card.base_dir,
             source=card.source,
             root=root,
+            html=card.raw_html,
         )
     except PlanError as exc:
         problems.extend(exc.problems)
@@ -428,7 +416,7 @@ def write_package(
     target = Path(path)
     check_output(target, PACKAGE, sources=plan_sources(built), force=force)
     with scratch_file(target, ".anki2") as db_path:
-        with _gc_paused():
+        with paused_gc():
             _fill_collection(built, str(db_path))
         replace_file(target, lambda out: _write_zip(built, str(db_path), out))
     return target

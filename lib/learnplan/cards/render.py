@@ -186,16 +186,19 @@ def _math_html(m: _Math) -> str:
 
 # --- Markdown
 
-_md: MarkdownIt | None = None
+_md: dict[bool, MarkdownIt] = {}
 
 
-def _markdown() -> MarkdownIt:
-    global _md
-    if _md is None:
+def _markdown(html: bool = True) -> MarkdownIt:
+    """The Markdown parser; with ``html=False`` raw HTML is shown as text (a CSV card
+    file's ``#html:false``)."""
+    md = _md.get(html)
+    if md is None:
         from markdown_it import MarkdownIt
 
-        _md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
-    return _md
+        md = MarkdownIt("commonmark", {"html": html}).enable(["table", "strikethrough"])
+        _md[html] = md
+    return md
 
 
 # Characters that can start any inline or block construct; text without them (after math
@@ -297,11 +300,11 @@ def _fast_blocks(text: str) -> str | None:
     return "".join(out)
 
 
-def _render_markdown(text: str) -> str:
+def _render_markdown(text: str, html: bool = True) -> str:
     if _is_plain(text):
         return text.replace('"', "&quot;")
     fast = _fast_blocks(text) if "\r" not in text and "\0" not in text else None
-    rendered = fast if fast is not None else _markdown().render(text)
+    rendered = fast if fast is not None else _markdown(html).render(text)
     # A single paragraph is unwrapped so fronts and cloze text sit inline in templates.
     if (
         rendered.startswith("<p>")
@@ -648,22 +651,22 @@ def _web_image_or_none(src: str) -> str | None:
 # --- Entry points
 
 
-def _to_html(text: str) -> str:
+def _to_html(text: str, html: bool = True) -> str:
     """Markdown and math of ``text`` (stripped, not empty) as HTML, before sanitising."""
     text, maths = _extract_math(text)
-    out = _render_markdown(text)
+    out = _render_markdown(text, html)
     if maths:
         out = _PLACEHOLDER_RE.sub(lambda m: _math_html(maths[int(m.group(1))]), out)
     return out
 
 
-def image_sources(text: str) -> list[str]:
+def image_sources(text: str, *, html: bool = True) -> list[str]:
     """The ``src`` of every image the card text shows, as written in its rendered HTML
     (the values :func:`render_card_text` resolves), in order."""
     stripped = text.strip()
     if "<" not in stripped and "![" not in stripped:
         return []
-    out = _to_html(stripped)
+    out = _to_html(stripped, html)
     if "<im" not in out.lower():
         return []
     found: list[str] = []
@@ -690,6 +693,7 @@ def render_card_text(
     base_dir: Path | None,
     source: SourceRef | None,
     root: Path | None = None,
+    html: bool = True,
 ) -> Rendered:
     """Render one field's Markdown to Anki field HTML.
 
@@ -699,6 +703,8 @@ def render_card_text(
     URL. Local images, relative to ``base_dir``, must stay inside ``root`` (the plan
     folder; default ``base_dir``) and are renamed to content-hashed media names.
 
+    With ``html=False`` the text holds no HTML: a ``<`` in it is shown as written.
+
     Raises ``PlanError`` (at ``source``) when a local image is missing or not allowed.
     """
     stripped = text.strip()
@@ -707,7 +713,7 @@ def render_card_text(
     controls = _CONTROL_RE.search(stripped) is not None  # e.g. "\x1f" splits Anki fields
     if _is_plain(stripped) and "$" not in stripped and not controls:
         return Rendered(stripped.replace('"', "&quot;"))  # most card text: nothing to do
-    out = _to_html(stripped)
+    out = _to_html(stripped, html)
     if not controls and ("<" not in out or _only_safe_tags(out)):
         return Rendered(out)  # no tag, or only bare Markdown ones: nothing to sanitise
     media: list[Path] = []

@@ -69,10 +69,15 @@ class ReadContext:
         return found
 
     def check_images(
-        self, text: str, path: Path, base: Path, line_of_src: Callable[[str], int]
+        self,
+        text: str,
+        path: Path,
+        base: Path,
+        line_of_src: Callable[[str], int],
+        html: bool = True,
     ) -> None:
         # The same sources, decoded the same way, as the renderer reads (cards/render.py).
-        for src in image_sources(text):
+        for src in image_sources(text, html=html):
             self.inside(src, base, path, line_of_src(src), "image")
 
 

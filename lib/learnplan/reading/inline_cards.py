@@ -4,6 +4,7 @@ file (whose columns name the same keys). The plan rules (rules.py) decide every 
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -28,12 +29,15 @@ def read_card(
     default_lesson: str | None,
     in_lesson: bool,
     offset: int = 1,
+    *,
+    raw_html: bool = True,
 ) -> ReadCard | None:
     """The card ``node`` describes, or None after reporting its problems. Images are
-    relative to ``folder``; lines count from ``offset``."""
+    relative to ``folder``; lines count from ``offset``; ``raw_html=False`` for text that
+    holds no HTML (:attr:`Card.raw_html`)."""
     quick = _quick_card(path, folder, node, default_lesson, in_lesson, offset)
     if quick is not None:
-        return quick
+        return quick if raw_html else (dataclasses.replace(quick[0], raw_html=False), *quick[1:])
     f = YamlFields(context, path, node, "card", offset)
     f.check_keys(CARD_KEYS, ())
     key = None
@@ -105,10 +109,18 @@ def read_card(
         return None
     line = f.line()
     context.check_images(
-        text_front, path, folder, lambda _ref: f.line("cloze" if "cloze" in node else "front")
+        text_front,
+        path,
+        folder,
+        lambda _ref: f.line("cloze" if "cloze" in node else "front"),
+        html=raw_html,
     )
     context.check_images(
-        text_back, path, folder, lambda _ref: f.line("extra" if "cloze" in node else "back")
+        text_back,
+        path,
+        folder,
+        lambda _ref: f.line("extra" if "cloze" in node else "back"),
+        html=raw_html,
     )
     card = Card(
         key=key,
@@ -119,6 +131,7 @@ def read_card(
         tags=tags,
         source=SourceRef(path, line),
         base_dir=folder,
+        raw_html=raw_html,
     )
     return (
         card,

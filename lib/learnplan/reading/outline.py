@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from learnplan.base.errors import PlanError
+from learnplan.base.pause import paused_gc
 from learnplan.model.plan import Course, Lesson, Plan, Resource, SourceRef
 from learnplan.model.rules import (
     COURSE_KEYS,
@@ -67,7 +68,8 @@ def load_plan_and_sources(
     it is}`` (paths with symlinks resolved), so that nothing ever writes over them."""
     plan_file = Path(os.path.abspath(path))
     reader = _Reader(plan_file)
-    plan = reader.read(assign_ids=assign_ids)
+    with paused_gc():
+        plan = reader.read(assign_ids=assign_ids)
     sources = {Path(os.path.realpath(plan_file)): "the plan's outline"}
     for real in reader.used_files:
         sources.setdefault(real, "a card file of the plan")

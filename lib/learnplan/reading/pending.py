@@ -33,10 +33,14 @@ class Pending:
     lesson_files: list[Path] = field(default_factory=list)
     id_lines: list[int] = field(default_factory=list)
 
-    def add(self, card: Card, lesson_line: int, id_line: int) -> None:
+    def add(
+        self, card: Card, lesson_line: int, id_line: int, lesson_file: Path | None = None
+    ) -> None:
+        """Adds ``card``; its lesson was named at ``lesson_line`` of ``lesson_file`` (by
+        default the card's own file)."""
         self.cards.append(card)
         self.lesson_lines.append(lesson_line)
-        self.lesson_files.append(source(card).path)
+        self.lesson_files.append(source(card).path if lesson_file is None else lesson_file)
         self.id_lines.append(id_line)
 
     def extend(self, other: Pending) -> None:

@@ -32,10 +32,30 @@ def _loader_class() -> Any:
     return getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
 
 
-# Characters YAML 1.1 (PyYAML) and 1.2 (ruamel) count differently as line breaks or
-# columns; a tab (ruamel refuses some that libyaml takes as text); a line starting with
-# '%' (a directive may change the YAML version).
-_ELSEWHERE = re.compile("[\t\x85\u2028\u2029\ufeff]|\r(?!\n)|(?:^|\n)%")
+# Besides characters YAML does not allow at all: those YAML 1.1 (PyYAML) and 1.2 (ruamel)
+# count differently as line breaks or columns (U+0085, U+2028, U+2029, U+FEFF), and a tab
+# (ruamel refuses some that libyaml takes as text).
+_NOT_PLAIN = re.compile(
+    "[^\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+# The bytes a plain ASCII document may hold.
+_ASCII_TEXT = bytes(range(0x20, 0x7F)) + b"\n\r"
+
+
+def plain_document(text: str) -> bool:
+    """False when ``text`` holds what only the exact reader reads as it should: a
+    character YAML refuses or versions count differently, a tab, a carriage return not
+    followed by a line feed, a line starting with '%' (a directive may change the YAML
+    version). This scans the whole document, once."""
+    if text.isascii():
+        if text.encode("ascii").translate(None, _ASCII_TEXT):
+            return False
+    elif _NOT_PLAIN.search(text) is not None:
+        return False
+    if "\r" in text and text.count("\r") != text.count("\r\n"):
+        return False
+    return not (text.startswith("%") or "\n%" in text)
+
 
 # The plain scalars of the YAML 1.2 core schema as ruamel.yaml resolves them (its
 # resolver.py, version 1.2), and the forms of numbers read here; other numbers go to the
@@ -102,8 +122,13 @@ def load_fast(text: str) -> Any:
     """``text`` as :class:`YamlMap` and :class:`YamlList` values (0-based lines).
 
     Raises :class:`NotFast` for anything this reader leaves to the exact one."""
-    if _ELSEWHERE.search(text) is not None:
+    if not plain_document(text):
         raise NotFast
+    return read_events(text)
+
+
+def read_events(text: str) -> Any:
+    """:func:`load_fast` for a text :func:`plain_document` has accepted."""
     import yaml
 
     try:

@@ -1,11 +1,12 @@
 """Loading the YAML of a plan: fast when it can be, exact always, errors in plain words.
 
-:func:`parse_yaml` reads a document with the fast reader (libyaml through PyYAML) and
-leaves what it does not take — errors included — to the exact one (ruamel.yaml), so the
-values, their lines and every message are those of YAML 1.2 as ruamel reads it, whichever
-reader ran. A parser's message for the commonest mistakes (a tab, a ': ' inside a value,
-a quote never closed, a value starting with '{') is replaced by a hint that says what to
-change.
+:func:`parse_yaml` reads a document with the fastest reader that takes it — line by line
+(:mod:`~learnplan.reading.yaml_lines`), then libyaml's events through PyYAML
+(:mod:`~learnplan.reading.yaml_fast`) — and leaves the rest, errors included, to the exact
+one (ruamel.yaml), so the values, their lines and every message are those of YAML 1.2 as
+ruamel reads it, whichever reader ran. A parser's message for the commonest mistakes (a
+tab, a ': ' inside a value, a quote never closed, a value starting with '{') is replaced
+by a hint that says what to change.
 """
 
 from __future__ import annotations
@@ -16,17 +17,20 @@ from typing import Any
 
 from learnplan.base.errors import PlanError
 from learnplan.reading.yaml_exact import load_exact, load_roundtrip
-from learnplan.reading.yaml_fast import NotFast, load_fast
+from learnplan.reading.yaml_fast import NotFast, plain_document, read_events
+from learnplan.reading.yaml_lines import read_lines
 
 
 def parse_yaml(text: str, path: Path | str, first_line: int = 1) -> Any:
     """``text`` as plain values, mappings and lists as :class:`YamlMap` and
     :class:`YamlList` (0-based lines). Raises :class:`PlanError` at ``path``, counting
     lines from ``first_line``."""
-    try:
-        return load_fast(text)
-    except NotFast:
-        pass
+    if plain_document(text):
+        for read in (read_lines, read_events):
+            try:
+                return read(text)
+            except NotFast:
+                pass
     return _exactly(load_exact, text, path, first_line)
 
 

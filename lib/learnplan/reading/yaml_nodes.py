@@ -17,7 +17,7 @@ class YamlMap(dict[Any, Any]):
     __slots__ = ("_lines", "line")
 
     def __init__(self, line: int) -> None:
-        super().__init__()
+        # (dict.__init__ has nothing to do: not called, as this runs once per card)
         self.line = line
         # The line of each key and of its value, in the order of the keys: one flat list,
         # not an object per key, because a plan may hold 100,000s of card mappings.
@@ -47,7 +47,6 @@ class YamlList(list[Any]):
     __slots__ = ("item_lines", "line")
 
     def __init__(self, line: int) -> None:
-        super().__init__()
         self.line = line
         self.item_lines: list[int] = []
 

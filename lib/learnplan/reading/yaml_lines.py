@@ -1,0 +1,197 @@
+"""The fastest YAML reader: the block YAML most plans are written in, read line by line.
+
+Most outlines, and all large ones in practice, are block mappings and lists of one-line
+values: plain, quoted, or literal blocks (``|``). This reader takes exactly that, in pure
+Python (so the add-on inside Anki gets it too), and gives the same values at the same
+lines as the exact reader. Anything else — flow ``[...]``/``{...}``, a value continued on
+the next line, an escape other than ``\\\\ \\" \\/ \\n \\t``, a folded block, an anchor,
+a tag, any mistake — raises :class:`NotFast` for the next reader
+(:mod:`learnplan.reading.yaml_fast`). The comparison test covers both
+(tests/test_yaml_load.py).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from learnplan.reading.yaml_fast import NotFast, plain_document, plain_value
+from learnplan.reading.yaml_nodes import YamlList, YamlMap
+
+# A line: its indent, a list item's dash, a key as plans write them (then ':' and a space
+# or the end of the line), the rest.
+_LINE = re.compile(r"( *)(?:(-)(?: +|$))?(?:([A-Za-z_][A-Za-z0-9_.-]*):(?: +|$))?(.*)").match
+# The keys of that form YAML reads as true, false or null.
+_NOT_TEXT_KEYS = frozenset(
+    {"true", "True", "TRUE", "false", "False", "FALSE", "null", "Null", "NULL"}
+)
+_DOUBLE = re.compile(r'"((?:[^"\\]|\\[\\"/nt])*)"(?: *| +#.*)').fullmatch
+_SINGLE = re.compile(r"'((?:[^']|'')*)'(?: *| +#.*)").fullmatch
+# A plain value may not start with these (flow, anchor, alias, tag, block scalar,
+# reserved); '-', '?' and ':' only when followed by a space.
+_NOT_PLAIN_START = frozenset("[]{},#&*!|>%@`")
+_SPECIAL_START = _NOT_PLAIN_START | frozenset("'\"-?:")
+_LITERALS = {"|": "clip", "|-": "strip"}
+
+
+def load_lines(text: str) -> Any:
+    """``text`` as :class:`YamlMap` and :class:`YamlList` values (0-based lines).
+
+    Raises :class:`NotFast` for anything this reader leaves to the next one."""
+    if not plain_document(text):
+        raise NotFast
+    return read_lines(text)
+
+
+def read_lines(text: str) -> Any:
+    """:func:`load_lines` for a text :func:`plain_document` has accepted."""
+    return _Lines(text).read()
+
+
+def _scalar(value: str) -> Any:
+    """The value written after ``key: `` or ``- `` (not empty, not a comment)."""
+    first = value[0]
+    if first in _SPECIAL_START:
+        if first == '"':
+            found = _DOUBLE(value)
+            if found is None:
+                raise NotFast
+            inner: str = found.group(1)
+            # The escapes taken here are JSON's too (and the text has no control character).
+            return json.loads(value[: found.end(1) + 1]) if "\\" in inner else inner
+        if first == "'":
+            found = _SINGLE(value)
+            if found is None:
+                raise NotFast
+            return found.group(1).replace("''", "'")
+        if first in _NOT_PLAIN_START or len(value) == 1 or value[1] == " ":
+            raise NotFast  # flow, anchor, alias, tag, block scalar...; "- ", "? ", ": "
+    comment = value.find(" #")
+    if comment >= 0:
+        value = value[:comment]
+    value = value.rstrip(" ")
+    if ": " in value or value[-1] == ":":
+        raise NotFast  # a mistake, or a mapping on one line: the next readers say which
+    return plain_value(value)
+
+
+class _Lines:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lines = text.split("\n")
+        if "\r" in text:  # only as CRLF here (plain_document)
+            self.lines = [line[:-1] if line.endswith("\r") else line for line in self.lines]
+
+    def read(self) -> Any:
+        # One pass, one regex per line; the usual line (another key of the mapping the
+        # line before was in) takes the short way. This reads every card of a plan.
+        stack: list[tuple[int, Any, bool, bool]] = []
+        # ^ open blocks, innermost last: (indent, mapping or list, is a mapping, is a
+        # list sharing its indent with the key it belongs to)
+        root: Any = None
+        # A key written with no value on its line: (mapping, key, key's line, indent)
+        pending: tuple[YamlMap, str, int, int] | None = None
+        top: Any = None  # the mapping the last key went into, at top_indent
+        top_indent = -1
+        skip = -1  # the last line a literal block took
+        for number, line in enumerate(self.lines):
+            if number <= skip:
+                continue
+            found = _LINE(line)
+            assert found is not None  # every part of the pattern may be empty
+            spaces, dash, key, rest = found.groups()
+            if dash is None and key is None:
+                if not rest or rest[0] == "#":
+                    continue
+                raise NotFast  # neither a key nor a list item (a value continued, a mistake)
+            indent = len(spaces)
+            if dash is not None or pending is not None or indent != top_indent:
+                if pending is not None:
+                    owner, owner_key, key_line, owner_indent = pending
+                    pending = None
+                    item = dash is not None
+                    if indent > owner_indent or (indent == owner_indent and item):
+                        block: Any = YamlList(number) if item else YamlMap(number)
+                        owner.put(owner_key, block, key_line, number)
+                        stack.append((indent, block, not item, indent == owner_indent))
+                    else:
+                        owner.put(owner_key, None, key_line, key_line)
+                if root is None:
+                    root = YamlMap(number) if dash is None else YamlList(number)
+                    stack.append((indent, root, dash is None, False))
+                # Close the blocks this line is not in.
+                while stack and (
+                    stack[-1][0] > indent
+                    or (stack[-1][3] and stack[-1][0] == indent and dash is None)
+                ):
+                    stack.pop()
+                if not stack or stack[-1][0] != indent:
+                    raise NotFast  # a value continued on this line, or a mistake
+                _, container, is_map, _ = stack[-1]
+                if is_map == (dash is not None):
+                    raise NotFast  # an item among keys, a key among items
+                if dash is not None:
+                    if key is None:
+                        if not rest or rest[0] == "#" or rest[:2] in ("-", "- "):
+                            raise NotFast  # an item on the lines below; a list in a list
+                        container.put(_scalar(rest), number)
+                        top_indent = -1
+                        continue
+                    # A mapping starting on the item's line, at the column of its key.
+                    indent = found.start(3)
+                    mapping = YamlMap(number)
+                    container.put(mapping, number)
+                    stack.append((indent, mapping, True, False))
+                    container = mapping
+                top, top_indent = container, indent
+            # ``key: rest`` in ``top``, the mapping at ``indent``
+            if key in top or key in _NOT_TEXT_KEYS:
+                raise NotFast  # a duplicate key; a key read as true, false or null
+            if not rest or rest[0] == "#":
+                pending = (top, key, number, indent)
+            elif rest[0] == "|":
+                text, skip = self._literal(rest, number, indent)
+                top.put(key, text, number, number)
+            else:
+                top.put(key, _scalar(rest), number, number)
+        if pending is not None:
+            owner, owner_key, key_line, _ = pending
+            owner.put(owner_key, None, key_line, key_line)
+        return root
+
+    def _literal(self, header: str, number: int, parent: int) -> tuple[str, int]:
+        """A literal block scalar whose ``|`` is on line ``number``: its text, and the
+        last line it takes (trailing blank lines are left to the caller, which skips
+        them)."""
+        chomping = _LITERALS.get(header.rstrip(" "))
+        if chomping is None:
+            raise NotFast  # |+, an indentation indicator, a comment after |
+        lines = self.lines
+        start = number + 1
+        end = start
+        indent = -1
+        while end < len(lines):
+            line = lines[end]
+            content = line.lstrip(" ")
+            if content:
+                here = len(line) - len(content)
+                if indent < 0:
+                    if here <= parent:
+                        raise NotFast  # an empty block
+                    indent = here
+                elif here < indent:
+                    break
+            elif len(line) > max(indent, 0):
+                raise NotFast  # a blank line holding spaces the block might keep
+            end += 1
+        if indent < 0:
+            raise NotFast
+        body = [line[indent:] for line in lines[start:end]]
+        while body and not body[-1]:
+            body.pop()
+        last = start + len(body) - 1
+        if end == len(lines) and not self.text.endswith("\n"):
+            raise NotFast  # the last line has no line break to keep
+        text = "\n".join(body)
+        return (text + "\n" if chomping == "clip" else text), last
