@@ -153,6 +153,10 @@ def corpus() -> Iterator[tuple[str, str]]:
     for n in range(CASES):
         text, what = mutate_text(rng, rng.choice(sources), TEXT_BITS + MARKDOWN_LINES)
         yield f"#{n} {what}", text
+    # Quotes never closed on a long line: every reader must refuse them in linear time
+    # (a backtracking pattern would not finish).
+    for quote in ("'", '"', '"\\\\'):
+        yield f"unclosed {quote}", f"plan:\n  title: {quote}{'a b ' * 25_000}\n"
     for value in SCALARS:
         yield f"plain {value!r}", f"plan:\n  title: {value}\n  list: [{value}, x]\n"
         yield f"key {value!r}", f"plan:\n  {value}: x\n"

@@ -13,9 +13,10 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+from learnplan.model.plan import Card, CardKind
 from learnplan.reading.context import ReadContext, YamlFields
 from learnplan.reading.csv_table import COLUMNS, CardTable, Record, read_table
-from learnplan.reading.inline_cards import read_card
+from learnplan.reading.inline_cards import quick_card, read_card
 from learnplan.reading.pending import Pending
 from learnplan.reading.yaml_nodes import YamlList, YamlMap
 
@@ -66,7 +67,15 @@ def read_csv_cards(
         if f.bad:
             return
     folder = path.parent
+    quick = _QuickRows(columns)
     for record in table.records:
+        card = quick.card(path, folder, record, lesson, tags, table.html)
+        if card is not None:  # the usual row, read without building its mapping
+            if quick.names_lesson(record):
+                out.add(card, record.line, record.line)
+            else:
+                out.add(card, lesson_line, record.line, lesson_file=lesson_file)
+            continue
         node = _card_mapping(context, path, columns, record)
         if node is None:
             continue
@@ -80,6 +89,75 @@ def read_csv_cards(
             out.add(card, card_lesson_line, id_line)
         else:
             out.add(card, lesson_line, id_line, lesson_file=lesson_file)
+
+
+class _QuickRows:
+    """:func:`learnplan.reading.inline_cards.quick_card` for a row: the card its mapping
+    would give, without building the mapping, or None when the row needs the closer look
+    (tags, a cell the card's kind does not use, a line break written as CRLF...)."""
+
+    def __init__(self, columns: list[str | None]) -> None:
+        self.width = len(columns)
+        # Each column's index; a missing one points just past the row (padded with "").
+        at = {name: index for index, name in enumerate(columns) if name is not None}
+        self.front, self.back, self.cloze, self.extra, self.id, self.lesson = (
+            at.get(name, self.width) for name in ("front", "back", "cloze", "extra", "id", "lesson")
+        )
+        self.reversed, self.tags = at.get("reversed", self.width), at.get("tags", self.width)
+        self.basic = "front" in at
+        self.padding = [""] * (self.width + 1)
+
+    def names_lesson(self, record: Record) -> bool:
+        cells = record.cells
+        return self.lesson < len(cells) and bool(cells[self.lesson].strip())
+
+    def card(
+        self,
+        path: Path,
+        folder: Path,
+        record: Record,
+        default_lesson: str | None,
+        tags: tuple[str, ...],
+        raw_html: bool,
+    ) -> Card | None:
+        cells = record.cells
+        if len(cells) > self.width:
+            return None
+        row = cells + self.padding[len(cells) :]
+        if row[self.tags].strip():
+            return None
+        kind: CardKind
+        if row[self.cloze].strip():
+            if row[self.front].strip() or row[self.back].strip() or row[self.reversed].strip():
+                return None
+            kind, front, back = "cloze", row[self.cloze], row[self.extra]
+        else:
+            if not self.basic or row[self.extra].strip():
+                return None
+            flag = row[self.reversed].strip().lower()
+            if flag in _TRUE:
+                kind = "reversed"
+            elif flag in _FALSE:
+                kind = "basic"
+            else:
+                return None
+            front, back = row[self.front], row[self.back]
+        if "\r" in front or "\r" in back:
+            return None
+        return quick_card(
+            path,
+            folder,
+            record.line,
+            kind,
+            front,
+            back,
+            row[self.id].strip() or None,
+            row[self.lesson].strip() or None,
+            default_lesson,
+            False,
+            tags,
+            raw_html,
+        )
 
 
 def _checked_columns(context: ReadContext, path: Path, table: CardTable) -> list[str | None] | None:

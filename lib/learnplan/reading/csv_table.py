@@ -16,6 +16,7 @@ import csv
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from learnplan.base.errors import Problem
 from learnplan.model.rules import MAX_CARD_TEXT
@@ -44,8 +45,7 @@ _ANKI_ONLY = {
 _FIELD_LIMIT = max(csv.field_size_limit(), 2 * MAX_CARD_TEXT)
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(NamedTuple):
     line: int  # the 1-based line it starts on
     last_line: int
     cells: list[str]

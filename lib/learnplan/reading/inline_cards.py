@@ -153,6 +153,43 @@ def _plain_text(value: Any) -> bool:
     )
 
 
+def quick_card(
+    path: Path,
+    folder: Path,
+    line: int,
+    kind: CardKind,
+    front: Any,
+    back: Any,
+    key: Any,
+    lesson: Any,
+    default_lesson: str | None,
+    in_lesson: bool,
+    tags: tuple[str, ...] = (),
+    raw_html: bool = True,
+) -> Card | None:
+    """The usual card from its values (``key`` and ``lesson`` None when not given), taken
+    without :func:`read_card`'s closer look: the very card it gives, or None when the
+    card needs that look. This runs once per card of a large plan."""
+    if not (_plain_text(front) and _plain_text(back)):
+        return None
+    front, back = front.strip(), back.strip()
+    if kind == "cloze":
+        if not front or not has_cloze(front):
+            return None
+    elif not front or not back or looks_like_cloze(front):
+        return None
+    if key is not None and not (type(key) is str and is_slug(key)):
+        return None
+    if lesson is None:
+        lesson = default_lesson
+    elif not (type(lesson) is str and is_slug(lesson)) or (in_lesson and lesson != default_lesson):
+        return None
+    # Positional (fields in plan.py's order): this runs once per card.
+    return Card(
+        key, kind, front, back, lesson, tags, SourceRef(path, line), folder, False, raw_html
+    )
+
+
 def _quick_card(
     path: Path,
     folder: Path,
@@ -161,8 +198,8 @@ def _quick_card(
     in_lesson: bool,
     offset: int,
 ) -> ReadCard | None:
-    """The usual card, taken without the general path's closer look: the same card and
-    lines :func:`read_card` gives, or None when it needs that look (it runs per card)."""
+    """:func:`quick_card` for a card written as a mapping, with the lines of its lesson
+    and id."""
     if not isinstance(node, YamlMap):
         return None
     keys = node.keys()
@@ -171,11 +208,6 @@ def _quick_card(
         if not keys <= _BASIC_KEYS or "back" not in node:
             return None
         front, back = node["front"], node["back"]
-        if not (_plain_text(front) and _plain_text(back)):
-            return None
-        front, back = front.strip(), back.strip()
-        if not front or not back or looks_like_cloze(front):
-            return None
         reversed_ = node.get("reversed", False)
         if type(reversed_) is not bool:
             return None
@@ -183,36 +215,16 @@ def _quick_card(
     elif "cloze" in node:
         if not keys <= _CLOZE_KEYS:
             return None
-        front, back = node["cloze"], node.get("extra", "")
-        if not (_plain_text(front) and _plain_text(back)):
-            return None
-        front, back = front.strip(), back.strip()
-        if not front or not has_cloze(front):
-            return None
-        kind = "cloze"
+        front, back, kind = node["cloze"], node.get("extra", ""), "cloze"
     else:
         return None
-    key = node.get("id")
-    if key is not None and not (type(key) is str and is_slug(key)):
-        return None
-    if "id" in node and key is None:
-        return None
-    lesson = node.get("lesson")
-    if lesson is not None and not (type(lesson) is str and is_slug(lesson)):
-        return None
-    if "lesson" in node and (lesson is None or (in_lesson and lesson != default_lesson)):
-        return None
+    key, lesson = node.get("id"), node.get("lesson")
+    if (key is None and "id" in node) or (lesson is None and "lesson" in node):
+        return None  # an empty value: read_card says so
     line = node.line + offset
-    card = Card(
-        key,
-        kind,
-        front,
-        back,
-        lesson if lesson is not None else default_lesson,
-        (),
-        SourceRef(path, line),
-        folder,
-    )
+    card = quick_card(path, folder, line, kind, front, back, key, lesson, default_lesson, in_lesson)
+    if card is None:
+        return None
     return (
         card,
         node.value_line("lesson") + offset if lesson is not None else line,

@@ -26,12 +26,15 @@ _LINE = re.compile(r"( *)(?:(-)(?: +|$))?(?:([A-Za-z_][A-Za-z0-9_.-]*):(?: +|$))
 _NOT_TEXT_KEYS = frozenset(
     {"true", "True", "TRUE", "false", "False", "FALSE", "null", "Null", "NULL"}
 )
-_DOUBLE = re.compile(r'"((?:[^"\\]|\\[\\"/nt])*)"(?: *| +#.*)').fullmatch
-_SINGLE = re.compile(r"'((?:[^']|'')*)'(?: *| +#.*)").fullmatch
+# (Unrolled loops: linear time even when the closing quote is missing.)
+_DOUBLE = re.compile(r'"([^"\\]*(?:\\[\\"/nt][^"\\]*)*)"(?: *| +#.*)').fullmatch
+_SINGLE = re.compile(r"'([^']*(?:''[^']*)*)'(?: *| +#.*)").fullmatch
 # A plain value may not start with these (flow, anchor, alias, tag, block scalar,
 # reserved); '-', '?' and ':' only when followed by a space.
 _NOT_PLAIN_START = frozenset("[]{},#&*!|>%@`")
 _SPECIAL_START = _NOT_PLAIN_START | frozenset("'\"-?:")
+# Plain values starting otherwise are text as written.
+_RESOLVED_START = frozenset("-+0123456789.tTfFnN~<=")
 _LITERALS = {"|": "clip", "|-": "strip"}
 
 
@@ -150,11 +153,19 @@ class _Lines:
                 raise NotFast  # a duplicate key; a key read as true, false or null
             if not rest or rest[0] == "#":
                 pending = (top, key, number, indent)
-            elif rest[0] == "|":
-                text, skip = self._literal(rest, number, indent)
-                top.put(key, text, number, number)
+                continue
+            first = rest[0]
+            if first not in _SPECIAL_START and ":" not in rest and " #" not in rest:
+                # The usual value: plain text on its line (what _scalar does, inlined).
+                value: Any = rest.rstrip(" ")
+                if first in _RESOLVED_START:
+                    value = plain_value(value)
+            elif first == "|":
+                value, skip = self._literal(rest, number, indent)
             else:
-                top.put(key, _scalar(rest), number, number)
+                value = _scalar(rest)
+            top[key] = value
+            top.lines += (number, number)
         if pending is not None:
             owner, owner_key, key_line, _ = pending
             owner.put(owner_key, None, key_line, key_line)

@@ -14,31 +14,31 @@ from typing import Any
 class YamlMap(dict[Any, Any]):
     """A mapping, its own line and the line of each key and of each value."""
 
-    __slots__ = ("_lines", "line")
+    __slots__ = ("line", "lines")
 
     def __init__(self, line: int) -> None:
         # (dict.__init__ has nothing to do: not called, as this runs once per card)
         self.line = line
-        # The line of each key and of its value, in the order of the keys: one flat list,
-        # not an object per key, because a plan may hold 100,000s of card mappings.
-        self._lines: list[int] = []
+        #: The line of each key and of its value, in the order of the keys: one flat list,
+        #: not an object per key, because a plan may hold 100,000s of card mappings.
+        self.lines: list[int] = []
 
     def put(self, key: Any, value: Any, key_line: int, value_line: int) -> None:
         """Add ``key`` (the readers never change a mapping after building it)."""
         self[key] = value
-        self._lines += (key_line, value_line)
+        self.lines += (key_line, value_line)
 
     def _index(self, key: Any) -> int:
-        for index, known in enumerate(self):
-            if known == key:
-                return 2 * index
-        raise KeyError(key)
+        try:
+            return 2 * list(self).index(key)
+        except ValueError:
+            raise KeyError(key) from None
 
     def key_line(self, key: Any) -> int:
-        return self._lines[self._index(key)]
+        return self.lines[self._index(key)]
 
     def value_line(self, key: Any) -> int:
-        return self._lines[self._index(key) + 1]
+        return self.lines[self._index(key) + 1]
 
 
 class YamlList(list[Any]):
