@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from learnplan.base.errors import PlanError
+from learnplan.cards.fast_tables import fast_table
 from learnplan.cards.files import (
     FileRefError,
     image_file,
@@ -304,6 +305,8 @@ def _render_markdown(text: str, html: bool = True) -> str:
     if _is_plain(text):
         return text.replace('"', "&quot;")
     fast = _fast_blocks(text) if "\r" not in text and "\0" not in text else None
+    if fast is None and text.startswith("|"):
+        fast = fast_table(text, _fast_inline)
     rendered = fast if fast is not None else _markdown(html).render(text)
     # A single paragraph is unwrapped so fronts and cloze text sit inline in templates.
     if (
