@@ -35,7 +35,7 @@ def read_card(
     """The card ``node`` describes, or None after reporting its problems. Images are
     relative to ``folder``; lines count from ``offset``; ``raw_html=False`` for text that
     holds no HTML (:attr:`Card.raw_html`)."""
-    quick = _quick_card(path, folder, node, default_lesson, in_lesson, offset)
+    quick = quick_mapping_card(path, folder, node, default_lesson, in_lesson, offset)
     if quick is not None:
         return quick if raw_html else (dataclasses.replace(quick[0], raw_html=False), *quick[1:])
     f = YamlFields(context, path, node, "card", offset)
@@ -140,19 +140,6 @@ def read_card(
     )
 
 
-def _plain_text(value: Any) -> bool:
-    """Text no rule of a card side can object to, nor hold an image (so no closer look
-    is needed)."""
-    return (
-        type(value) is str
-        and len(value) <= MAX_CARD_TEXT
-        and value.isascii()
-        and "\x00" not in value
-        and "<" not in value
-        and "![" not in value
-    )
-
-
 def quick_card(
     path: Path,
     folder: Path,
@@ -170,7 +157,19 @@ def quick_card(
     """The usual card from its values (``key`` and ``lesson`` None when not given), taken
     without :func:`read_card`'s closer look: the very card it gives, or None when the
     card needs that look. This runs once per card of a large plan."""
-    if not (_plain_text(front) and _plain_text(back)):
+    # Text no rule of a card side can object to, nor holding an image (both sides at
+    # once: a "![" across the two only sends the card the longer way).
+    if type(front) is not str or type(back) is not str:
+        return None
+    both = front + back
+    if (
+        len(front) > MAX_CARD_TEXT
+        or len(back) > MAX_CARD_TEXT
+        or not both.isascii()
+        or "\x00" in both
+        or "<" in both
+        or "![" in both
+    ):
         return None
     front, back = front.strip(), back.strip()
     if kind == "cloze":
@@ -190,7 +189,7 @@ def quick_card(
     )
 
 
-def _quick_card(
+def quick_mapping_card(
     path: Path,
     folder: Path,
     node: Any,
@@ -198,8 +197,9 @@ def _quick_card(
     in_lesson: bool,
     offset: int,
 ) -> ReadCard | None:
-    """:func:`quick_card` for a card written as a mapping, with the lines of its lesson
-    and id."""
+    """:func:`quick_card` for a card written as a mapping (``offset`` the line its text
+    starts on), with the lines naming its lesson and its id; None when :func:`read_card`
+    must look closer."""
     if not isinstance(node, YamlMap):
         return None
     keys = node.keys()

@@ -39,7 +39,7 @@ from learnplan.model.rules import (
 )
 from learnplan.reading.card_files import read_card_file
 from learnplan.reading.context import ReadContext, YamlFields
-from learnplan.reading.inline_cards import read_card
+from learnplan.reading.inline_cards import quick_mapping_card, read_card
 from learnplan.reading.markdown_cards import read_source_text
 from learnplan.reading.pending import Pending, finish_cards
 from learnplan.reading.yaml_load import parse_yaml
@@ -263,11 +263,14 @@ class _Reader(ReadContext):
             )
             return cards
         plan_file, plan_dir = self.plan_file, self.plan_dir
+        add = cards.add
         for index, item in enumerate(node):
             if isinstance(item, dict):
-                card = read_card(self, plan_file, plan_dir, item, default_lesson, in_lesson)
+                card = quick_mapping_card(plan_file, plan_dir, item, default_lesson, in_lesson, 1)
+                if card is None:
+                    card = read_card(self, plan_file, plan_dir, item, default_lesson, in_lesson)
                 if card is not None:
-                    cards.add(*card)
+                    add(card[0], card[1], card[2])
                 continue
             line = line_of_item(node, index, 1)
             if isinstance(item, str):

@@ -12,8 +12,8 @@ a tag, any mistake — raises :class:`NotFast` for the next reader
 
 from __future__ import annotations
 
-import json
 import re
+from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any
 
 from learnplan.reading.yaml_fast import NotFast, plain_document, plain_value
@@ -33,8 +33,9 @@ _SINGLE = re.compile(r"'([^']*(?:''[^']*)*)'(?: *| +#.*)").fullmatch
 # reserved); '-', '?' and ':' only when followed by a space.
 _NOT_PLAIN_START = frozenset("[]{},#&*!|>%@`")
 _SPECIAL_START = _NOT_PLAIN_START | frozenset("'\"-?:")
-# Plain values starting otherwise are text as written.
-_RESOLVED_START = frozenset("-+0123456789.tTfFnN~<=")
+# Plain values that may be other than text: those starting like a number, and these.
+_NUMERIC_START = frozenset("-+0123456789.")
+_WORDS = _NOT_TEXT_KEYS | {"~", "<<", "="}
 _LITERALS = {"|": "clip", "|-": "strip"}
 
 
@@ -61,8 +62,9 @@ def _scalar(value: str) -> Any:
             if found is None:
                 raise NotFast
             inner: str = found.group(1)
-            # The escapes taken here are JSON's too (and the text has no control character).
-            return json.loads(value[: found.end(1) + 1]) if "\\" in inner else inner
+            # The escapes taken here mean in JSON what they mean in YAML (and the text
+            # holds no control character): json's own C scanner decodes them.
+            return scanstring(value, 1, True)[0] if "\\" in inner else inner
         if first == "'":
             found = _SINGLE(value)
             if found is None:
@@ -97,60 +99,74 @@ class _Lines:
         pending: tuple[YamlMap, str, int, int] | None = None
         top: Any = None  # the mapping the last key went into, at top_indent
         top_indent = -1
+        prefix = ""  # top_indent spaces
+        taken: set[str] = set()  # keys the line pattern has taken
         skip = -1  # the last line a literal block took
         for number, line in enumerate(self.lines):
             if number <= skip:
                 continue
-            found = _LINE(line)
-            assert found is not None  # every part of the pattern may be empty
-            spaces, dash, key, rest = found.groups()
-            if dash is None and key is None:
-                if not rest or rest[0] == "#":
-                    continue
-                raise NotFast  # neither a key nor a list item (a value continued, a mistake)
-            indent = len(spaces)
-            if dash is not None or pending is not None or indent != top_indent:
-                if pending is not None:
-                    owner, owner_key, key_line, owner_indent = pending
-                    pending = None
-                    item = dash is not None
-                    if indent > owner_indent or (indent == owner_indent and item):
-                        block: Any = YamlList(number) if item else YamlMap(number)
-                        owner.put(owner_key, block, key_line, number)
-                        stack.append((indent, block, not item, indent == owner_indent))
-                    else:
-                        owner.put(owner_key, None, key_line, key_line)
-                if root is None:
-                    root = YamlMap(number) if dash is None else YamlList(number)
-                    stack.append((indent, root, dash is None, False))
-                # Close the blocks this line is not in.
-                while stack and (
-                    stack[-1][0] > indent
-                    or (stack[-1][3] and stack[-1][0] == indent and dash is None)
-                ):
-                    stack.pop()
-                if not stack or stack[-1][0] != indent:
-                    raise NotFast  # a value continued on this line, or a mistake
-                _, container, is_map, _ = stack[-1]
-                if is_map == (dash is not None):
-                    raise NotFast  # an item among keys, a key among items
-                if dash is not None:
-                    if key is None:
-                        if not rest or rest[0] == "#" or rest[:2] in ("-", "- "):
-                            raise NotFast  # an item on the lines below; a list in a list
-                        container.put(_scalar(rest), number)
-                        top_indent = -1
+            # The short way: another ``key: value`` of the mapping the last key went into,
+            # with a key the pattern has taken before (the same reading, without it).
+            key, sep, rest = line.partition(": ")
+            if sep and pending is None and key.startswith(prefix) and key[top_indent:] in taken:
+                key = key[top_indent:]
+                if rest[:1] == " ":
+                    rest = rest.lstrip(" ")
+                indent = top_indent
+            else:
+                found = _LINE(line)
+                assert found is not None  # every part of the pattern may be empty
+                spaces, dash, key, rest = found.groups()
+                if dash is None and key is None:
+                    if not rest or rest[0] == "#":
                         continue
-                    # A mapping starting on the item's line, at the column of its key.
-                    indent = found.start(3)
-                    mapping = YamlMap(number)
-                    container.put(mapping, number)
-                    stack.append((indent, mapping, True, False))
-                    container = mapping
-                top, top_indent = container, indent
+                    raise NotFast  # neither a key nor a list item (a value continued...)
+                indent = len(spaces)
+                if dash is not None or pending is not None or indent != top_indent:
+                    if pending is not None:
+                        owner, owner_key, key_line, owner_indent = pending
+                        pending = None
+                        item = dash is not None
+                        if indent > owner_indent or (indent == owner_indent and item):
+                            block: Any = YamlList(number) if item else YamlMap(number)
+                            owner.put(owner_key, block, key_line, number)
+                            stack.append((indent, block, not item, indent == owner_indent))
+                        else:
+                            owner.put(owner_key, None, key_line, key_line)
+                    if root is None:
+                        root = YamlMap(number) if dash is None else YamlList(number)
+                        stack.append((indent, root, dash is None, False))
+                    # Close the blocks this line is not in.
+                    while stack and (
+                        stack[-1][0] > indent
+                        or (stack[-1][3] and stack[-1][0] == indent and dash is None)
+                    ):
+                        stack.pop()
+                    if not stack or stack[-1][0] != indent:
+                        raise NotFast  # a value continued on this line, or a mistake
+                    _, container, is_map, _ = stack[-1]
+                    if is_map == (dash is not None):
+                        raise NotFast  # an item among keys, a key among items
+                    if dash is not None:
+                        if key is None:
+                            if not rest or rest[0] == "#" or rest[:2] in ("-", "- "):
+                                raise NotFast  # an item on the lines below; a list in a list
+                            container.put(_scalar(rest), number)
+                            top_indent, prefix = -1, ""
+                            continue
+                        # A mapping starting on the item's line, at the column of its key.
+                        indent = found.start(3)
+                        mapping = YamlMap(number)
+                        container.put(mapping, number)
+                        stack.append((indent, mapping, True, False))
+                        container = mapping
+                    top, top_indent, prefix = container, indent, " " * indent
+                if key in _NOT_TEXT_KEYS:
+                    raise NotFast  # a key read as true, false or null
+                taken.add(key)
             # ``key: rest`` in ``top``, the mapping at ``indent``
-            if key in top or key in _NOT_TEXT_KEYS:
-                raise NotFast  # a duplicate key; a key read as true, false or null
+            if key in top:
+                raise NotFast  # a duplicate key
             if not rest or rest[0] == "#":
                 pending = (top, key, number, indent)
                 continue
@@ -158,7 +174,7 @@ class _Lines:
             if first not in _SPECIAL_START and ":" not in rest and " #" not in rest:
                 # The usual value: plain text on its line (what _scalar does, inlined).
                 value: Any = rest.rstrip(" ")
-                if first in _RESOLVED_START:
+                if first in _NUMERIC_START or value in _WORDS:
                     value = plain_value(value)
             elif first == "|":
                 value, skip = self._literal(rest, number, indent)

@@ -29,10 +29,10 @@ class YamlMap(dict[Any, Any]):
         self.lines += (key_line, value_line)
 
     def _index(self, key: Any) -> int:
-        try:
-            return 2 * list(self).index(key)
-        except ValueError:
-            raise KeyError(key) from None
+        for index, known in enumerate(self):  # a few keys: found at once, no list made
+            if known == key:
+                return 2 * index
+        raise KeyError(key)
 
     def key_line(self, key: Any) -> int:
         return self.lines[self._index(key)]
