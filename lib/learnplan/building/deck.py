@@ -335,9 +335,14 @@ def _fill_collection(built: BuiltPackage, db_path: str) -> None:
             "UPDATE col SET decks = ?, models = ?",
             (json.dumps(decks), json.dumps(models_json)),
         )
-        conn.executemany("INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?)", _note_rows(built, ids))
+        # The values every row shares are written in the statement, not bound per row.
+        mod = int(built.timestamp)
         conn.executemany(
-            "INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,0,0,0,0,0,0,0,0,'')", _card_rows(built)
+            f"INSERT INTO notes VALUES(?,?,?,{mod},-1,?,?,?,0,0,'')", _note_rows(built, ids)
+        )
+        conn.executemany(
+            f"INSERT INTO cards VALUES(?,?,?,?,{mod},-1,0,0,?,0,0,0,0,0,0,0,0,'')",
+            _card_rows(built),
         )
         for statement in indexes:
             conn.execute(statement)
@@ -347,37 +352,25 @@ def _fill_collection(built: BuiltPackage, db_path: str) -> None:
 
 
 def _note_rows(built: BuiltPackage, mids: dict[CardKind, int]) -> Iterator[tuple[Any, ...]]:
-    # The same id sequence genanki uses: a note's id, then its cards' ids, counting up.
+    """(id, guid, mid, tags, flds, sfld) of each note; mod, usn, csum, flags and data are
+    the same for all. The same id sequence genanki uses: a note's id, then its cards'."""
     note_id = int(built.timestamp * 1000)
-    mod = int(built.timestamp)
     tag_texts: dict[tuple[str, ...], str] = {}  # notes of a lesson share one tags tuple
     for guid, kind, fields, tags, _, ords in built.notes:
         tag_text = tag_texts.get(tags)
         if tag_text is None:
             tag_text = tag_texts[tags] = f" {' '.join(tags)} "
-        yield (
-            note_id,
-            guid,
-            mids[kind],
-            mod,
-            -1,
-            tag_text,
-            "\x1f".join(fields),
-            fields[0],
-            0,
-            0,
-            "",
-        )
+        yield (note_id, guid, mids[kind], tag_text, "\x1f".join(fields), fields[0])
         note_id += 1 + len(ords)
 
 
-def _card_rows(built: BuiltPackage) -> Iterator[tuple[Any, ...]]:
+def _card_rows(built: BuiltPackage) -> Iterator[tuple[int, int, int, int, int]]:
+    """(id, nid, did, ord, due) of each card; the rest is the same for all."""
     note_id = int(built.timestamp * 1000)
-    mod = int(built.timestamp)
     # due = plan order, so new cards are introduced lesson by lesson.
     for due, (_, _, _, _, deck_id, ords) in enumerate(built.notes, start=1):
         for i, ord_ in enumerate(ords, start=1):
-            yield (note_id + i, note_id, deck_id, ord_, mod, -1, 0, 0, due)
+            yield (note_id + i, note_id, deck_id, ord_, due)
         note_id += 1 + len(ords)
 
 

@@ -630,6 +630,8 @@ _SAFE_TAG_RE = re.compile(
 
 # Control characters the sanitiser replaces with "?" (Anki separates fields with "\x1f").
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# What _SPECIAL_RE, a "$" or _CONTROL_RE finds: text without any is plain.
+_NOT_PLAIN_FIELD_RE = re.compile(r"[\\`*_\[\]!<>&~|#\n\r\t\0$\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _only_safe_tags(fragment: str) -> bool:
@@ -713,9 +715,13 @@ def render_card_text(
     stripped = text.strip()
     if not stripped:
         return _EMPTY
-    controls = _CONTROL_RE.search(stripped) is not None  # e.g. "\x1f" splits Anki fields
-    if _is_plain(stripped) and "$" not in stripped and not controls:
+    if (
+        _NOT_PLAIN_FIELD_RE.search(stripped) is None
+        and _BLOCK_START_RE.match(stripped) is None
+        and not stripped[-1].isspace()
+    ):  # _is_plain, no "$", no control character, in one scan (this runs for every side)
         return Rendered(stripped.replace('"', "&quot;"))  # most card text: nothing to do
+    controls = _CONTROL_RE.search(stripped) is not None  # e.g. "\x1f" splits Anki fields
     out = _to_html(stripped, html)
     if not controls and ("<" not in out or _only_safe_tags(out)):
         return Rendered(out)  # no tag, or only bare Markdown ones: nothing to sanitise
