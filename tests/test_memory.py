@@ -21,13 +21,13 @@ from anki.scheduler_pb2 import CardAnswer
 
 from learnplan.collection import memory
 from learnplan.collection.memory import MemoryTracker, course_memory
+from learnplan.model.plan import Course, Plan
 from learnplan.progress.recall import (
     CourseMemory,
     card_bucket,
     retention_eligible,
     tag_courses,
 )
-from learnplan.model.plan import Course, Plan
 
 PLAN = Plan(
     id="zero-to-dl",

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from learnplan.model.plan import Card, Plan
-from learnplan.reading.markdown_cards import is_slug
+from learnplan.reading.card_syntax import is_slug
 from learnplan.reading.outline import default_plan_path, load_plan
 
 REPO = Path(__file__).resolve().parent.parent

@@ -129,7 +129,8 @@ _BlockDumper.add_representer(
 def _block(text: str) -> str:
     return yaml.dump(
         plain(yaml.safe_load(text)),
-        Dumper=_BlockDumper, default_flow_style=False,
+        Dumper=_BlockDumper,
+        default_flow_style=False,
         sort_keys=False,
         allow_unicode=True,
         width=10**6,

@@ -23,8 +23,9 @@ from learnplan.model.rules import (
 )
 from learnplan.reading.context import ReadContext, YamlFields
 from learnplan.reading.csv_cards import is_csv_name, read_csv_cards
-from learnplan.reading.markdown_cards import read_source_text, split_card_file, split_lines
+from learnplan.reading.markdown_cards import split_card_file
 from learnplan.reading.pending import Pending
+from learnplan.reading.source_text import read_source_text, split_lines
 from learnplan.reading.yaml_load import parse_yaml
 
 

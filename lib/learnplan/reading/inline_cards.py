@@ -10,8 +10,8 @@ from typing import Any
 
 from learnplan.model.plan import Card, CardKind, SourceRef
 from learnplan.model.rules import CARD_KEYS, MAX_CARD_TEXT
+from learnplan.reading.card_syntax import has_cloze, is_slug, looks_like_cloze
 from learnplan.reading.context import ReadContext, YamlFields
-from learnplan.reading.markdown_cards import has_cloze, is_slug, looks_like_cloze
 from learnplan.reading.yaml_nodes import YamlMap
 
 #: (card, line naming its lesson, line of its id)

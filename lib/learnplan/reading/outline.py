@@ -40,8 +40,8 @@ from learnplan.model.rules import (
 from learnplan.reading.card_files import read_card_file
 from learnplan.reading.context import ReadContext, YamlFields
 from learnplan.reading.inline_cards import quick_mapping_card, read_card
-from learnplan.reading.markdown_cards import read_source_text
 from learnplan.reading.pending import Pending, finish_cards
+from learnplan.reading.source_text import read_source_text
 from learnplan.reading.yaml_load import parse_yaml
 from learnplan.reading.yaml_nodes import line_of, line_of_item, line_of_value
 

@@ -23,7 +23,8 @@ from learnplan.base.errors import PlanError, Problem
 from learnplan.model.plan import Card, Plan
 from learnplan.reading.csv_cards import is_csv_name
 from learnplan.reading.csv_ids import csv_with_ids
-from learnplan.reading.markdown_cards import add_id_to_heading, parse_heading, split_card_file
+from learnplan.reading.headings import add_id_to_heading, parse_heading
+from learnplan.reading.markdown_cards import split_card_file
 from learnplan.reading.yaml_load import parse_yaml_roundtrip
 
 _BOM = b"\xef\xbb\xbf"
