@@ -320,3 +320,28 @@ def test_a_copy_of_the_example_plan_with_a_csv_file_loads(tmp_path: Path) -> Non
     plan = load_plan(folder / "plan.yaml", assign_ids=False)
     mit = plan.courses[1]
     assert [c.key for c in mit.cards if c.source and c.source.path.name == "words.csv"] == ["w1"]
+
+
+def test_the_documented_example_reads_as_documented(tmp_path: Path) -> None:
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "outline.md").read_text("utf-8")
+    example = doc.split("## CSV and TSV card files")[1].split("```text\n")[1].split("```")[0]
+    plan = load_plan(_plan(tmp_path, example), assign_ids=False)
+    assert [(c.key, c.kind, c.front, c.back, c.lesson, c.tags) for c in _cards(plan)] == [
+        ("fr0chat", "reversed", "le chat", "the cat", "l1", ("french", "vocab", "animal")),
+        (
+            "fr0pain",
+            "basic",
+            "le pain, la baguette",
+            "the bread; **a loaf**",
+            "l2",
+            ("french", "vocab"),
+        ),
+        (
+            "fr0sqr",
+            "basic",
+            "$x^2$",
+            'the square of $x$, read "x squared"',
+            None,
+            ("french", "vocab"),
+        ),
+    ]
