@@ -154,6 +154,12 @@ def corpus() -> Iterator[tuple[str, str]]:
     for n in range(CASES):
         text, what = mutate_text(rng, rng.choice(sources), TEXT_BITS + MARKDOWN_LINES)
         yield f"#{n} {what}", text
+    # Shapes a reader that remembers where the last key went could misread.
+    yield "key after a list of text", "x:\n  d: 1\nlist:\n- a\n- id: x\n"
+    yield "items after a nested list", "- id: a\n  t:\n  - x\n- id: b\n  t: [y]\n- id: c\n"
+    rng_shapes = random.Random(SEED + 1)
+    for n in range(SHAPES):
+        yield f"shape #{n}", _block_text(rng_shapes, _tree(rng_shapes, 3), 0)
     # Quotes never closed on a long line: every reader must refuse them in linear time
     # (a backtracking pattern would not finish).
     for quote in ("'", '"', '"\\\\'):
@@ -162,6 +168,56 @@ def corpus() -> Iterator[tuple[str, str]]:
         yield f"plain {value!r}", f"plan:\n  title: {value}\n  list: [{value}, x]\n"
         yield f"key {value!r}", f"plan:\n  {value}: x\n"
         yield f"item {value!r}", f"- {value}\n- y\n"
+
+
+SHAPES = 400
+_KEYS = ["a", "d", "id", "t", "x", "title", "cards"]
+_VALUES = ["a", "x", "d", "word two", "1", "1.5", "true", "'q: z'", '"e\\\\f"', "~", "a #c"]
+
+
+def _tree(rng: random.Random, depth: int) -> Any:
+    """A random mapping or list, a few levels deep, with few distinct keys (so that a
+    key seen in one mapping turns up in others)."""
+    if depth == 0 or rng.random() < 0.3:
+        return rng.choice(_VALUES) if rng.random() < 0.85 else ["|", "line one\n  two"]
+    if rng.random() < 0.5:
+        keys = rng.sample(_KEYS, rng.randint(1, 3))
+        return {key: _tree(rng, depth - 1) for key in keys}
+    return [_tree(rng, depth - 1) for _ in range(rng.randint(1, 3))]
+
+
+def _block_text(rng: random.Random, node: Any, indent: int) -> str:
+    """``node`` in block style, as people write it: lists indented or not under their
+    key, one or more spaces after a dash, literal blocks."""
+    pad = " " * indent
+    lines: list[str] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(value, dict) or (isinstance(value, list) and value[:1] != ["|"]):
+                inner = indent + (0 if isinstance(value, list) and rng.random() < 0.5 else 2)
+                lines.append(f"{pad}{key}:")
+                lines.append(_block_text(rng, value, inner).rstrip("\n"))
+            else:
+                lines.append(f"{pad}{key}: {_scalar_text(value, indent)}")
+    elif isinstance(node, list) and node[:1] != ["|"]:
+        for item in node:
+            dash = "-" + " " * rng.choice((1, 1, 3))
+            if isinstance(item, dict):
+                text = _block_text(rng, item, indent + len(dash)).lstrip(" ")
+                lines.append(f"{pad}{dash}{text.rstrip(chr(10))}")
+            elif isinstance(item, list) and item[:1] != ["|"]:
+                lines.append(f"{pad}{dash.rstrip()}")
+                lines.append(_block_text(rng, item, indent + 2).rstrip("\n"))
+            else:
+                lines.append(f"{pad}{dash}{_scalar_text(item, indent)}")
+    return "\n".join(lines) + "\n"
+
+
+def _scalar_text(value: Any, indent: int) -> str:
+    if isinstance(value, list):  # a literal block
+        body = "\n".join(" " * (indent + 2) + line for line in value[1].split("\n"))
+        return f"|\n{body}"
+    return str(value)
 
 
 SCALARS = [

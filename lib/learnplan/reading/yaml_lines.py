@@ -99,8 +99,11 @@ class _Lines:
         pending: tuple[YamlMap, str, int, int] | None = None
         top: Any = None  # the mapping the last key went into, at top_indent
         top_indent = -1
-        prefix = ""  # top_indent spaces
+        prefix = "\n"  # top_indent spaces ("\n" when there is no such mapping: no line starts so)
         taken: set[str] = set()  # keys the line pattern has taken
+        # When ``top`` is a list item's mapping: that list, and its item lines' start.
+        item_list: Any = None
+        item_prefix = "\n"
         skip = -1  # the last line a literal block took
         for number, line in enumerate(self.lines):
             if number <= skip:
@@ -113,6 +116,22 @@ class _Lines:
                 if rest[:1] == " ":
                     rest = rest.lstrip(" ")
                 indent = top_indent
+            elif (
+                sep
+                and pending is None
+                and key.startswith(item_prefix)
+                and stack[-1][1] is top
+                and key[top_indent:] in taken
+            ):
+                # Another item of the list whose last item is the mapping ``top`` (no block
+                # open inside it), starting a mapping at the same column.
+                key = key[top_indent:]
+                if rest[:1] == " ":
+                    rest = rest.lstrip(" ")
+                indent = top_indent
+                top = YamlMap(number)
+                item_list.put(top, number)
+                stack[-1] = (indent, top, True, False)
             else:
                 found = _LINE(line)
                 assert found is not None  # every part of the pattern may be empty
@@ -152,14 +171,17 @@ class _Lines:
                             if not rest or rest[0] == "#" or rest[:2] in ("-", "- "):
                                 raise NotFast  # an item on the lines below; a list in a list
                             container.put(_scalar(rest), number)
-                            top_indent, prefix = -1, ""
+                            top_indent, prefix = -1, "\n"
                             continue
                         # A mapping starting on the item's line, at the column of its key.
                         indent = found.start(3)
                         mapping = YamlMap(number)
                         container.put(mapping, number)
                         stack.append((indent, mapping, True, False))
+                        item_list, item_prefix = container, line[:indent]
                         container = mapping
+                    else:
+                        item_prefix = "\n"  # (never the start of a line)
                     top, top_indent, prefix = container, indent, " " * indent
                 if key in _NOT_TEXT_KEYS:
                     raise NotFast  # a key read as true, false or null
