@@ -282,8 +282,9 @@ def _build_note(
         ords = (0, 1)
     else:
         ords = (0,)
-    for path in (*front.media, *back.media):
-        media[media_name(path)] = path
+    if front.media or back.media:
+        for path in (*front.media, *back.media):
+            media[media_name(path)] = path
     return card.kind, front.html, back.html, ords
 
 
@@ -398,8 +399,13 @@ def plan_sources(built: BuiltPackage) -> dict[Path, str]:
     sources: dict[Path, str] = {}
     if plan.source is not None:
         sources[plan.source.path] = "the plan's outline"
-    for path in {c.source.path for course in plan.courses for c in course.cards if c.source}:
-        sources.setdefault(path, "a card file of the plan")
+    last: Path | None = None
+    for course in plan.courses:
+        for card in course.cards:
+            # Cards come file by file: each path object is met in runs.
+            if card.source is not None and card.source.path is not last:
+                last = card.source.path
+                sources.setdefault(last, "a card file of the plan")
     for _, path in built.media:
         sources.setdefault(path, "an image the plan uses")
     return sources
