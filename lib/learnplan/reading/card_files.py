@@ -11,7 +11,7 @@ from urllib.parse import unquote
 
 from learnplan.base.errors import PlanError
 from learnplan.cards.files import image_url
-from learnplan.model.plan import CardKind, SourceRef, make_card
+from learnplan.model.plan import Card, CardKind, SourceRef
 from learnplan.model.rules import (
     FRONT_MATTER_KEYS,
     MAX_CARD_TEXT,
@@ -129,7 +129,7 @@ def _read_markdown(
         if file_tags:
             tags = tuple(dict.fromkeys((*file_tags, *tags)))
         # Positional: this runs once per card of a large plan (fields in plan.py order).
-        add_card(make_card(key, kind, front, back, lesson, tags, SourceRef(path, line), folder))
+        add_card(Card(key, kind, front, back, lesson, tags, SourceRef(path, line), folder))
         add_lesson_line(lesson_line)
         add_lesson_file(lesson_file)
         add_id_line(line)

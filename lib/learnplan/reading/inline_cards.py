@@ -8,7 +8,7 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from learnplan.model.plan import Card, CardKind, SourceRef, make_card
+from learnplan.model.plan import Card, CardKind, SourceRef
 from learnplan.model.rules import CARD_KEYS, MAX_CARD_TEXT
 from learnplan.reading.card_syntax import has_cloze, is_slug, looks_like_cloze
 from learnplan.reading.context import ReadContext, YamlFields
@@ -184,7 +184,9 @@ def quick_card(
     elif not (type(lesson) is str and is_slug(lesson)) or (in_lesson and lesson != default_lesson):
         return None
     # Positional (fields in plan.py's order): this runs once per card.
-    return make_card(key, kind, front, back, lesson, tags, SourceRef(path, line), folder, raw_html)
+    return Card(
+        key, kind, front, back, lesson, tags, SourceRef(path, line), folder, False, raw_html
+    )
 
 
 def quick_mapping_card(
