@@ -2,8 +2,9 @@
 
 ``build_package`` renders and validates every card (nothing is written); ``write_package``
 writes the package atomically. The writer fills genanki's own tables (without their
-secondary indexes) but inserts rows in batches and zips with fixed dates, so the same plan and timestamp give the same bytes and
-no temporary SQLite file is left behind (``genanki.Package.write_to_file`` leaks one).
+secondary indexes) but inserts rows in batches and zips with fixed dates, so the same plan
+and timestamp give the same bytes and no temporary SQLite file is left behind
+(``genanki.Package.write_to_file`` leaks one).
 """
 
 from __future__ import annotations

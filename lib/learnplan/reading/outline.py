@@ -263,14 +263,23 @@ class _Reader(ReadContext):
             )
             return cards
         plan_file, plan_dir = self.plan_file, self.plan_dir
-        add = cards.add
+        # Bound once: this runs for every inline card of a plan.
+        add_card, add_lesson_line, add_lesson_file, add_id_line = (
+            cards.cards.append,
+            cards.lesson_lines.append,
+            cards.lesson_files.append,
+            cards.id_lines.append,
+        )
         for index, item in enumerate(node):
             if isinstance(item, dict):
-                card = quick_mapping_card(plan_file, plan_dir, item, default_lesson, in_lesson, 1)
-                if card is None:
-                    card = read_card(self, plan_file, plan_dir, item, default_lesson, in_lesson)
-                if card is not None:
-                    add(card[0], card[1], card[2])
+                read = quick_mapping_card(plan_file, plan_dir, item, default_lesson, in_lesson, 1)
+                if read is None:
+                    read = read_card(self, plan_file, plan_dir, item, default_lesson, in_lesson)
+                if read is not None:  # as Pending.add does, for a card of the plan file
+                    add_card(read[0])
+                    add_lesson_line(read[1])
+                    add_lesson_file(plan_file)
+                    add_id_line(read[2])
                 continue
             line = line_of_item(node, index, 1)
             if isinstance(item, str):
