@@ -396,6 +396,16 @@ HEAD = "plan:\n  id: p\n  title: P\n  start: 2020-01-06\ncourses:\n"
             "indent the keys of one mapping by the same number of spaces",
         ),
         (
+            HEAD + "  - id: c\n    title C\n    fte: 1\n",
+            "plan.yaml:7: YAML error: no ':' after the key on this line (YAML reads it as text "
+            "that the next line continues): write key: value",
+        ),
+        (
+            HEAD + "  - id: c\n    title: C\n    fte: 1\n---\nmore: x\n",
+            "plan.yaml:9: YAML error: a second YAML document ('---'): a plan is one document; "
+            "remove the line",
+        ),
+        (
             HEAD + "  - id: c\n    title: @home\n",
             "plan.yaml:7: YAML error: a value cannot start with '@' in YAML: put the whole "
             "value in quotes",

@@ -98,6 +98,12 @@ def _explained(exc: Any, text: str) -> tuple[int, str]:
     if problem == "mapping values are not allowed here":
         if source.count(": ") + source.rstrip().endswith(":") >= 2:
             return line, f"a ': ' inside a value: {_QUOTE_IT}, e.g. title: \"Week 1: Basics\""
+        above = _line_text(text, line - 1).strip()
+        if above and ":" not in above and not above.startswith(("-", "#")):
+            return line - 1, (
+                "no ':' after the key on this line (YAML reads it as text that the next line "
+                "continues): write key: value"
+            )
         return line, (
             "this line is indented further than the key above it, or a ': ' is inside a "
             f"value: line up keys of one mapping, or {_QUOTE_IT}"
@@ -129,6 +135,13 @@ def _explained(exc: Any, text: str) -> tuple[int, str]:
             "this line's indentation does not match the lines above: indent the keys of "
             "one mapping by the same number of spaces"
         )
+    if "could not find expected ':'" in problem and exc.context_mark is not None:
+        return exc.context_mark.line, (
+            "no ':' after the key on this line (YAML reads it as text that the next line "
+            "continues): write key: value"
+        )
+    if "another document" in problem:
+        return line, "a second YAML document ('---'): a plan is one document; remove the line"
     if "duplicate key" in problem:
         return line, f"{problem}; each key may appear once in a mapping"
     return line, problem
