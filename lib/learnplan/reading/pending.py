@@ -64,25 +64,24 @@ def finish_cards(
 ) -> tuple[Card, ...]:
     """The course's cards with their ids settled; problems go to ``context``."""
     lesson_ids = {lesson.id for lesson in lessons}
-    id_lines = pending.id_lines
+    all_cards, id_lines = pending.cards, pending.id_lines
     seen: dict[str, int] = {}  # card id -> index of its first card in pending
-    for index, card in enumerate(pending.cards):
-        key = card.key
-        if key is None:
-            continue
-        first = seen.setdefault(key, index)
-        if first != index:
-            context.add(
-                source(card).path,
-                id_lines[index],
-                f"duplicate card id {key!r} in "
-                f"course '{course_id}' (first used at "
-                f"{source(pending.cards[first]).path}:{id_lines[first]}); give one "
-                "of them a new id, or delete it to have one assigned",
-            )
-    cards: list[Card] = []
+    cards: list[Card | None] = []
+    keyless: list[tuple[int, int]] = []  # (place in cards, index in pending)
     append = cards.append
-    for index, card in enumerate(pending.cards):
+    for index, card in enumerate(all_cards):
+        key = card.key
+        if key is not None:
+            first = seen.setdefault(key, index)
+            if first != index:
+                context.add(
+                    source(card).path,
+                    id_lines[index],
+                    f"duplicate card id {key!r} in "
+                    f"course '{course_id}' (first used at "
+                    f"{source(all_cards[first]).path}:{id_lines[first]}); give one "
+                    "of them a new id, or delete it to have one assigned",
+                )
         if card.lesson is not None and card.lesson not in lesson_ids:
             known = ", ".join(sorted(lesson_ids)) or "none"
             context.add(
@@ -93,7 +92,7 @@ def finish_cards(
                 f"lessons: {known})",
             )
             continue
-        if card.key is None:
+        if key is None:
             if not assign_ids:
                 context.add(
                     source(card).path,
@@ -101,11 +100,14 @@ def finish_cards(
                     "card has no id; build without --no-write to assign one",
                 )
                 continue
-            key = _fresh_key(seen)
-            seen[key] = index
-            card = dataclasses.replace(card, key=key, new_key=True)
+            keyless.append((len(cards), index))
         append(card)
-    return tuple(cards)
+    # Fresh keys only once every written id is known, so that none can collide.
+    for place, index in keyless:
+        key = _fresh_key(seen)
+        seen[key] = index
+        cards[place] = dataclasses.replace(all_cards[index], key=key, new_key=True)
+    return tuple(cards)  # type: ignore[arg-type]  # every None has been replaced
 
 
 def _fresh_key(taken: dict[str, Any]) -> str:

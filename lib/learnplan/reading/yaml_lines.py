@@ -130,7 +130,8 @@ class _Lines:
                     rest = rest.lstrip(" ")
                 indent = top_indent
                 top = YamlMap(number)
-                item_list.put(top, number)
+                item_list.append(top)  # YamlList.put, inlined
+                item_list.item_lines.append(number)
                 stack[-1] = (indent, top, True, False)
             else:
                 found = _LINE(line)
