@@ -389,3 +389,12 @@ def test_source_field_escapes_text_and_links_only_web_urls() -> None:
     assert source_html(course, lesson) == (
         'A&amp;B · &lt;Intro&gt; › <a href="https://x.org/l1?a=1&amp;b=2">Part &lt;1&gt;</a>'
     )
+
+
+def test_a_course_s_guids_are_the_note_guids() -> None:
+    from learnplan.base.ids import note_guid, note_guids
+
+    guid = note_guids("plan", "course-1")
+    for key in ("a1", "k", "é", "", "x" * 200):
+        assert guid(key) == note_guid("plan", "course-1", key)
+    assert note_guids("plan", "course-2")("a1") != guid("a1")
