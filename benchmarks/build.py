@@ -1,31 +1,36 @@
-"""Build speed and memory at 100,000 cards: bare genanki vs the whole learnplan build.
+"""Build speed and memory at 100,000 cards, for every input form, against bare genanki.
 
-    .venv/bin/python benchmarks/build.py [--cards 100000] [--keep DIR]
+    .venv/bin/python benchmarks/build.py [--cards 100000] [--repeat 3] [--keep DIR]
 
-Generates an outline (plan.yaml + one Markdown card file per course; a realistic mix of
-plain, Markdown, math, reversed and cloze cards), then runs each measurement in its own
-subprocess so peak memory (ru_maxrss) belongs to that measurement alone:
+Generates the same cards (a realistic mix of plain, Markdown, math, reversed and cloze
+cards over 12 courses of 20 lessons) as three plans: one Markdown card file per course,
+all cards inline in the outline's YAML, one CSV card file per course. Checks that the
+three give the very same notes, then runs each measurement in its own subprocess, so that
+peak memory (ru_maxrss) belongs to that measurement alone, best of --repeat:
 
-(a) bare genanki: the same notes (same rendered fields, guid given, same note types)
-    written with ``genanki.Package.write_to_file``; the fields are loaded before timing;
-    in both runs ``import genanki`` happens before the clock starts;
-(b) learnplan: ``load_plan`` + ``build_package`` (render, validate) + ``write_package``.
+- bare genanki: the same notes (the same rendered fields, guid given, the same note
+  types) written with ``genanki.Package.write_to_file``; the fields are loaded before
+  timing; in every run ``import genanki`` happens before the clock starts;
+- learnplan, for each form: ``load_plan`` (read and validate) + ``build_package``
+  (render, validate) + ``write_package``.
 
-Target: (b) <= 1.5 x (a) wall time, and peak memory < 500 MB.
+Target: each form within 1.0x bare genanki's wall time, peak memory <= 300 MB.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
-import os
 import pickle
 import random
+import re
 import resource
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 COURSES = [
@@ -43,6 +48,9 @@ COURSES = [
     ("pyds", "Udemy", "Python for data science and machine learning", 0.3),
 ]
 LESSONS = 20
+FORMS = ("markdown", "inline YAML", "CSV")
+TARGET_RATIO = 1.0
+TARGET_PEAK_MB = 300
 WORDS = (
     "matrix",
     "vector",
@@ -91,77 +99,166 @@ def _sentence(rng: random.Random, n: int) -> str:
     return " ".join(words).capitalize()
 
 
-def _card(rng: random.Random, key: str) -> str:
-    """One card in the Markdown card-file syntax (docs/outline.md)."""
+@dataclass(frozen=True)
+class Spec:
+    """One generated card, written the same way in each form."""
+
+    key: str
+    lesson: str
+    kind: str  # basic, reversed or cloze
+    front: str  # one line (a cloze: the text with its deletions)
+    back: str  # lines; a cloze's extra, maybe empty
+
+
+def _spec(rng: random.Random, key: str, lesson: str) -> Spec:
+    """A realistic mix of plain, Markdown, math, reversed and cloze cards."""
     r = rng.random()
     if r < 0.50:  # plain question and answer
-        return f"## {_sentence(rng, 8)}? {{#{key}}}\n{_sentence(rng, 14)}.\n"
+        return Spec(key, lesson, "basic", f"{_sentence(rng, 8)}?", f"{_sentence(rng, 14)}.")
     if r < 0.62:  # some Markdown
-        return (
-            f"## What does `{rng.choice(WORDS)}_{rng.choice(WORDS)}()` return? {{#{key}}}\n"
+        return Spec(
+            key,
+            lesson,
+            "basic",
+            f"What does `{rng.choice(WORDS)}_{rng.choice(WORDS)}()` return?",
             f"The **{rng.choice(WORDS)}** of the *{rng.choice(WORDS)}*:\n\n"
-            f"- {_sentence(rng, 4)}\n- {_sentence(rng, 5)}\n"
+            f"- {_sentence(rng, 4)}\n- {_sentence(rng, 5)}",
         )
     if r < 0.65:  # rarer Markdown: a link and a table (these go through markdown-it)
-        return (
-            f"## See [{rng.choice(WORDS)}](https://example.org/{key}) for {_sentence(rng, 3)} "
-            f"{{#{key}}}\n| x | f(x) |\n|---|---|\n| 1 | {rng.randint(1, 99)} |\n"
+        return Spec(
+            key,
+            lesson,
+            "basic",
+            f"See [{rng.choice(WORDS)}](https://example.org/{key}) for {_sentence(rng, 3)}",
+            f"| x | f(x) |\n|---|---|\n| 1 | {rng.randint(1, 99)} |",
         )
     if r < 0.72:  # reversed
-        return f"## {_sentence(rng, 3)} {{#{key} .reversed}}\n{_sentence(rng, 10)}.\n"
+        return Spec(key, lesson, "reversed", _sentence(rng, 3), f"{_sentence(rng, 10)}.")
     if r < 0.87:  # math
-        return (
-            f"## What is $\\frac{{\\partial L}}{{\\partial w_{{{rng.randint(1, 9)}}}}}$? "
-            f"{{#{key}}}\n"
-            f"$$\\frac{{\\partial L}}{{\\partial w}} = \\sum_{{i=1}}^{{n}} x_i (y_i - "
-            f"\\hat{{y}}_i)$$\n"
+        return Spec(
+            key,
+            lesson,
+            "basic",
+            f"What is $\\frac{{\\partial L}}{{\\partial w_{{{rng.randint(1, 9)}}}}}$?",
+            "$$\\frac{\\partial L}{\\partial w} = \\sum_{i=1}^{n} x_i (y_i - \\hat{y}_i)$$",
         )
     # cloze, sometimes with math inside
     if rng.random() < 0.5:
-        return (
-            f"## The derivative of $x^{rng.randint(2, 9)}$ is {{{{c1::$\\frac{{d}}{{dx}}x^n$}}}} "
-            f"and {{{{c2::{rng.choice(WORDS)}}}}}. {{#{key}}}\n{_sentence(rng, 6)}.\n"
+        return Spec(
+            key,
+            lesson,
+            "cloze",
+            f"The derivative of $x^{rng.randint(2, 9)}$ is {{{{c1::$\\frac{{d}}{{dx}}x^n$}}}} "
+            f"and {{{{c2::{rng.choice(WORDS)}}}}}.",
+            f"{_sentence(rng, 6)}.",
         )
-    return f"## {_sentence(rng, 5)} is {{{{c1::{rng.choice(WORDS)}}}}}. {{#{key}}}\n"
+    return Spec(
+        key, lesson, "cloze", f"{_sentence(rng, 5)} is {{{{c1::{rng.choice(WORDS)}}}}}.", ""
+    )
 
 
-def generate(folder: Path, total: int, seed: int = 7) -> Path:
+def _markdown(spec: Spec) -> str:
+    """The card in the Markdown card-file syntax (docs/outline.md)."""
+    attrs = f"#{spec.key}" + (" .reversed" if spec.kind == "reversed" else "")
+    body = f"{spec.back}\n" if spec.back else ""
+    return f"## {spec.front} {{{attrs} lesson={spec.lesson}}}\n{body}"
+
+
+_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9 ,.?()-]*[A-Za-z0-9.?)]")
+
+
+def _yaml_scalar(text: str, indent: str) -> str:
+    """As a learner writes it: plain where YAML allows, a block for several lines,
+    else in double quotes."""
+    if _PLAIN.fullmatch(text):
+        return text
+    if "\n" in text:
+        return "|-\n" + "\n".join(f"{indent}  {line}" if line else "" for line in text.split("\n"))
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _yaml(spec: Spec) -> str:
+    """The card inline in the outline's YAML, in its lesson's list of cards."""
+    pad = "      "
+    lines = [f"    - id: {spec.key}"]
+    if spec.kind == "cloze":
+        lines.append(f"{pad}cloze: {_yaml_scalar(spec.front, pad)}")
+        if spec.back:
+            lines.append(f"{pad}extra: {_yaml_scalar(spec.back, pad)}")
+    else:
+        lines.append(f"{pad}front: {_yaml_scalar(spec.front, pad)}")
+        lines.append(f"{pad}back: {_yaml_scalar(spec.back, pad)}")
+        if spec.kind == "reversed":
+            lines.append(f"{pad}reversed: true")
+    return "\n".join(lines)
+
+
+CSV_COLUMNS = ("id", "lesson", "front", "back", "reversed", "cloze", "extra")
+
+
+def _csv_row(spec: Spec) -> list[str]:
+    if spec.kind == "cloze":
+        return [spec.key, spec.lesson, "", "", "", spec.front, spec.back]
+    reversed_ = "true" if spec.kind == "reversed" else ""
+    return [spec.key, spec.lesson, spec.front, spec.back, reversed_, "", ""]
+
+
+def generate(folder: Path, total: int, seed: int = 7) -> dict[str, Path]:
+    """The same cards as three plans — Markdown card files, inline YAML, CSV card files —
+    in ``folder``/<form>; returns each plan file by form."""
     rng = random.Random(seed)
-    (folder / "cards").mkdir(parents=True, exist_ok=True)
     per_course = total // len(COURSES)
     extra = total - per_course * len(COURSES)
-    lines = [
-        "plan:",
-        "  id: bench",
-        "  title: Benchmark Plan",
-        "  start: 2019-05-06",
-        "",
-        "courses:",
-    ]
-    for index, (cid, provider, title, fte) in enumerate(COURSES):
+    specs: list[list[Spec]] = []
+    for index, (cid, *_) in enumerate(COURSES):
         count = per_course + (1 if index < extra else 0)
-        lines += [
-            f"  - id: {cid}",
-            f"    provider: {provider}",
-            f'    title: "{title}"',
-            f"    fte: {fte}",
-            f"    url: https://example.org/{cid}",
-            f"    cards: cards/{cid}.md",
-            "    lessons:",
+        specs.append(
+            [
+                _spec(rng, f"{cid[:3]}{n:06d}".replace("-", "x"), f"l{1 + n * LESSONS // count}")
+                for n in range(count)
+            ]
+        )
+    plans = {}
+    for form in FORMS:
+        root = folder / form.replace(" ", "-").lower()
+        (root / "cards").mkdir(parents=True, exist_ok=True)
+        lines = [
+            "plan:",
+            "  id: bench",
+            "  title: Benchmark Plan",
+            "  start: 2019-05-06",
+            "",
+            "courses:",
         ]
-        lines += [f"      - id: l{i}\n        title: Lesson {i}" for i in range(1, LESSONS + 1)]
-        # Lessons as front matter of chunks is not possible in one file, so each card
-        # names its lesson in its heading attributes: the outline's own syntax.
-        chunks = []
-        for n in range(count):
-            key = f"{cid[:3]}{n:06d}".replace("-", "x")
-            card = _card(rng, key)
-            lesson = 1 + n * LESSONS // max(count, 1)
-            card = card.replace(f"{{#{key}", f"{{#{key} lesson=l{lesson}", 1)
-            chunks.append(card)
-        (folder / "cards" / f"{cid}.md").write_text("\n".join(chunks), "utf-8")
-    (folder / "plan.yaml").write_text("\n".join(lines) + "\n", "utf-8")
-    return folder / "plan.yaml"
+        for (cid, provider, title, fte), cards in zip(COURSES, specs, strict=True):
+            lines += [
+                f"- id: {cid}",
+                f"  provider: {provider}",
+                f'  title: "{title}"',
+                f"  fte: {fte}",
+                f"  url: https://example.org/{cid}",
+                "  lessons:",
+            ]
+            lessons = [f"  - id: l{i}\n    title: Lesson {i}" for i in range(1, LESSONS + 1)]
+            if form == "markdown":
+                lines += lessons
+                lines.append(f"  cards: cards/{cid}.md")
+                text = "\n".join(_markdown(spec) for spec in cards)
+                (root / "cards" / f"{cid}.md").write_text(text, "utf-8")
+            elif form == "CSV":
+                lines += lessons
+                lines.append(f"  cards: cards/{cid}.csv")
+                with open(root / "cards" / f"{cid}.csv", "w", encoding="utf-8", newline="") as f:
+                    writer = csv.writer(f)
+                    writer.writerow(CSV_COLUMNS)
+                    writer.writerows(_csv_row(spec) for spec in cards)
+            else:  # each lesson lists its cards (the same order: cards come lesson by lesson)
+                for number, lesson in enumerate(lessons, start=1):
+                    lines += [lesson, "    cards:"]
+                    lines += [_yaml(spec) for spec in cards if spec.lesson == f"l{number}"]
+        (root / "plan.yaml").write_text("\n".join(lines) + "\n", "utf-8")
+        plans[form] = root / "plan.yaml"
+    return plans
 
 
 # --- measurements (each runs in a fresh subprocess)
@@ -177,7 +274,7 @@ def measure_learnplan(plan_path: str, out: str) -> dict[str, float]:
     from learnplan.building.deck import build_package, write_package
     from learnplan.reading.outline import load_plan
 
-    t0 = time.perf_counter()
+    c0, t0 = time.process_time(), time.perf_counter()
     plan = load_plan(plan_path, assign_ids=False)
     t1 = time.perf_counter()
     built = build_package(plan, timestamp=1_700_000_000)
@@ -189,22 +286,29 @@ def measure_learnplan(plan_path: str, out: str) -> dict[str, float]:
         "build": t2 - t1,
         "write": t3 - t2,
         "total": t3 - t0,
+        "cpu": time.process_time() - c0,
         "notes": built.note_count,
         "cards": built.card_count,
         "peak_mb": _peak_mb(),
     }
 
 
-def dump_fields(plan_path: str, out: str) -> None:
-    """Rendered fields for the genanki run (not timed)."""
+def dump_fields(out: str, *plan_paths: str) -> None:
+    """Rendered fields for the genanki run (not timed), after checking that every form
+    gives the very same notes."""
     from learnplan.building.deck import build_package
     from learnplan.reading.outline import load_plan
 
-    built = build_package(load_plan(plan_path, assign_ids=False), timestamp=1_700_000_000)
-    rows = [(n.kind, n.fields, n.guid, n.tags, n.deck_id) for n in built.notes]
-    decks = [(d.id, d.name) for d in built.decks]
+    dumps = []
+    for plan_path in plan_paths:
+        built = build_package(load_plan(plan_path, assign_ids=False), timestamp=1_700_000_000)
+        rows = [(n.kind, n.fields, n.guid, n.tags, n.deck_id) for n in built.notes]
+        decks = [(d.id, d.name) for d in built.decks]
+        dumps.append((decks, rows))
+    if any(dump != dumps[0] for dump in dumps):
+        raise SystemExit("the forms do not give the same notes")
     with open(out, "wb") as f:
-        pickle.dump((decks, rows), f, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(dumps[0], f, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def measure_genanki(fields_path: str, out: str) -> dict[str, float]:
@@ -214,14 +318,19 @@ def measure_genanki(fields_path: str, out: str) -> dict[str, float]:
 
     with open(fields_path, "rb") as f:
         deck_rows, rows = pickle.load(f)
-    t0 = time.perf_counter()
+    c0, t0 = time.process_time(), time.perf_counter()
     models = build_models()
     decks = {did: genanki.Deck(did, name) for did, name in deck_rows}
     for kind, fields, guid, tags, deck_id in rows:
         decks[deck_id].add_note(genanki.Note(models[kind], list(fields), guid=guid, tags=tags))
     genanki.Package(list(decks.values())).write_to_file(out, timestamp=1_700_000_000)
     t1 = time.perf_counter()
-    return {"total": t1 - t0, "notes": len(rows), "peak_mb": _peak_mb()}
+    return {
+        "total": t1 - t0,
+        "cpu": time.process_time() - c0,
+        "notes": len(rows),
+        "peak_mb": _peak_mb(),
+    }
 
 
 def _run(kind: str, *args: str) -> dict[str, float]:
@@ -256,35 +365,43 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
         t = time.perf_counter()
-        plan_path = generate(folder / "outline", args.cards)
-        print(f"generated {args.cards} cards in {time.perf_counter() - t:.1f} s: {plan_path}")
+        plans = generate(folder, args.cards)
+        sizes = ", ".join(
+            f"{form} {sum(p.stat().st_size for p in plans[form].parent.rglob('*.*')) / 1e6:.1f} MB"
+            for form in FORMS
+        )
+        print(f"generated {args.cards} cards in {time.perf_counter() - t:.1f} s ({sizes})")
         fields = str(folder / "fields.pickle")
-        _run("dump", str(plan_path), fields)
-        gen: list[dict[str, float]] = []
-        lp: list[dict[str, float]] = []
+        _run("dump", fields, *(str(plans[form]) for form in FORMS))
+        runs: dict[str, list[dict[str, float]]] = {name: [] for name in ("genanki", *FORMS)}
+        # Interleaved, so that a busy moment of the machine hits every form alike.
         for _ in range(args.repeat):
-            gen.append(_run("genanki", fields, str(folder / "genanki.apkg")))
-            lp.append(_run("learnplan", str(plan_path), str(folder / "learnplan.apkg")))
-        g = min(gen, key=lambda r: r["total"])
-        best = min(lp, key=lambda r: r["total"])
+            runs["genanki"].append(_run("genanki", fields, str(folder / "genanki.apkg")))
+            for form in FORMS:
+                out = str(folder / f"{form}.apkg")
+                runs[form].append(_run("learnplan", str(plans[form]), out))
+        best = {name: min(results, key=lambda r: r["total"]) for name, results in runs.items()}
+        g = best["genanki"]
         print(
-            f"(a) bare genanki   : {g['total']:.2f} s  peak {g['peak_mb']:.0f} MB  "
-            f"({int(g['notes'])} notes)"
+            f"bare genanki, the same notes  {g['total']:6.2f} s  (cpu {g['cpu']:.2f})  peak "
+            f"{g['peak_mb']:4.0f} MB  ({int(g['notes'])} notes)"
         )
+        missed = []
+        for form in FORMS:
+            b = best[form]
+            ratio = b["total"] / g["total"]
+            ok = ratio <= TARGET_RATIO and b["peak_mb"] <= TARGET_PEAK_MB
+            missed += [] if ok else [form]
+            print(
+                f"learnplan, {form:<18}  {b['total']:6.2f} s  (cpu {b['cpu']:.2f})  peak "
+                f"{b['peak_mb']:4.0f} MB  "
+                f"{ratio:.2f}x  (read {b['load']:.2f} + render/validate {b['build']:.2f} + "
+                f"write {b['write']:.2f}; {int(b['notes'])} notes, {int(b['cards'])} cards)"
+                f"  {'OK' if ok else 'MISSED'}"
+            )
         print(
-            f"(b) learnplan build: {best['total']:.2f} s  peak {best['peak_mb']:.0f} MB  "
-            f"(load {best['load']:.2f} + render/validate {best['build']:.2f} + "
-            f"write {best['write']:.2f}; {int(best['notes'])} notes, {int(best['cards'])} cards)"
-        )
-        ratio = best["total"] / g["total"]
-        ok = ratio <= 1.5 and best["peak_mb"] < 500
-        print(
-            f"ratio (b)/(a): {ratio:.2f}  (best of {args.repeat}; target <= 1.5, peak < 500 MB)"
-            f"  {'OK' if ok else 'MISSED'}"
-        )
-        print(
-            f"package sizes: genanki {os.path.getsize(folder / 'genanki.apkg') / 1e6:.1f} MB, "
-            f"learnplan {os.path.getsize(folder / 'learnplan.apkg') / 1e6:.1f} MB"
+            f"best of {args.repeat}; target: each form <= {TARGET_RATIO}x bare genanki, peak <= "
+            f"{TARGET_PEAK_MB} MB" + (f"; missed: {', '.join(missed)}" if missed else "")
         )
 
 

@@ -43,7 +43,7 @@ DEFAULT_OUT = ROOT / "dist" / "learning-plan.ankiaddon"
 LIBRARY = ROOT / "lib" / "learnplan"
 
 #: The library's runtime requirements (pyproject.toml); their own requirements follow.
-ROOT_REQUIREMENTS = ("genanki", "ruamel.yaml", "markdown-it-py", "bleach")
+ROOT_REQUIREMENTS = ("genanki", "PyYAML", "ruamel.yaml", "markdown-it-py", "bleach")
 #: Provided by Anki itself; never vendored.
 PROVIDED_BY_ANKI = frozenset({"anki", "aqt", "protobuf", "orjson", "markdown", "requests"})
 #: Top-level modules the add-on and its libraries may import from Anki's own Python.

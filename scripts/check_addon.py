@@ -6,10 +6,11 @@ Imports the add-on the way Anki does (ADDONS on ``sys.path``, then ``import FOLD
 a decoy top-level package for every vendored library also on ``sys.path`` - what another
 add-on's copies would be. Then it imports each of the add-on's modules that need no Anki,
 and uses the vendored libraries through the add-on's package: learnplan builds the bundled
-plan into WORK/default.apkg (ruamel.yaml reads it), genanki writes the same notes into
-WORK/genanki.apkg, learnplan builds a small outline whose card needs markdown-it and bleach
-into WORK/markdown.apkg, and PyYAML, markdown-it, bleach, ruamel.yaml and chevron each do
-one small job. It fails (exit 1) unless:
+plan into WORK/default.apkg (PyYAML's pure-Python parser reads it: libyaml is not
+vendored), genanki writes the same notes into WORK/genanki.apkg, learnplan builds a small
+outline whose card needs markdown-it and bleach into WORK/markdown.apkg and writes the id
+of a new card back into a copy of it (ruamel.yaml edits the file), and PyYAML, markdown-it,
+bleach, ruamel.yaml and chevron each do one small job. It fails (exit 1) unless:
 
 - ``sys.path`` is exactly what it was before the add-on was imported;
 - the only top-level module name added outside the standard library is FOLDER;
@@ -101,6 +102,14 @@ def _use_libraries(package: str, work: Path) -> dict[str, Any]:
     source.write_text(MARKDOWN_OUTLINE, encoding="utf-8")
     markdown = deck.build_package(outline.load_plan(source, assign_ids=False))
     deck.write_package(markdown, work / "markdown.apkg")
+    # A new card's id written back into its outline (ruamel.yaml edits the file).
+    fresh = work / "fresh" / "plan.yaml"
+    fresh.parent.mkdir()
+    no_id = MARKDOWN_OUTLINE.replace("- id: table\n            front:", "- front:")
+    fresh.write_text(no_id, encoding="utf-8")
+    writeback = importlib.import_module(f"{vendor}.learnplan.reading.writeback")
+    writeback.write_back_ids(outline.load_plan(fresh))
+    assert outline.load_plan(fresh, assign_ids=False).courses[0].cards[0].key
     prefix = vendor + "."
     loaded = sorted(
         {n[len(prefix) :].partition(".")[0] for n in sys.modules if n.startswith(prefix)}

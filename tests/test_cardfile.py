@@ -7,17 +7,10 @@ from pathlib import Path
 import pytest
 
 from learnplan.base.errors import PlanError
-from learnplan.reading.markdown_cards import (
-    HeadingAttrs,
-    RawCard,
-    add_id_to_heading,
-    has_cloze,
-    parse_card_file,
-    parse_heading,
-    read_source_text,
-    split_card_file,
-    split_lines,
-)
+from learnplan.reading.card_syntax import has_cloze
+from learnplan.reading.headings import HeadingAttrs, add_id_to_heading, parse_heading
+from learnplan.reading.markdown_cards import RawCard, parse_card_file, split_card_file
+from learnplan.reading.source_text import read_source_text, split_lines
 
 P = Path("cards.md")
 

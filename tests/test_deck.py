@@ -14,7 +14,7 @@ import pytest
 from helpers_anki import collection, db, import_package
 
 from learnplan.base.errors import PlanError
-from learnplan.base.ids import note_guid, stable_id
+from learnplan.base.ids import note_guid, note_guids, stable_id
 from learnplan.building.deck import build_package, write_package
 from learnplan.building.manifest import read_package_manifest
 from learnplan.building.notetypes import BASIC_NAME, CLOZE_NAME, REVERSED_NAME, SPECS
@@ -399,3 +399,10 @@ def test_source_field_escapes_text_and_links_only_web_urls() -> None:
     assert source_html(course, lesson) == (
         'A&amp;B · &lt;Intro&gt; › <a href="https://x.org/l1?a=1&amp;b=2">Part &lt;1&gt;</a>'
     )
+
+
+def test_a_course_s_guids_are_the_note_guids() -> None:
+    guid = note_guids("plan", "course-1")
+    for key in ("a1", "k", "é", "", "x" * 200):
+        assert guid(key) == note_guid("plan", "course-1", key)
+    assert note_guids("plan", "course-2")("a1") != guid("a1")

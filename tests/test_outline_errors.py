@@ -794,9 +794,9 @@ def test_a_missing_image_is_reported_for_every_card_that_shows_it(tmp_path: Path
     ]
 
 
-def test_card_problems_of_a_course_come_in_a_fixed_order(tmp_path: Path) -> None:
-    # Duplicate ids first (each at the later card), then the other card problems in card
-    # order: course cards, then lesson cards.
+def test_card_problems_of_a_course_come_in_file_and_line_order(tmp_path: Path) -> None:
+    # The outline first, then each card file in the order the outline names it (here
+    # the lesson's file comes first), and within a file by line.
     plan = HEAD.replace(
         "      - id: l1\n        title: Lesson one\n",
         "      - id: l1\n        title: Lesson one\n        cards: notes/l.md\n",
@@ -817,13 +817,13 @@ def test_card_problems_of_a_course_come_in_a_fixed_order(tmp_path: Path) -> None
         tmp_path / "plan.yaml",
     )
     assert [str(p) for p in caught.value.problems] == [
-        f"{a}:1: duplicate card id 'k1' in course 'c1' (first used at {plan_file}:14); give "
-        "one of them a new id, or delete it to have one assigned",
-        f"{a}:10: duplicate card id 'k2' in course 'c1' (first used at {a}:4); give one of "
-        "them a new id, or delete it to have one assigned",
         f"{lfile}:1: duplicate card id 'k1' in course 'c1' (first used at {plan_file}:14); "
         "give one of them a new id, or delete it to have one assigned",
+        f"{lfile}:4: card has no id; build without --no-write to assign one",
+        f"{a}:1: duplicate card id 'k1' in course 'c1' (first used at {plan_file}:14); give "
+        "one of them a new id, or delete it to have one assigned",
         f"{a}:4: card names lesson 'l9', which course 'c1' does not have (its lessons: l1)",
         f"{a}:7: card has no id; build without --no-write to assign one",
-        f"{lfile}:4: card has no id; build without --no-write to assign one",
+        f"{a}:10: duplicate card id 'k2' in course 'c1' (first used at {a}:4); give one of "
+        "them a new id, or delete it to have one assigned",
     ]

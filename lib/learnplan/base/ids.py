@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 
 _NAMESPACE = "learnplan/v1"
 # Positive and below 2**53 so the ids survive JSON and JavaScript unharmed, and above
@@ -31,6 +32,19 @@ def stable_id(kind: str, *parts: str) -> int:
 def note_guid(plan_id: str, course_id: str, card_key: str) -> str:
     """A note's GUID from (plan, course, card key): never from content or position."""
     return _digest("note", (plan_id, course_id, card_key)).hex()[:20]
+
+
+def note_guids(plan_id: str, course_id: str) -> Callable[[str], str]:
+    """:func:`note_guid` for the cards of one course: the same GUIDs, quicker (the hash
+    of the common start is computed once)."""
+    start = hashlib.sha256("\x1f".join((_NAMESPACE, "note", plan_id, course_id, "")).encode())
+
+    def guid(card_key: str) -> str:
+        digest = start.copy()
+        digest.update(card_key.encode("utf-8"))
+        return digest.hexdigest()[:20]
+
+    return guid
 
 
 _ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # no 0/o/1/l: easy to read back

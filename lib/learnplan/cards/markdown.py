@@ -9,24 +9,43 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
-__all__ = ["escape", "fast_blocks", "is_plain", "render_markdown"]
+from learnplan.cards.fast_tables import fast_table
 
-_md: MarkdownIt | None = None
+__all__ = ["escape", "fast_blocks", "is_plain", "is_plain_field", "render_markdown"]
+
+_md: dict[bool, MarkdownIt] = {}
 
 
-def _markdown() -> MarkdownIt:
-    global _md
-    if _md is None:
+def _markdown(html: bool = True) -> MarkdownIt:
+    """The Markdown parser; with ``html=False`` raw HTML is shown as text (a CSV card
+    file's ``#html:false``)."""
+    md = _md.get(html)
+    if md is None:
         from markdown_it import MarkdownIt
 
-        _md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
-    return _md
+        md = MarkdownIt("commonmark", {"html": html}).enable(["table", "strikethrough"])
+        _md[html] = md
+    return md
 
 
 # Characters that can start any inline or block construct; text without them (after math
 # is cut out) renders to itself, escaped, which skips the parser for most card text.
 _SPECIAL_RE = re.compile(r"[\\`*_\[\]!<>&~|#\n\r\t\0]")
 _BLOCK_START_RE = re.compile(r"[-+=]|\d{1,9}[.)]|\s")
+
+
+#: What :data:`_SPECIAL_RE`, a ``$`` or a control character finds: a field without any
+#: (and no block start, no trailing space) renders to itself. One scan, for every side.
+_NOT_PLAIN_FIELD_RE = re.compile(r"[\\`*_\[\]!<>&~|#\n\r\t\0$\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def is_plain_field(text: str) -> bool:
+    """:func:`is_plain`, with no ``$`` (maths) and no control character either."""
+    return (
+        _NOT_PLAIN_FIELD_RE.search(text) is None
+        and _BLOCK_START_RE.match(text) is None
+        and not text[-1].isspace()
+    )
 
 
 def is_plain(text: str) -> bool:
@@ -125,12 +144,15 @@ def fast_blocks(text: str) -> str | None:
     return "".join(out)
 
 
-def render_markdown(text: str) -> str:
-    """``text`` (maths already cut out) as HTML; a single paragraph comes unwrapped."""
+def render_markdown(text: str, html: bool = True) -> str:
+    """``text`` (maths already cut out) as HTML; a single paragraph comes unwrapped.
+    With ``html=False`` raw HTML in it is shown as text."""
     if is_plain(text):
         return text.replace('"', "&quot;")
     fast = fast_blocks(text) if "\r" not in text and "\0" not in text else None
-    rendered = fast if fast is not None else _markdown().render(text)
+    if fast is None and text.startswith("|"):
+        fast = fast_table(text, _fast_inline)
+    rendered = fast if fast is not None else _markdown(html).render(text)
     # A single paragraph is unwrapped so fronts and cloze text sit inline in templates.
     if (
         rendered.startswith("<p>")

@@ -96,26 +96,33 @@ def check_plan_maths(plan: Plan) -> None:
         raise PlanError(problems)
 
 
+# The characters _find_inline_close looks at.
+_INLINE_CLOSE_SCAN = re.compile(r"[\\\n$]")
+
+
 def _find_inline_close(text: str, start: int) -> int:
     """Index of the ``$`` closing inline maths opened just before ``start``, or -1.
 
     As in Pandoc: it follows a non-space and is not followed by a digit."""
     n = len(text)
     j = start
-    while j < n:
+    while True:
+        found = _INLINE_CLOSE_SCAN.search(text, j)  # jump over everything else
+        if found is None:
+            return -1
+        j = found.start()
         ch = text[j]
         if ch == "\\":
             j += 2
             continue
-        if ch == "\n" and text.startswith("\n", j + 1):
-            return -1  # maths never spans a blank line
-        if ch == "$":
-            if j == start:
-                return -1  # "$$" is display maths, handled by the caller
-            if not text[j - 1].isspace() and not (j + 1 < n and text[j + 1].isdigit()):
-                return j
+        if ch == "\n":
+            if text.startswith("\n", j + 1):
+                return -1  # maths never spans a blank line
+        elif j == start:
+            return -1  # "$$" is display maths, handled by the caller
+        elif not text[j - 1].isspace() and not (j + 1 < n and text[j + 1].isdigit()):
+            return j
         j += 1
-    return -1
 
 
 def _find_unescaped(text: str, needle: str, start: int) -> int:

@@ -8,12 +8,12 @@ sanitiser (:mod:`.sanitise`), last, whatever produced it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from learnplan.base.errors import PlanError, Problem
 from learnplan.cards.files import FileRefError, image_file, image_name, image_url, media_name
-from learnplan.cards.markdown import is_plain, render_markdown
+from learnplan.cards.markdown import is_plain_field, render_markdown
 from learnplan.cards.maths import extract_maths, put_back
 from learnplan.cards.sanitise import CONTROL_RE, clean_html, only_safe_tags, prepared, sanitise
 from learnplan.model.plan import SourceRef
@@ -21,8 +21,8 @@ from learnplan.model.plan import SourceRef
 __all__ = ["Rendered", "clean_html", "image_sources", "media_name", "render_card_text"]
 
 
-@dataclass(frozen=True)
-class Rendered:
+class Rendered(NamedTuple):
+    # A named tuple (not a frozen dataclass): two are made per card, and it is quicker.
     html: str
     media: tuple[Path, ...] = ()  # local image files referenced, by their source path
 
@@ -30,20 +30,20 @@ class Rendered:
 _EMPTY = Rendered("")
 
 
-def _to_html(text: str) -> tuple[str, tuple[str, ...]]:
+def _to_html(text: str, html: bool = True) -> tuple[str, tuple[str, ...]]:
     """Markdown and maths of ``text`` (stripped, not empty) as HTML, before sanitising,
     and what is wrong with its maths."""
     extracted = extract_maths(text)
-    return put_back(render_markdown(extracted.text), extracted), extracted.problems
+    return put_back(render_markdown(extracted.text, html), extracted), extracted.problems
 
 
-def image_sources(text: str) -> list[str]:
+def image_sources(text: str, *, html: bool = True) -> list[str]:
     """The ``src`` of every image the card text shows, as written in its rendered HTML
     (the values :func:`render_card_text` resolves), in order."""
     stripped = text.strip()
     if "<" not in stripped and "![" not in stripped:
         return []
-    out, _ = _to_html(stripped)  # maths problems are the renderer's to raise
+    out, _ = _to_html(stripped, html)  # maths problems are the renderer's to raise
     if "<im" not in out.lower():
         return []
     found: list[str] = []
@@ -70,6 +70,7 @@ def render_card_text(
     base_dir: Path | None,
     source: SourceRef | None,
     root: Path | None = None,
+    html: bool = True,
 ) -> Rendered:
     """Render one field's Markdown to Anki field HTML.
 
@@ -79,16 +80,18 @@ def render_card_text(
     URL. Local images, relative to ``base_dir``, must stay inside ``root`` (the plan
     folder; default ``base_dir``) and are renamed to content-hashed media names.
 
+    With ``html=False`` the text holds no HTML: a ``<`` in it is shown as written.
+
     Raises ``PlanError`` (at ``source``) when a local image is missing or not allowed, or
     when maths would not render as written (:mod:`learnplan.cards.maths` says why).
     """
     stripped = text.strip()
     if not stripped:
         return _EMPTY
-    controls = CONTROL_RE.search(stripped) is not None  # e.g. "\x1f" splits Anki fields
-    if is_plain(stripped) and "$" not in stripped and not controls:
+    if is_plain_field(stripped):
         return Rendered(stripped.replace('"', "&quot;"))  # most card text: nothing to do
-    out, problems = _to_html(stripped)
+    controls = CONTROL_RE.search(stripped) is not None  # e.g. "\x1f" splits Anki fields
+    out, problems = _to_html(stripped, html)
     if problems:
         path, line = (source.path, source.line) if source is not None else ("<card>", 0)
         raise PlanError([Problem(path, line, message) for message in problems])

@@ -52,6 +52,9 @@ class Card:
     base_dir: Path | None = None  # images are resolved relative to this folder
     # True when the reader assigned ``key`` in memory; write-back puts it into the source.
     new_key: bool = False
+    # False when the text holds no HTML: a "<" is shown as written (a CSV card file's
+    # "#html:false", as in Anki's text import).
+    raw_html: bool = True
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ Only text is inserted: every other byte (comments, quoting, blank lines, line en
 BOM) stays as it was. Each file is replaced atomically. A card is found where its reader
 found it, counting lines exactly as that reader does: the YAML reader ends a line at
 ``\n`` and at a ``\r`` not followed by ``\n`` (so a lone CR inside a quoted string is a
-line break), the Markdown card reader only at ``\n``. Before changing a file the card is
+line break), the Markdown and CSV card readers only at ``\n`` (CSV files:
+reading/csv_ids.py). Before changing a file the card is
 found again there and compared with what was read, so a file edited since it was loaded
 is refused rather than damaged; after editing, the new text is read back and must hold
 exactly the old content plus the new ids, or nothing is written.
@@ -20,7 +21,11 @@ from typing import Any
 from learnplan.base.atomic import replace_file
 from learnplan.base.errors import PlanError, Problem
 from learnplan.model.plan import Card, Plan
-from learnplan.reading.markdown_cards import add_id_to_heading, parse_heading, split_card_file
+from learnplan.reading.csv_cards import is_csv_name
+from learnplan.reading.csv_ids import csv_with_ids
+from learnplan.reading.headings import add_id_to_heading, parse_heading
+from learnplan.reading.markdown_cards import split_card_file
+from learnplan.reading.yaml_load import parse_yaml_roundtrip
 
 _BOM = b"\xef\xbb\xbf"
 _CHANGED = "the file changed since the plan was read; run the build again"
@@ -61,11 +66,14 @@ def write_back_ids(plan: Plan) -> list[Path]:
         text = data[len(bom) :].decode("utf-8")
         is_yaml = path == plan_file or path.suffix.lower() in (".yaml", ".yml")
         try:
-            new_text = (
-                _yaml_with_ids(text, path, cards)
-                if is_yaml
-                else _markdown_with_ids(text, path, cards)
-            )
+            if is_yaml:
+                new_text = _yaml_with_ids(text, path, cards)
+            elif is_csv_name(path):
+                new_text = csv_with_ids(
+                    text, path, cards, lambda key: _unsafe(key, "{key} in its id cell")
+                )
+            else:
+                new_text = _markdown_with_ids(text, path, cards)
         except PlanError as exc:
             problems.extend(exc.problems)
             continue
@@ -120,9 +128,7 @@ def _verify_markdown(old: str, new: str, path: Path, keys: dict[int, str]) -> No
 
 
 def _yaml_with_ids(text: str, path: Path, cards: list[Card]) -> str:
-    from learnplan.reading.outline import parse_yaml
-
-    data = parse_yaml(text, path)
+    data = parse_yaml_roundtrip(text, path)
     # Card mappings without an id, by 1-based line, in document order (columns ascending).
     spots: dict[int, list[Any]] = {}
     for mapping in _card_mappings(data):
@@ -166,7 +172,7 @@ def _yaml_with_ids(text: str, path: Path, cards: list[Card]) -> str:
     for offset, insert in sorted(edits, reverse=True):
         new_text = new_text[:offset] + insert + new_text[offset:]
     try:
-        reread = parse_yaml(new_text, path)
+        reread = parse_yaml_roundtrip(new_text, path)
     except PlanError:
         reread = None
     if reread is None or _plain(reread) != _plain(data):
