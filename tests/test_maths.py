@@ -253,3 +253,17 @@ def test_escaping_inside_maths_is_for_html_only() -> None:
         r'{{c1::$a<b & c>"d"::e$}}', allow_html=False, base_dir=None, source=None
     ).html
     assert out == r"{{c1::\(a&lt;b &amp; c&gt;&quot;d&quot;:<span></span>:e\)}}"
+
+
+def test_the_quick_brace_scan_agrees_with_the_exact_one() -> None:
+    """maths._braces takes a C-level pass for ordinary TeX; on any text (escaped braces,
+    a trailing backslash, non-ASCII) it must give what the exact scan gives."""
+    import random
+
+    from learnplan.cards import maths
+
+    rng = random.Random(20_190_506)
+    alphabet = ["a", "{", "}", "\\", " ", "$", "^", "α", "\\{", "\\}", "\\\\"]
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14)))
+        assert maths._braces(text) == maths._NOT_BRACE_RE.sub("", text), text

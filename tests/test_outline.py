@@ -318,3 +318,18 @@ def test_relative_str_path_gives_absolute_sources(
         for card in course.cards:
             assert card.source is not None and card.source.path.is_absolute()
             assert card.base_dir is not None and card.base_dir.is_absolute()
+
+
+def test_make_card_makes_the_card_the_constructor_makes(tmp_path: Path) -> None:
+    import dataclasses
+
+    from learnplan.model.plan import SourceRef, make_card
+
+    source = SourceRef(tmp_path, 3)
+    quick = make_card("k1", "reversed", "Q", "A", "l1", ("t",), source, tmp_path, raw_html=False)
+    plain = Card("k1", "reversed", "Q", "A", "l1", ("t",), source, tmp_path, raw_html=False)
+    assert quick == plain and hash(quick) == hash(plain) and repr(quick) == repr(plain)
+    assert dataclasses.asdict(quick) == dataclasses.asdict(plain)
+    assert dataclasses.replace(quick, key="k2") == dataclasses.replace(plain, key="k2")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        quick.key = "k3"  # type: ignore[misc]

@@ -240,6 +240,7 @@ def _build_note(
             clean_html(source_html(course, lesson)),
             lesson,
         )
+    sides = ("cloze text", "extra") if card.kind == "cloze" else ("front", "back")
     try:
         front = render_card_text(
             card.front,
@@ -248,6 +249,7 @@ def _build_note(
             source=card.source,
             root=root,
             html=card.raw_html,
+            side=sides[0],
         )
         back = render_card_text(
             card.back,
@@ -256,6 +258,7 @@ def _build_note(
             source=card.source,
             root=root,
             html=card.raw_html,
+            side=sides[1],
         )
     except PlanError as exc:
         problems.extend(exc.problems)

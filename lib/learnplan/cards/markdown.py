@@ -11,7 +11,14 @@ if TYPE_CHECKING:
 
 from learnplan.cards.fast_tables import fast_table
 
-__all__ = ["escape", "fast_blocks", "is_plain", "is_plain_field", "render_markdown"]
+__all__ = [
+    "BLOCK_START_RE",
+    "NOT_PLAIN_FIELD_RE",
+    "escape",
+    "fast_blocks",
+    "is_plain",
+    "render_markdown",
+]
 
 _md: dict[bool, MarkdownIt] = {}
 
@@ -31,21 +38,12 @@ def _markdown(html: bool = True) -> MarkdownIt:
 # Characters that can start any inline or block construct; text without them (after math
 # is cut out) renders to itself, escaped, which skips the parser for most card text.
 _SPECIAL_RE = re.compile(r"[\\`*_\[\]!<>&~|#\n\r\t\0]")
-_BLOCK_START_RE = re.compile(r"[-+=]|\d{1,9}[.)]|\s")
+BLOCK_START_RE = re.compile(r"[-+=]|\d{1,9}[.)]|\s")
 
 
 #: What :data:`_SPECIAL_RE`, a ``$`` or a control character finds: a field without any
 #: (and no block start, no trailing space) renders to itself. One scan, for every side.
-_NOT_PLAIN_FIELD_RE = re.compile(r"[\\`*_\[\]!<>&~|#\n\r\t\0$\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def is_plain_field(text: str) -> bool:
-    """:func:`is_plain`, with no ``$`` (maths) and no control character either."""
-    return (
-        _NOT_PLAIN_FIELD_RE.search(text) is None
-        and _BLOCK_START_RE.match(text) is None
-        and not text[-1].isspace()
-    )
+NOT_PLAIN_FIELD_RE = re.compile(r"[\\`*_\[\]!<>&~|#\n\r\t\0$\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def is_plain(text: str) -> bool:
@@ -53,7 +51,7 @@ def is_plain(text: str) -> bool:
     return (
         bool(text)
         and _SPECIAL_RE.search(text) is None
-        and _BLOCK_START_RE.match(text) is None
+        and BLOCK_START_RE.match(text) is None
         and not text[-1].isspace()
     )
 

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from learnplan.base.errors import PlanError, Problem
 from learnplan.cards.files import FileRefError, image_file, image_name, image_url, media_name
-from learnplan.cards.markdown import is_plain_field, render_markdown
+from learnplan.cards.markdown import BLOCK_START_RE, NOT_PLAIN_FIELD_RE, render_markdown
 from learnplan.cards.maths import extract_maths, put_back
 from learnplan.cards.sanitise import CONTROL_RE, clean_html, only_safe_tags, prepared, sanitise
 from learnplan.model.plan import SourceRef
@@ -28,11 +28,15 @@ class Rendered(NamedTuple):
 
 
 _EMPTY = Rendered("")
+_not_plain_search = NOT_PLAIN_FIELD_RE.search
+_block_start_match = BLOCK_START_RE.match
 
 
 def _to_html(text: str, html: bool = True) -> tuple[str, tuple[str, ...]]:
     """Markdown and maths of ``text`` (stripped, not empty) as HTML, before sanitising,
     and what is wrong with its maths."""
+    if "$" not in text and "\\" not in text:
+        return render_markdown(text, html), ()  # no maths delimiter: nothing to cut out
     extracted = extract_maths(text)
     return put_back(render_markdown(extracted.text, html), extracted), extracted.problems
 
@@ -71,6 +75,7 @@ def render_card_text(
     source: SourceRef | None,
     root: Path | None = None,
     html: bool = True,
+    side: str = "",
 ) -> Rendered:
     """Render one field's Markdown to Anki field HTML.
 
@@ -81,6 +86,7 @@ def render_card_text(
     folder; default ``base_dir``) and are renamed to content-hashed media names.
 
     With ``html=False`` the text holds no HTML: a ``<`` in it is shown as written.
+    ``side`` ("front", "back", "cloze text", "extra") names the field in messages.
 
     Raises ``PlanError`` (at ``source``) when a local image is missing or not allowed, or
     when maths would not render as written (:mod:`learnplan.cards.maths` says why).
@@ -88,13 +94,18 @@ def render_card_text(
     stripped = text.strip()
     if not stripped:
         return _EMPTY
-    if is_plain_field(stripped):
+    if (  # no Markdown, maths or control character: this runs for every side of every card
+        _not_plain_search(stripped) is None
+        and _block_start_match(stripped) is None
+        and not stripped[-1].isspace()
+    ):
         return Rendered(stripped.replace('"', "&quot;"))  # most card text: nothing to do
     controls = CONTROL_RE.search(stripped) is not None  # e.g. "\x1f" splits Anki fields
     out, problems = _to_html(stripped, html)
     if problems:
         path, line = (source.path, source.line) if source is not None else ("<card>", 0)
-        raise PlanError([Problem(path, line, message) for message in problems])
+        said = f"card {side}: " if side else ""  # as the outline reader's check says it
+        raise PlanError([Problem(path, line, f"{said}{message}") for message in problems])
     if not controls and ("<" not in out or only_safe_tags(out)):
         return Rendered(out)  # no tag, or only bare Markdown ones: nothing to sanitise
     media: list[Path] = []

