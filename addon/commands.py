@@ -96,38 +96,46 @@ class PanelCommands:
                 plan.id, "Mark Lesson Done", lambda lg: mark_lesson_done(lg, course, lesson, today)
             )
 
-    def cmd_session(self, args: dict[str, Any]) -> None:
+    def add_entry(
+        self, action: str, make: Callable[[dt.date], Callable[[ProgressLog], ProgressLog]]
+    ) -> None:
+        """Logs the entry ``make(today)`` reads from the panel's form; a ValueError it
+        raises (a bad number or date) is shown and nothing is logged."""
         current = self.current()
         if current is None:
             return
         plan, _, today = current
         try:
-            hours = forms.positive_number(args.get("hours"), "Hours")
-            day = forms.study_date(args.get("date"), today)
+            change = make(today)
         except ValueError as exc:
             tooltip(esc(exc))
             return
-        session = Session(
-            date=day,
-            course=str(args.get("course")),
-            hours=hours,
-            note=str(args.get("note") or "").strip(),
-        )
-        self.change_log(plan.id, "Log Study Session", lambda lg: add_session(lg, session))
+        self.change_log(plan.id, action, change)
+
+    def cmd_session(self, args: dict[str, Any]) -> None:
+        def make(today: dt.date) -> Callable[[ProgressLog], ProgressLog]:
+            hours = forms.positive_number(args.get("hours"), "Hours")
+            session = Session(
+                date=forms.study_date(args.get("date"), today),
+                course=str(args.get("course")),
+                hours=hours,
+                note=str(args.get("note") or "").strip(),
+            )
+            return lambda lg: add_session(lg, session)
+
+        self.add_entry("Log Study Session", make)
 
     def cmd_cost(self, args: dict[str, Any]) -> None:
-        current = self.current()
-        if current is None:
-            return
-        plan, _, today = current
-        try:
+        def make(today: dt.date) -> Callable[[ProgressLog], ProgressLog]:
             amount = forms.positive_number(args.get("amount"), "Amount")
-            day = forms.study_date(args.get("date"), today)
-        except ValueError as exc:
-            tooltip(esc(exc))
-            return
-        cost = CostPaid(date=day, item=str(args.get("item")), amount=amount)
-        self.change_log(plan.id, "Log Cost", lambda lg: add_cost(lg, cost))
+            cost = CostPaid(
+                date=forms.study_date(args.get("date"), today),
+                item=str(args.get("item")),
+                amount=amount,
+            )
+            return lambda lg: add_cost(lg, cost)
+
+        self.add_entry("Log Cost", make)
 
     def cmd_realloc(self, args: dict[str, Any]) -> None:
         ctl = self.controller

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
@@ -30,6 +31,7 @@ def test_build_without_arguments_builds_the_bundled_plan(
     assert "7.4 FTE points against a capacity of 4.0 (1.85×)" in out and "$367" in out
     # Only the package: no temp files, no leftovers beside it.
     assert sorted(p.name for p in tmp_path.iterdir()) == ["zero-to-deep-learning.apkg"]
+    assert gc.isenabled()  # the build pauses the collector, and resumes it
 
 
 def test_console_script_is_installed(tmp_path: Path) -> None:
@@ -116,6 +118,7 @@ def test_bad_plan_exits_2_with_path_line_and_writes_nothing(
     assert "Traceback" not in err
     assert plan.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.yaml"]
+    assert gc.isenabled()  # resumed after a failed build too
 
 
 def test_missing_plan_file_is_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

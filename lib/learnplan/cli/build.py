@@ -20,6 +20,15 @@ def default_output(plan: Plan) -> Path:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from learnplan.base.pause import paused_gc
+
+    # One pause for the whole build: the reader, the renderer and the writer pause the
+    # collector each, and on each resume it would scan everything the step made.
+    with paused_gc():
+        return _build(args)
+
+
+def _build(args: argparse.Namespace) -> int:
     from learnplan.building.deck import build_package, write_package
     from learnplan.building.outputs import PACKAGE, check_output
     from learnplan.reading.writeback import write_back_ids

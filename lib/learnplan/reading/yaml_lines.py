@@ -111,8 +111,13 @@ class _Lines:
             # The short way: another ``key: value`` of the mapping the last key went into,
             # with a key the pattern has taken before (the same reading, without it).
             key, sep, rest = line.partition(": ")
-            if sep and pending is None and key.startswith(prefix) and key[top_indent:] in taken:
-                key = key[top_indent:]
+            if (
+                sep
+                and pending is None
+                and key.startswith(prefix)
+                and (name := key[top_indent:]) in taken
+            ):
+                key = name
                 if rest[:1] == " ":
                     rest = rest.lstrip(" ")
                 indent = top_indent
@@ -121,11 +126,11 @@ class _Lines:
                 and pending is None
                 and key.startswith(item_prefix)
                 and stack[-1][1] is top
-                and key[top_indent:] in taken
+                and (name := key[top_indent:]) in taken
             ):
                 # Another item of the list whose last item is the mapping ``top`` (no block
                 # open inside it), starting a mapping at the same column.
-                key = key[top_indent:]
+                key = name
                 if rest[:1] == " ":
                     rest = rest.lstrip(" ")
                 indent = top_indent
