@@ -274,7 +274,8 @@ def measure_learnplan(plan_path: str, out: str) -> dict[str, float]:
     import genanki  # noqa: F401  # imported before timing, as in (a)
 
     from learnplan.base.pause import paused_gc
-    from learnplan.building.deck import build_package, write_package
+    from learnplan.building.apkg import write_package
+    from learnplan.building.deck import build_package
     from learnplan.reading.outline import load_plan
 
     c0, t0 = time.process_time(), time.perf_counter()

@@ -93,15 +93,16 @@ def _use_libraries(package: str, work: Path) -> dict[str, Any]:
     vendor = f"{package}._vendor"
     outline = importlib.import_module(f"{vendor}.learnplan.reading.outline")
     deck = importlib.import_module(f"{vendor}.learnplan.building.deck")
+    writer = importlib.import_module(f"{vendor}.learnplan.building.apkg")
     plan = outline.load_plan(outline.default_plan_path(), assign_ids=False)
     built = deck.build_package(plan)
-    apkg = deck.write_package(built, work / "default.apkg")
+    apkg = writer.write_package(built, work / "default.apkg")
     built.package.write_to_file(str(work / "genanki.apkg"))  # genanki's own writer
     source = work / "markdown" / "plan.yaml"
     source.parent.mkdir()
     source.write_text(MARKDOWN_OUTLINE, encoding="utf-8")
     markdown = deck.build_package(outline.load_plan(source, assign_ids=False))
-    deck.write_package(markdown, work / "markdown.apkg")
+    writer.write_package(markdown, work / "markdown.apkg")
     # A new card's id written back into its outline (ruamel.yaml edits the file).
     fresh = work / "fresh" / "plan.yaml"
     fresh.parent.mkdir()

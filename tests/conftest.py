@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING
 import pytest
 from helpers_anki import collection, import_package
 
-from learnplan.building.deck import build_package, write_package
+from learnplan.building.apkg import write_package
+from learnplan.building.deck import build_package
 from learnplan.model.plan import Plan
 from learnplan.reading.outline import default_plan_path, load_plan
 

@@ -513,7 +513,8 @@ def test_the_xss_corpus_leaves_nothing_that_runs_in_imported_fields(tmp_path: Pa
     whose <img> names something that is not an image are refused with a plan error."""
     from helpers_anki import collection, import_package
 
-    from learnplan.building.deck import build_package, write_package
+    from learnplan.building.apkg import write_package
+    from learnplan.building.deck import build_package
     from learnplan.reading.outline import load_plan
 
     folder = tmp_path / "plan"

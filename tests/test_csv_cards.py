@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from learnplan.base.errors import PlanError
-from learnplan.building.deck import build_package, write_package
+from learnplan.building.apkg import write_package
+from learnplan.building.deck import build_package
 from learnplan.model.plan import Card, Plan
 from learnplan.reading.outline import load_plan
 from learnplan.reading.writeback import write_back_ids

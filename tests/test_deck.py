@@ -15,7 +15,8 @@ from helpers_anki import collection, db, import_package
 
 from learnplan.base.errors import PlanError
 from learnplan.base.ids import note_guid, note_guids, stable_id
-from learnplan.building.deck import build_package, write_package
+from learnplan.building.apkg import write_package
+from learnplan.building.deck import build_package
 from learnplan.building.manifest import read_package_manifest
 from learnplan.building.notetypes import BASIC_NAME, CLOZE_NAME, REVERSED_NAME, SPECS
 from learnplan.model.plan import Card, Course, Lesson, Plan, SourceRef

@@ -23,7 +23,8 @@ pytest.importorskip("anki")
 from anki.collection import Collection
 from anki.scheduler_pb2 import CardAnswer
 
-from learnplan.building.deck import build_package, write_package
+from learnplan.building.apkg import write_package
+from learnplan.building.deck import build_package
 from learnplan.collection.decks import plan_decks
 from learnplan.collection.importer import import_package
 from learnplan.collection.update import update_collection

@@ -19,7 +19,8 @@ from typing import Any
 import pytest
 from helpers_anki import open_collection
 
-from learnplan.building.deck import build_package, write_package
+from learnplan.building.apkg import write_package
+from learnplan.building.deck import build_package
 from learnplan.model.plan import Card, Plan
 from learnplan.reading.outline import default_plan_path, load_plan
 

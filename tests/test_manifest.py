@@ -12,7 +12,8 @@ import pytest
 from helpers_anki import collection, import_package
 
 from learnplan.base.errors import PlanError
-from learnplan.building.deck import build_package, write_package
+from learnplan.building.apkg import write_package
+from learnplan.building.deck import build_package
 from learnplan.building.manifest import (
     ManifestError,
     ManifestScan,

@@ -169,7 +169,8 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[int, tu
     from helpers_anki import db
 
     from learnplan.base.ids import note_guid
-    from learnplan.building.deck import build_package, write_package
+    from learnplan.building.apkg import write_package
+    from learnplan.building.deck import build_package
     from learnplan.collection.importer import import_package
 
     folder = tmp_path_factory.mktemp("maths")

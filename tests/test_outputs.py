@@ -49,7 +49,8 @@ def test_sources_are_recognised_by_identity_and_never_replaced(tmp_path: Path) -
 def test_only_files_of_the_same_kind_are_replaced_without_force(tmp_path: Path) -> None:
     import datetime as dt
 
-    from learnplan.building.deck import build_package, write_package
+    from learnplan.building.apkg import write_package
+    from learnplan.building.deck import build_package
     from learnplan.progress.log import ProgressLog
     from learnplan.reading.outline import default_plan_path, load_plan
 

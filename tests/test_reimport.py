@@ -33,7 +33,8 @@ from anki.scheduler_pb2 import CardAnswer
 from helpers_anki import open_collection
 from helpers_plans import guid, make_plan, plan_cards, replace_card
 
-from learnplan.building.deck import build_package, write_package
+from learnplan.building.apkg import write_package
+from learnplan.building.deck import build_package
 from learnplan.collection.importer import import_package
 from learnplan.collection.update import update_collection, update_from_package, update_timestamp
 from learnplan.model.plan import Card, Course, Lesson, Plan

@@ -487,7 +487,8 @@ def test_the_phone_shows_the_summary_after_the_desktop_syncs(world: World) -> No
 def test_an_older_manifest_tidied_on_one_device_goes_on_every_device(
     world: World, tmp_path: Path
 ) -> None:
-    from learnplan.building.deck import build_package, write_package
+    from learnplan.building.apkg import write_package
+    from learnplan.building.deck import build_package
     from learnplan.collection.importer import import_package
     from learnplan.collection.manifests import remove_stale_manifests
 

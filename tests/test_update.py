@@ -209,7 +209,8 @@ def test_bad_plan_writes_nothing(col: Any) -> None:
 
 def test_update_after_a_plain_file_import(tmp_path: Path) -> None:
     """No record yet (v1 came in through File > Import): still keeps tags and edits."""
-    from learnplan.building.deck import build_package, write_package
+    from learnplan.building.apkg import write_package
+    from learnplan.building.deck import build_package
     from learnplan.collection.importer import import_package
 
     col = open_collection(tmp_path)

@@ -242,7 +242,8 @@ def test_written_ids_keep_notes_and_reviews_in_anki(tmp_path: Path) -> None:
     # and reorders cards, rebuilds, and Anki updates the same notes instead of adding new.
     from helpers_anki import collection, import_package
 
-    from learnplan.building.deck import build_package, write_package
+    from learnplan.building.apkg import write_package
+    from learnplan.building.deck import build_package
 
     root = tmp_path / "plan"
     _setup(root, _without_list_entry(PLAN_YAML))

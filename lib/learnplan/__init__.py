@@ -18,7 +18,9 @@ needs the ``anki`` package.
 from __future__ import annotations
 
 from learnplan.base.errors import PlanError, Problem
-from learnplan.building.deck import BuiltPackage, build_package, write_package
+from learnplan.building.apkg import write_package
+from learnplan.building.built import BuiltPackage
+from learnplan.building.deck import build_package
 from learnplan.building.manifest import Manifest, ManifestScan, find_manifests, read_manifest
 from learnplan.model.dictform import plan_from_dict
 from learnplan.model.plan import Card, Course, Lesson, Plan, Resource, plan_to_dict

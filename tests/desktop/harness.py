@@ -118,7 +118,8 @@ def collection_path(base: Path) -> Path:
 
 def write_default_package(work: Path) -> tuple[Path, str]:
     """The default plan's .apkg as `learnplan build` writes it, and the plan id."""
-    from learnplan.building.deck import build_package, write_package
+    from learnplan.building.apkg import write_package
+    from learnplan.building.deck import build_package
     from learnplan.reading.outline import default_plan_path, load_plan
 
     plan = load_plan(default_plan_path(), assign_ids=False)

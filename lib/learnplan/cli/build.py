@@ -29,7 +29,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from learnplan.building.deck import build_package, write_package
+    from learnplan.building.apkg import write_package
+    from learnplan.building.deck import build_package
     from learnplan.building.outputs import PACKAGE, check_output
     from learnplan.reading.writeback import write_back_ids
 

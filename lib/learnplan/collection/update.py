@@ -125,7 +125,8 @@ def update_collection(
     "Update Learning Plan". Raises :class:`learnplan.base.errors.PlanError` (before anything is
     written) if the plan cannot be built.
     """
-    from learnplan.building.deck import build_package, write_package
+    from learnplan.building.apkg import write_package
+    from learnplan.building.deck import build_package
 
     built = build_package(plan, timestamp=update_timestamp(col, plan, timestamp))
     with tempfile.TemporaryDirectory(prefix="learnplan-update-") as tmp:
