@@ -287,3 +287,22 @@ def test_records_naming_what_the_plan_no_longer_has_are_warned_about(
         "'fastai-p1' (its lessons: l01, l03, l04, l05, l06, l07); it is not counted\n"
     )
     assert json.loads(out)["log"]["lessons_done"] == [["fastai-p1", "l02", "2026-01-06"]]
+
+
+@pytest.mark.parametrize("content", [b"", b"hello\n", b"SQLite format 2\x00" + b"\x00" * 100])
+def test_a_file_that_is_not_a_collection_is_bad_input_and_untouched(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes
+) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_bytes(content)
+    for argv in (
+        ["log", "--collection", str(path), "session", "fastai-p1", "1"],
+        ["import", "--collection", str(path)],
+        ["report", "--collection", str(path), "--json"],
+    ):
+        code, out, err = _run(argv, capsys)
+        assert code == 2, err
+        assert err.startswith(f"{path}:0: not an Anki collection"), err
+        assert "Traceback" not in err and out == ""
+    assert path.read_bytes() == content
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]

@@ -21,6 +21,9 @@ from learnplan.figures import format as fmt
 from learnplan.model.plan import Plan
 from learnplan.progress.log import ProgressLog
 
+#: The first bytes of every SQLite database, as every Anki collection is.
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
 
 @contextlib.contextmanager
 def open_collection(path_text: str) -> Iterator[Any]:
@@ -29,6 +32,14 @@ def open_collection(path_text: str) -> Iterator[Any]:
     path = Path(path_text)
     if not path.is_file():
         raise PlanError.at(path, 0, "no such collection file")
+    with path.open("rb") as head:
+        if head.read(16) != _SQLITE_HEADER:
+            raise PlanError.at(
+                path,
+                0,
+                "not an Anki collection (not an SQLite database): give the "
+                "collection.anki2 file in your Anki profile's folder; nothing was changed",
+            )
     try:
         from anki.collection import Collection
         from anki.errors import DBError
