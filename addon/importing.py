@@ -34,26 +34,26 @@ class ImportResult:
 
 
 def import_outline(col: Collection, path: str) -> ImportResult:
-    """Load, build, import and adopt; raises PlanError before writing on bad input."""
-    from learnplan.collection import recordstore
-    from learnplan.collection.update import UNDO_NAME, update_collection
-    from learnplan.collection.update_report import UpdateReport
+    """Load, build, import and adopt; raises PlanError before writing on bad input.
+
+    Updating a plan the collection already follows keeps the day it is followed from."""
+    from learnplan.collection.import_plan import Imported, import_and_adopt
+    from learnplan.collection.update import UNDO_NAME
     from learnplan.reading.outline import load_plan
     from learnplan.reading.starts import learner_start
 
     from . import undo
 
-    # The bundled plan's 2019 start is history: it starts on the coming Monday.
+    # The bundled plan's 2019 start is history: a first import starts on the coming Monday.
     plan = learner_start(load_plan(path, assign_ids=True), path)
-    reports: list[UpdateReport] = []
+    done: list[Imported] = []
 
     def body() -> None:
-        reports.append(update_collection(col, plan))
-        recordstore.adopt(col, plan)
+        done.append(import_and_adopt(col, plan, keep_start=True))
 
     # The update and the adoption are one step for Edit > Undo, named like the update.
     changes = undo.step(col, UNDO_NAME, body)
-    report = reports[0]
+    imported = done[0]
     written: tuple[str, ...] = ()
     if any(getattr(card, "new_key", False) for c in plan.courses for card in c.cards):
         # New card ids go back into the learner's files only after the import worked,
@@ -61,7 +61,7 @@ def import_outline(col: Collection, path: str) -> ImportResult:
         from learnplan.reading.writeback import write_back_ids
 
         written = tuple(str(p) for p in write_back_ids(plan))
-    return ImportResult(report.summary(), plan.id, path, written, changes)
+    return ImportResult(imported.report.summary(), imported.plan.id, path, written, changes)
 
 
 def choose_and_import_outline(mw: AnkiQt, *, update: bool, after: Callable[[], None]) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import dataclasses
 import datetime as dt
 import math
 import sys
@@ -92,18 +91,14 @@ def read_memory(col: Any, plan: Plan) -> tuple[dict[str, Any], dt.date]:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from learnplan.collection.recordstore import adopt, read
-    from learnplan.collection.update import update_collection
+    from learnplan.collection.import_plan import import_and_adopt
 
     plan = read_plan(args.plan, assign_ids=True, start=args.start)
     with open_collection(args.collection) as col:
-        if not args.start:
-            # Updating a plan the collection follows keeps the learner's own start day.
-            followed = read(col).records.plan(plan.id)
-            if followed is not None:
-                plan = dataclasses.replace(plan, start=followed.start)
-        report = update_collection(col, plan)  # PlanError before anything is written
-        adopt(col, plan)
+        # Updating a plan the collection follows keeps its start day, unless --start.
+        # PlanError before anything is written.
+        imported = import_and_adopt(col, plan, keep_start=not args.start)
+    plan, report = imported.plan, imported.report
     written = []
     if any(card.new_key for c in plan.courses for card in c.cards):
         # Ids go back into the learner's files only once the import has succeeded.
