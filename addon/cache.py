@@ -66,8 +66,11 @@ class FigureCache:
         return plans.get(key) if key is not None else None
 
     def put(self, plan_id: str, html: str) -> None:
-        """Remember ``html`` as the plan's figures and save; a failed save is ignored."""
+        """Remember ``html`` as the plan's figures and save; a failed save is ignored.
+        Nothing is written when these are already the figures shown last."""
         plans = self._load()
+        if self._current == plan_id and plans.get(plan_id) == html:
+            return  # most refreshes change nothing: no rewrite of every plan's HTML
         plans.pop(plan_id, None)
         plans[plan_id] = html  # last written last, so the oldest are dropped first
         while len(plans) > MAX_PLANS:

@@ -24,6 +24,25 @@ def test_figures_survive_a_new_session(tmp_path: Path) -> None:
     assert list(path.parent.glob(TEMP_GLOB)) == []  # no temporary file left behind
 
 
+def test_figures_already_shown_last_are_not_written_again(tmp_path: Path) -> None:
+    path = tmp_path / "panel.json"
+    figures = cache.FigureCache(path)
+    figures.put("a", "<p>a</p>")
+    figures.put("b", "<p>b</p>")
+    written = path.stat()
+    figures.put("b", "<p>b</p>")  # a refresh that changed nothing
+    cache.FigureCache(path).put("b", "<p>b</p>")  # nor after restarting Anki
+    assert path.stat().st_ino == written.st_ino  # the file was not replaced
+    assert path.stat().st_mtime_ns == written.st_mtime_ns
+    figures.put("a", "<p>a</p>")  # unchanged, but now the plan shown last
+    assert path.stat().st_ino != written.st_ino
+    assert cache.FigureCache(path).get() == "<p>a</p>"
+    changed = path.stat()
+    figures.put("a", "<p>a, later</p>")
+    assert path.stat().st_ino != changed.st_ino
+    assert cache.FigureCache(path).get() == "<p>a, later</p>"
+
+
 def test_each_collection_has_its_own_file(tmp_path: Path) -> None:
     one = cache.cache_file(tmp_path, "/profiles/User 1/collection.anki2")
     two = cache.cache_file(tmp_path, "/profiles/User 2/collection.anki2")
