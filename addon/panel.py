@@ -103,7 +103,6 @@ class PanelController:
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.refresh)
         gui_hooks.operation_did_execute.append(self._on_op)
-        gui_hooks.reviewer_did_answer_card.append(self._on_answer)
         gui_hooks.sync_did_finish.append(self._after_sync)
         gui_hooks.media_sync_did_start_or_stop.append(self._after_media_sync)
         gui_hooks.theme_did_change.append(self._schedule_refresh)
@@ -187,7 +186,6 @@ class PanelController:
         """
         self._closed = True
         gui_hooks.operation_did_execute.remove(self._on_op)
-        gui_hooks.reviewer_did_answer_card.remove(self._on_answer)
         gui_hooks.sync_did_finish.remove(self._after_sync)
         gui_hooks.media_sync_did_start_or_stop.remove(self._after_media_sync)
         gui_hooks.theme_did_change.remove(self._schedule_refresh)
@@ -210,6 +208,9 @@ class PanelController:
     # --- refreshing ------------------------------------------------------------------
 
     def _on_op(self, changes: OpChanges, handler: object | None) -> None:
+        # Answering a card in the reviewer arrives here too (changes.card). No listener on
+        # reviewer_did_answer_card: with one, Anki reloads each answered card on the main
+        # thread (aqt/reviewer.py, after_answer).
         if handler is self:
             return  # our own writes refresh directly
         self._upkeep_allowed = True
@@ -224,9 +225,6 @@ class PanelController:
     def _after_media_sync(self, running: bool) -> None:
         if not running:
             self._after_sync()
-
-    def _on_answer(self, *args: object) -> None:
-        self._schedule_refresh()
 
     def _schedule_refresh(self) -> None:
         if self.visible():

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import aqt
+from anki.consts import CARD_TYPE_NEW
 from aqt import mw as _mw
 from aqt.qt import QPoint, QTimer
 from aqt.theme import Theme
@@ -525,6 +526,31 @@ def scenario() -> Generator[Request, Any, None]:
         "switched back",
     )
     note("switched", undo=_mw.form.actionUndo.text())
+
+    # Answer a card in Anki's reviewer: the panel follows (operation_did_execute reports
+    # the answered card) and its course table no longer counts the card as new.
+    table = yield text_of("lp-table")
+    new_cards = _mw.col.find_cards(f"({search}) is:new")
+    _mw.col.decks.select(_mw.col.get_card(new_cards[0]).did)
+    _mw.moveToState("review")
+    yield until(
+        lambda: _mw.reviewer.card is not None and _mw.reviewer.state == "question",
+        "a card to review",
+    )
+    card = _mw.reviewer.card
+    assert card is not None
+    reviewed, was_new = card.id, card.type == CARD_TYPE_NEW
+    _mw.reviewer._showAnswer()
+    before = yield rendered()
+    _mw.reviewer._answerCard(3)  # Good
+    yield js_until(
+        f"Number(document.body.dataset.lpRendered) > {before} && "
+        f"document.getElementById('lp-table').textContent !== {json.dumps(table)}",
+        "the answer shown in the panel",
+    )
+    note("answered", was_new=was_new, now_new=_mw.col.get_card(reviewed).type == CARD_TYPE_NEW)
+    _mw.moveToState("deckBrowser")
+    yield until(lambda: _mw.state == "deckBrowser", "back to the deck browser")
 
     # Profiles › Switch Profile with the panel open, and another profile opened from
     # Anki's profile window: the panel goes with its profile (no window left open, which

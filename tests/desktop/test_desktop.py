@@ -164,6 +164,8 @@ def test_panel_in_real_anki(tmp_path: Path, built_addon: Path) -> None:
         "\n".join(imported["decks"])
     )
     assert steps["switched"]["undo"] == "Undo Switch Learning Plan"
+    # A card answered in the reviewer: the panel refreshed, the card no longer new.
+    assert steps["answered"] == {**steps["answered"], "was_new": True, "now_new": False}
     # The card that had no id got one, written back into the learner's file.
     assert "id:" in outline.read_text(encoding="utf-8")
 
