@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import aqt
 from aqt.operations import QueryOp
-from aqt.utils import askUser, getSaveFile, openLink, tooltip
+from aqt.utils import askUser, getSaveFile, tooltip
 
 from learnplan.base.atomic import replace_file
 from learnplan.collection.studyday import study_today
@@ -293,8 +293,3 @@ class PanelCommands:
         from .importing import choose_and_import_outline
 
         choose_and_import_outline(ctl.mw, update=False, after=ctl.show)
-
-    def cmd_link(self, args: dict[str, Any]) -> None:
-        url = str(args.get("url"))
-        if url.startswith(("https://", "http://")):
-            openLink(url)

@@ -29,10 +29,8 @@ _asked: set[str] = set()  # manifest names offered this session
 def unadopted_plans(col: Collection) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(manifest name, plan title) for plans in the media folder not yet followed, and
     (file name, what is wrong) for each manifest file that could not be read."""
-    try:
-        adopted = set(store.read_adopted(col).plan_ids)
-    except store.DamagedRecord:
-        return [], []  # the panel explains the damaged record; don't add a prompt on top
+    # Never raises for a damaged record: reads report it as a problem (the panel shows it).
+    adopted = set(store.read_adopted(col).plan_ids)
     scan = find_manifests(Path(col.media.dir()))
     out: list[tuple[str, str]] = []
     seen: set[str] = set()

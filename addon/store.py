@@ -35,11 +35,6 @@ if TYPE_CHECKING:
     from anki.collection import Collection, OpChanges
 
 
-class DamagedRecord(ValueError):
-    """A change refused because of a record that cannot be read. Reads never raise it
-    (they report problems instead); kept so that callers catching it keep working."""
-
-
 @dataclass(frozen=True)
 class Adopted:
     """Which plans this collection follows, and which one the panel shows."""
@@ -172,7 +167,6 @@ def fix_label(key: str) -> str:
 
 __all__ = [
     "Adopted",
-    "DamagedRecord",
     "adopt_plan",
     "export_name",
     "export_record",
