@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from learnplan.collection import recordstore
 from learnplan.collection.memory import MemoryTracker
 from learnplan.collection.studyday import study_today
 from learnplan.figures.compute import figures
@@ -203,7 +202,7 @@ def load(col: Collection, box: TrackerBox) -> Loaded:
     plans = [(p.id, p.title) for p in records.plans]
     plan = records.current_plan
     offers = _offers(col, dict(plans))
-    upkeep = bool(stored.movable) or bool(recordstore.stale_summaries(col, stored))
+    upkeep = store.upkeep_needed(col, stored)
     if plan is None:
         return Loaded(html=markup.render_empty(offers, problems, plans), today=today, upkeep=upkeep)
 

@@ -80,12 +80,20 @@ def update_log(
     return undo.step(col, action, lambda: recordstore.change_log(col, plan_id, change))
 
 
+def upkeep_needed(col: Collection, stored: recordstore.Stored | None = None) -> bool:
+    """Whether :func:`upkeep` has work: records still in the old config layout, or a deck
+    summary that no longer fits the records (``stored``: what was read, if at hand)."""
+    if stored is None:
+        stored = recordstore.read(col)
+    return bool(stored.movable) or bool(recordstore.stale_summaries(col, stored))
+
+
 def upkeep(col: Collection) -> OpChanges:
     """Move records still in the old config layout, and bring deck summaries up to date
     (after a sync, or when the records changed elsewhere): one undo step, or nothing at
     all when nothing needs it."""
     stored = recordstore.read(col)
-    if not stored.movable and not recordstore.stale_summaries(col, stored):
+    if not upkeep_needed(col, stored):
         from anki.collection import OpChanges
 
         return OpChanges()
@@ -181,4 +189,5 @@ __all__ = [
     "start_fresh",
     "update_log",
     "upkeep",
+    "upkeep_needed",
 ]

@@ -14,19 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 from aqt.operations import CollectionOp, QueryOp
 
-from learnplan.collection import recordstore
-
 from . import store
 
 if TYPE_CHECKING:
-    from anki.collection import Collection
     from aqt.main import AnkiQt
     from aqt.qt import QWidget
-
-
-def needed(col: Collection) -> bool:
-    stored = store.read(col)
-    return bool(stored.movable) or bool(recordstore.stale_summaries(col, stored))
 
 
 def run(
@@ -54,4 +46,4 @@ def after_sync(mw: AnkiQt) -> None:
         if need and mw.col is not None:
             run(mw)
 
-    QueryOp(parent=mw, op=needed, success=checked).run_in_background()
+    QueryOp(parent=mw, op=store.upkeep_needed, success=checked).run_in_background()

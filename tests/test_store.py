@@ -13,7 +13,7 @@ import pytest
 from anki.collection import Collection
 from helpers_anki import open_collection
 
-from addon import store, undo
+from addon import loader, store, undo
 from learnplan.collection import recordstore
 from learnplan.model.plan import Course, Lesson, Plan, plan_to_dict
 from learnplan.progress.entries import encode_file, make_entry, random_name
@@ -379,3 +379,19 @@ def test_upkeep_does_nothing_when_nothing_is_needed(col: Collection) -> None:
     before = col.undo_status()
     store.upkeep(col)
     assert col.undo_status() == before
+
+
+def test_upkeep_is_needed_for_old_config_records_until_it_ran(col: Collection) -> None:
+    store.adopt_plan(col, _plan())
+    assert not store.upkeep_needed(col)
+    # A sync brought back a plan in the old config layout: it waits to be moved.
+    col.set_config(OLD_PLANS_KEY, {"version": 1, "plans": ["p2"], "current": "p1"})
+    col.set_config("learnplan.plan.p2", plan_to_dict(_plan("p2", "Plan Two")))
+    stored = store.read(col)
+    assert store.upkeep_needed(col) and store.upkeep_needed(col, stored)
+    assert loader.load(col, loader.TrackerBox()).upkeep  # the panel then runs it
+    store.upkeep(col)
+    assert not store.upkeep_needed(col)
+    assert not loader.load(col, loader.TrackerBox()).upkeep
+    assert col.get_config("learnplan.plan.p2", None) is None
+    assert store.read_plan(col, "p2") is not None
