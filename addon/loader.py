@@ -5,7 +5,7 @@ benchmarks/panel.py times): the stored plan and log, the per-course memory numbe
 (learnplan.collection.memory, incrementally through a :class:`TrackerBox` kept between
 refreshes and saved between sessions), the plan's figures
 (:func:`learnplan.figures.compute.figures`, the same the report shows) and the rendered
-HTML. :func:`build_report` does the same reading for the shareable report. Only plain
+HTML. :func:`build_report` reads the same for the shareable report (no panel). Only plain
 reads here; writes go through ``store``.
 """
 
@@ -254,10 +254,18 @@ def report_name(plan: Plan, today: dt.date) -> str:
 
 
 def build_report(col: Collection) -> tuple[Plan, str]:
-    """The current plan's shareable HTML report, from fresh numbers (like ``learnplan report``)."""
+    """The current plan's shareable HTML report, from fresh numbers (like ``learnplan report
+    --collection``): the stored plan and its log, Anki's memory numbers and study day.
+
+    Raises ValueError when no plan is current; an error computing the plan's figures is
+    raised as it is, never taken for "no plan".
+    """
+    from learnplan.collection.memory import course_memory
     from learnplan.render.report_html import report_html
 
-    loaded = load(col, TrackerBox())
-    if loaded.plan is None or loaded.figures is None:
+    records = store.read(col).records
+    plan = records.current_plan
+    if plan is None:
         raise ValueError("There is no current Learning Plan to report on.")
-    return loaded.plan, report_html(loaded.figures)
+    shown = figures(plan, records.log(plan.id), course_memory(col, plan), study_today(col))
+    return plan, report_html(shown)

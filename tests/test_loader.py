@@ -205,6 +205,21 @@ def test_report_without_a_plan_is_refused(col: Collection) -> None:
         loader.build_report(col)
 
 
+def test_a_report_that_fails_says_why_not_that_there_is_no_plan(
+    col: Collection, apkg: tuple[Plan, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.adopt_plan(col, apkg[0])
+
+    def fails(*args: object, **kwargs: object) -> None:
+        raise ArithmeticError("these figures cannot be computed")
+
+    # Fault injection: the plan rules keep every stored plan computable today, so no real
+    # record makes the figures fail (the panel still has a way out, should one).
+    monkeypatch.setattr(loader, "figures", fails)
+    with pytest.raises(ArithmeticError, match="cannot be computed"):
+        loader.build_report(col)
+
+
 # --- the tracker's state saved between sessions ------------------------------------------
 
 
