@@ -47,6 +47,32 @@ if TYPE_CHECKING:
     from .loader import Loaded
 
 
+def fresh_question(key: str) -> str:
+    """What the panel asks before its fix for the problem ``key`` (``store.start_fresh``),
+    chosen by the record's kind, as that fix is."""
+    kind, _, name = key.partition(":")
+    if kind == "file":
+        return (
+            f"Hide the unreadable record '{key}'?\n\nThe file stays in the collection's "
+            "media folder, unchanged; the panel stops reporting it."
+        )
+    if kind == "plan":
+        return (
+            f"Stop following this plan ({key})?\n\nIts progress stays recorded: adopting "
+            "the plan again shows it."
+        )
+    if kind == "aside":
+        return (
+            f"Apply the record file '{name}' that came with an imported deck?\n\nIts "
+            "entries then count as your own progress. Apply it only if these records are "
+            "yours."
+        )
+    return (
+        f"Remove the unreadable record '{key}' and start fresh?\n\nExport it first if you "
+        "may want it back. (Edit › Undo can still restore it until Anki closes.)"
+    )
+
+
 class PanelController(Protocol):
     """What the commands need of the panel (addon/panel.py), which owns them: the panel
     imports this module, so this module names the panel's side by its shape only."""
@@ -267,20 +293,7 @@ class PanelCommands:
     def cmd_fresh(self, args: dict[str, Any]) -> None:
         ctl = self.controller
         key = str(args.get("key"))
-        question = {
-            "Hide it": f"Hide the unreadable record '{key}'?\n\nThe file stays in the "
-            "collection's media folder, unchanged; the panel stops reporting it.",
-            "Stop following it": f"Stop following this plan ({key})?\n\nIts progress "
-            "stays recorded: adopting the plan again shows it.",
-            "Apply it": f"Apply the record file '{key.partition(':')[2]}' that came with an "
-            "imported deck?\n\nIts entries then count as your own progress. Apply it only "
-            "if these records are yours.",
-        }.get(
-            store.fix_label(key),
-            f"Remove the unreadable record '{key}' and start fresh?\n\nExport it first "
-            "if you may want it back. (Edit › Undo can still restore it until Anki closes.)",
-        )
-        if not askUser(question, parent=ctl.body):
+        if not askUser(fresh_question(key), parent=ctl.body):
             return
         ctl.write("Start Fresh", lambda col: store.start_fresh(col, key))
 
