@@ -268,17 +268,27 @@ def trim_value(fte: float) -> float:
     return math.floor(fte * 100 + 1e-6) / 100
 
 
-def next_up(plan: Plan, log: ProgressLog, day: dt.date) -> NextUp | None:
+def next_up(
+    plan: Plan,
+    log: ProgressLog,
+    day: dt.date,
+    *,
+    fractions: Mapping[str, float] | None = None,
+) -> NextUp | None:
     """The unfinished course furthest behind its plan (in points) and its next lesson.
 
     Ties go to the course whose window starts first, then to plan order. None when every
-    course with points is done.
+    course with points is done. ``fractions`` (course id -> :func:`course_fraction`'s
+    fraction by ``day``) saves working them out again when the caller has them.
     """
     best: tuple[tuple[float, int, int], Course, float] | None = None
     for index, course in enumerate(plan.courses):
         if course.fte <= 0:
             continue
-        fraction, _ = course_fraction(course, log, day)
+        if fractions is not None:
+            fraction = fractions[course.id]
+        else:
+            fraction, _ = course_fraction(course, log, day)
         if fraction >= 1.0 - 1e-9:
             continue
         behind = course_planned(plan, course, day) - course.fte * fraction
