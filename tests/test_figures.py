@@ -14,10 +14,10 @@ from typing import Any
 from test_progress import ANKI, day, seed_log, seed_plan
 
 from learnplan.figures.compute import figures
-from learnplan.figures.model import Figures, figures_to_dict
+from learnplan.figures.model import Figures, column, figures_to_dict
 from learnplan.model.plan import Resource
 from learnplan.progress.log import CostPaid, ProgressLog, Revision, add_cost, add_revision
-from learnplan.progress.recall import CourseMemory
+from learnplan.progress.recall import MATURE_IVL, RETENTION_DAYS, CourseMemory
 from learnplan.progress.snapshot import snapshot
 
 
@@ -235,3 +235,9 @@ def test_before_the_start() -> None:
     f = figures(seed_plan(), ProgressLog("deep-learning"), None, dt.date(2026, 1, 1))
     assert f.headline.startswith("Starts 2026-01-05: 7.4 points planned")
     assert f.tile("forecast").value == "not yet" and f.tile("index").value == "–"
+
+
+def test_memory_columns_say_the_rules_the_numbers_follow() -> None:
+    assert column("young").description.endswith(f"under {MATURE_IVL} days")
+    assert column("mature").description.endswith(f"of {MATURE_IVL} days or more")
+    assert column("retention").description.endswith(f"the last {RETENTION_DAYS} days")
