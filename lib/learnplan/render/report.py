@@ -14,6 +14,7 @@ from typing import Any
 from learnplan._version import __version__
 from learnplan.figures.model import COURSE_COLUMNS, MEMORY_COLUMNS, Figures, figures_to_dict
 from learnplan.model.plan import plan_to_dict
+from learnplan.progress.log_json import log_to_json
 from learnplan.progress.snapshot import snapshot_to_dict
 
 #: Version of the dict form written by :func:`report_json`.
@@ -45,8 +46,10 @@ def tile_text(value: str, note: str) -> str:
 
 
 def report_json(f: Figures) -> dict[str, Any]:
-    """The report as JSON-ready data: the plan, the raw numbers (``snapshot``, ``memory``)
-    and every figure as the report and the panel show it (``figures``)."""
+    """The report as JSON-ready data: the plan, the raw numbers (``snapshot``, ``memory``),
+    every figure as the report and the panel show it (``figures``) and the progress log
+    they come from (``log``, in the progress log file's form). ``json.dumps`` takes it as
+    it is."""
     memory = (
         {
             cid: {c.key: getattr(m, c.key) for c in MEMORY_COLUMNS}
@@ -64,4 +67,5 @@ def report_json(f: Figures) -> dict[str, Any]:
         "snapshot": snapshot_to_dict(f.snapshot),
         "memory": memory,
         "figures": figures_to_dict(f),
+        "log": log_to_json(f.log),
     }
