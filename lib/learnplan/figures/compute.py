@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Mapping
 
 from learnplan.figures import format as fmt
-from learnplan.figures.headline import BEHIND, ON_TRACK, headline, standing
+from learnplan.figures.headline import against_plan, headline, standing
 from learnplan.figures.model import (
     Cells,
     CourseFigures,
@@ -122,13 +122,7 @@ def figures(
 
 
 def _tiles(s: Snapshot) -> tuple[Tile, ...]:
-    state = standing(s.ahead_by)
-    if state == ON_TRACK:
-        against = "on plan"
-    elif state == BEHIND:
-        against = f"behind by {fmt.points(-s.ahead_by)} points"
-    else:
-        against = f"ahead by {fmt.points(s.ahead_by)} points"
+    against = against_plan(s.ahead_by, behind="behind by {} points", ahead="ahead by {} points")
     forecast = (
         f"{fmt.day(s.forecast)} (week {s.forecast_week})" if s.forecast is not None else "not yet"
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 
+from learnplan.figures.headline import BEHIND
 from learnplan.figures.model import Figures
 from learnplan.render.chart import burnup_svg, course_bars_svg, weekly_hours_svg
 from learnplan.render.report import (
@@ -71,7 +72,7 @@ def report_html(f: Figures) -> str:
         + "</div>"
         for t in f.tiles
     )
-    behind = " behind" if f.standing == "behind" else ""
+    behind = " behind" if f.standing == BEHIND else ""
     parts = [
         "<!doctype html>",
         '<html lang="en"><head><meta charset="utf-8">',
