@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from test_progress import ANKI, START, day, seed_log, seed_plan
 
+from learnplan.figures import format as fmt
 from learnplan.model.plan import Course, Plan
 from learnplan.progress.log import ProgressLog, Session, add_session, set_percent
 from learnplan.progress.snapshot import Snapshot, snapshot
@@ -242,3 +243,18 @@ def test_burnup_labels_never_overlap() -> None:
                         assert apart, (scale, today, done, a, boxes[a], b, boxes[b])
                 checked += "forecast" in boxes and "plan" in boxes
     assert checked > 50  # the two labels were drawn together many times
+
+
+def test_course_rows_are_labelled_with_the_course_s_name() -> None:
+    """A row's label is the course's name as every view writes it (its <title>), cut to
+    fit the left margin."""
+    root = ET.fromstring(course_bars_svg(midway()))
+    groups = [g for g in root.iter(f"{{{NS['s']}}}g") if g.get("data-course")]
+    assert groups
+    for g in groups:
+        name = g.find("s:title", NS)
+        label = g.find("s:text", NS)
+        assert name is not None and label is not None
+        assert label.text == fmt.shorten(name.text or "", 42)
+    fastai = next(g for g in groups if g.get("data-course") == "fastai-p1")
+    assert fastai.findtext("s:text", namespaces=NS) == "Fastai — Practical Deep Learning for Code…"

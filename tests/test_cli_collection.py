@@ -106,6 +106,8 @@ def test_log_then_report_from_the_collection(
         ["log", "--collection", col, "done", "fastai-p1", "l01", "--date", "2026-01-06"], capsys
     )
     assert code == 0, err
+    # The headline under it counts the lesson just ticked.
+    assert "0.21 of 7.4 points" in out.splitlines()[1], out
     code, out, _ = _run(["log", "--collection", col, "done", "fastai-p1", "l01"], capsys)
     assert code == 0 and "was done on 2026-01-06; nothing changed" in out
     code, out, err = _run(

@@ -14,10 +14,10 @@ from typing import Any
 from test_progress import ANKI, day, seed_log, seed_plan
 
 from learnplan.figures.compute import figures
-from learnplan.figures.model import Figures, figures_to_dict
+from learnplan.figures.model import Figures, column, figures_to_dict
 from learnplan.model.plan import Resource
 from learnplan.progress.log import CostPaid, ProgressLog, Revision, add_cost, add_revision
-from learnplan.progress.recall import CourseMemory
+from learnplan.progress.recall import MATURE_IVL, RETENTION_DAYS, CourseMemory
 from learnplan.progress.snapshot import snapshot
 
 
@@ -199,6 +199,20 @@ def test_revisions_and_costs_of_resources() -> None:
     assert next(c for c in before.courses if c.id == "mit-1806").fte_note == ""
 
 
+def test_a_past_day_lists_only_the_re_allocations_made_by_then() -> None:
+    log = add_revision(seed_log(), Revision(day(10), "mit-1806", "more maths", fte=1.0))
+    log = add_revision(log, Revision(day(12), "mit-1806", "", start_week=2, end_week=9))
+    log = add_revision(log, Revision(day(11), "dlai", "later", fte=0.2))
+    on_day_11 = {c.id: c for c in figures(seed_plan(), log, None, day(11)).courses}
+    la, dlai = on_day_11["mit-1806"], on_day_11["dlai"]
+    assert la.cells.fte == "1.0" and la.revisions == ("2026-01-14 · FTE 0.7 → 1.0 · more maths",)
+    assert dlai.fte_note == "revised from 0.5"
+    assert dlai.revisions == ("2026-01-15 · FTE 0.5 → 0.2 · later",)
+    on_day_9 = {c.id: c for c in figures(seed_plan(), log, None, day(9)).courses}
+    assert on_day_9["mit-1806"].cells.fte == "0.7" and on_day_9["dlai"].fte_note == ""
+    assert all(c.revisions == () for c in on_day_9.values())
+
+
 def test_figures_are_json() -> None:
     plan = dataclasses.replace(
         seed_plan(), resources=(Resource("gpu", "GPU", 300, provider="AWS"),)
@@ -221,3 +235,9 @@ def test_before_the_start() -> None:
     f = figures(seed_plan(), ProgressLog("deep-learning"), None, dt.date(2026, 1, 1))
     assert f.headline.startswith("Starts 2026-01-05: 7.4 points planned")
     assert f.tile("forecast").value == "not yet" and f.tile("index").value == "–"
+
+
+def test_memory_columns_say_the_rules_the_numbers_follow() -> None:
+    assert column("young").description.endswith(f"under {MATURE_IVL} days")
+    assert column("mature").description.endswith(f"of {MATURE_IVL} days or more")
+    assert column("retention").description.endswith(f"the last {RETENTION_DAYS} days")

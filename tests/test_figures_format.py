@@ -48,3 +48,9 @@ def test_hours_percent_ratios_counts_days_names() -> None:
     assert fmt.course_name("MIT", "18.06") == "MIT — 18.06"
     assert fmt.course_name("", "A book") == "A book"
     assert fmt.known(True) is None and fmt.known(3) == 3.0
+
+
+def test_shorten_cuts_to_the_limit_with_an_ellipsis() -> None:
+    assert fmt.shorten("Linear Algebra", 14) == "Linear Algebra"
+    assert fmt.shorten("Linear Algebra", 13) == "Linear Algeb…"
+    assert len(fmt.shorten("x" * 100, 42)) == 42

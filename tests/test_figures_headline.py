@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from test_progress import ANKI, START, day, seed_log, seed_plan
 
-from learnplan.figures.headline import headline, standing
+from learnplan.figures.headline import against_plan, headline, standing
 from learnplan.model.plan import Course, Plan
 from learnplan.progress.log import ProgressLog, set_percent
 from learnplan.progress.snapshot import snapshot
@@ -62,3 +62,13 @@ def test_headline_variants() -> None:
 )
 def test_standing(ahead_by: float, state: str) -> None:
     assert standing(ahead_by) == state
+
+
+def test_against_plan_in_both_wordings() -> None:
+    # the headline's, and the "Planned by today" tile's note
+    tile = {"behind": "behind by {} points", "ahead": "ahead by {} points"}
+    assert against_plan(-0.8) == "behind plan by 0.8"
+    assert against_plan(0.3) == "ahead of plan by 0.3"
+    assert against_plan(0.049) == against_plan(-0.049, **tile) == "on plan"
+    assert against_plan(-0.8, **tile) == "behind by 0.8 points"
+    assert against_plan(0.05, **tile) == "ahead by 0.05 points"

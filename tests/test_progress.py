@@ -27,13 +27,13 @@ from learnplan.progress.maths import (
     NextUp,
     TrimError,
     cost_spent,
+    day_number,
     earned_points,
-    forecast_finish,
+    forecast_from,
     next_up,
     planned_points,
     seconds_by_week,
     spent_hours,
-    study_day,
     suggest_trim,
     week_of,
     weekly_hours,
@@ -51,6 +51,12 @@ def day(n: int) -> dt.date:
 
 def lessons(prefix: str, count: int, **kw: float) -> tuple[Lesson, ...]:
     return tuple(Lesson(f"{prefix}{i}", f"Lesson {i}", **kw) for i in range(1, count + 1))  # type: ignore[arg-type]
+
+
+def forecast(plan: Plan, log: ProgressLog, today: dt.date) -> dt.date | None:
+    """The forecast finish from everything earned by the end of ``today``."""
+    earned = sum(earned_points(plan, log, today).values())
+    return forecast_from(plan, earned, day_number(plan, today), today)
 
 
 def seed_plan() -> Plan:
@@ -148,12 +154,6 @@ def test_seed_plan_figures() -> None:
     assert plan.overcommitment == pytest.approx(1.85)
 
 
-def test_study_day_follows_the_cutoff() -> None:
-    assert study_day(dt.datetime(2026, 1, 6, 3, 59)) == dt.date(2026, 1, 5)
-    assert study_day(dt.datetime(2026, 1, 6, 4, 0)) == dt.date(2026, 1, 6)
-    assert study_day(dt.datetime(2026, 1, 6, 0, 30), cutoff_hour=0) == dt.date(2026, 1, 6)
-
-
 def test_week_of() -> None:
     plan = seed_plan()
     assert week_of(plan, day(0)) == 0
@@ -209,7 +209,7 @@ def test_midway_day_42() -> None:
     # = 2026-04-22, in week 107 // 7 + 1 = 16
     assert s.forecast == dt.date(2026, 4, 22) == day(108)
     assert s.forecast_week == 16
-    assert forecast_finish(plan, log, today) == s.forecast
+    assert forecast(plan, log, today) == s.forecast
     assert (s.cost_spent, s.cost_budget) == (165, 367)
     # week 6 = days 36-42: only kun's 50 h on day 42 (fastai's sessions are days 2-32)
     assert s.week_hours == pytest.approx(50) and s.week_target == 40
@@ -436,9 +436,9 @@ def test_no_forecast_from_the_first_week_alone() -> None:
     plan = seed_plan()
     log = mark_lesson_done(ProgressLog("deep-learning"), "fastai-p1", "l1", day(1))
     for n in range(1, 7):
-        assert forecast_finish(plan, log, day(n)) is None
+        assert forecast(plan, log, day(n)) is None
     # Day 7: 1.5/7 points in 7 days -> 7.4 / (1.5/7) * 7 days = 241.73 -> day 242.
-    assert forecast_finish(plan, log, day(7)) == day(242)
+    assert forecast(plan, log, day(7)) == day(242)
 
 
 def test_no_forecast_from_a_pace_that_would_take_centuries() -> None:
@@ -452,11 +452,11 @@ def test_no_forecast_from_a_pace_that_would_take_centuries() -> None:
 
     log = mark_lesson_done(ProgressLog("p"), "c", "a", dt.date(2020, 1, 7))
     today = dt.date(2020, 1, 13)  # day 8
-    assert forecast_finish(plan_with(1e-300, 1e6), log, today) is None
+    assert forecast(plan_with(1e-300, 1e6), log, today) is None
     assert snapshot(plan_with(1e-300, 1e6), log, today=today).forecast is None
     # 8 days for 1/3001 of the plan: 24,008 days, inside a century, is still forecast;
     # 8 days for 1/5001 (40,008 days) is not.
-    assert forecast_finish(plan_with(1, 3000), log, today) == dt.date(2020, 1, 6) + dt.timedelta(
+    assert forecast(plan_with(1, 3000), log, today) == dt.date(2020, 1, 6) + dt.timedelta(
         days=24_007
     )
-    assert forecast_finish(plan_with(1, 5000), log, today) is None
+    assert forecast(plan_with(1, 5000), log, today) is None

@@ -13,6 +13,7 @@ from learnplan.figures.compute import figures
 from learnplan.figures.model import Figures
 from learnplan.model.plan import Course, Plan
 from learnplan.progress.log import ProgressLog, Session, add_session, set_percent
+from learnplan.progress.log_json import log_from_json
 from learnplan.progress.recall import CourseMemory
 from learnplan.render.report import report_json
 from learnplan.render.report_html import report_html
@@ -58,6 +59,8 @@ def test_report_json_is_json_and_carries_the_numbers() -> None:
     # the figures as shown, next to the numbers they come from
     assert data["figures"]["headline"] == data["headline"]
     assert data["figures"]["tiles"][1]["value"] == "2.9 of 7.4 points"
+    # and the progress log they come from, in the log file's form
+    assert log_from_json(data["log"]) == seed_log()
 
 
 def _shown(data: dict[str, Any]) -> list[str]:

@@ -554,3 +554,20 @@ def test_plan_to_dict_writes_every_field_of_the_model() -> None:
         fields = {f.name for f in dataclasses.fields(cls)} - not_in_dict_form
         assert fields <= set(keys), (cls.__name__, fields - set(keys))
     assert data["allow_html"] is False
+
+
+def test_a_course_s_total_weight_is_kept_outside_its_fields() -> None:
+    """Worked out once per course, the total changes nothing a course's fields decide."""
+    import pickle
+
+    lessons = (Lesson("a", "A", weight=2.0), Lesson("b", "B", hours=3.0), Lesson("c", "C"))
+    course = Course("c1", "MIT", "Course", 1.0, lessons=lessons)
+    fresh = Course("c1", "MIT", "Course", 1.0, lessons=lessons)
+    assert course.total_weight == 6.0
+    assert course == fresh and hash(course) == hash(fresh)
+    assert "total_weight" not in dataclasses.asdict(course)
+    assert dataclasses.replace(course, lessons=lessons[:1]).total_weight == 2.0
+    assert pickle.loads(pickle.dumps(course)) == course
+    plan = Plan("p", "P", dt.date(2026, 1, 5), courses=(course,))
+    assert plan_from_dict(plan_to_dict(plan)) == plan
+    assert plan_from_dict(plan_to_dict(plan)).courses[0].total_weight == 6.0

@@ -8,7 +8,18 @@ from pathlib import Path
 from helpers_anki import collection
 
 from learnplan.collection.studyday import study_day_ending, study_today
-from learnplan.progress.maths import study_day
+
+
+def study_day(ts: dt.datetime, cutoff_hour: int = 4) -> dt.date:
+    """The study day of a local wall-clock time when the next day starts at
+    ``cutoff_hour`` (Anki's rule, worked out independently of the collection)."""
+    return (ts - dt.timedelta(hours=cutoff_hour)).date()
+
+
+def test_study_day_follows_the_cutoff() -> None:
+    assert study_day(dt.datetime(2026, 1, 6, 3, 59)) == dt.date(2026, 1, 5)
+    assert study_day(dt.datetime(2026, 1, 6, 4, 0)) == dt.date(2026, 1, 6)
+    assert study_day(dt.datetime(2026, 1, 6, 0, 30), cutoff_hour=0) == dt.date(2026, 1, 6)
 
 
 def _at(day: dt.date, hour: int) -> int:

@@ -59,7 +59,7 @@ def format_check(plan: Plan) -> str:
         out = []
         for i, cell in enumerate(cells):
             if i == 1:
-                cell = _cut(cell, title_width)
+                cell = fmt.shorten(cell, title_width)
             out.append(cell.rjust(widths[i]) if i >= 2 else cell.ljust(widths[i]))
         return "  ".join(out).rstrip()
 
@@ -91,13 +91,8 @@ def format_check(plan: Plan) -> str:
             if course.id in trim:
                 # As the panel shows and applies it: rounded down, so that it really fits.
                 now, suggested = fmt.points(course.fte), fmt.points(trim_value(trim[course.id]))
-                lines.append(f"  {_cut(course.title, 50):<50}  {now} -> {suggested}")
+                lines.append(f"  {fmt.shorten(course.title, 50):<50}  {now} -> {suggested}")
     return "\n".join(lines)
-
-
-def _cut(text: str, width: int) -> str:
-    """``text`` in at most ``width`` characters, ending in "…" when it was cut."""
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _fits(plan: Plan) -> str:

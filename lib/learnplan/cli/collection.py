@@ -123,7 +123,7 @@ def _number(text: str, what: str) -> float:
 
 
 def cmd_log(args: argparse.Namespace) -> int:
-    from learnplan.collection.recordstore import change_log, read
+    from learnplan.collection.recordstore import change_log
     from learnplan.collection.studyday import study_today
     from learnplan.figures.compute import figures
     from learnplan.progress.log import CostPaid, Session, add_cost, add_session, mark_lesson_done
@@ -170,8 +170,8 @@ def cmd_log(args: argparse.Namespace) -> int:
                 f"Logged {fmt.money(cost.amount, plan.currency)} for {args.item} on {fmt.day(day)}"
             )
         change_log(col, plan.id, change)
-        now = read(col).records.log(plan.id)
-        headline = figures(plan, now, None, today).headline
+        # What is stored now folds to change(log): log_entries writes exactly that change.
+        headline = figures(plan, change(log), None, today).headline
     print(f"{said} in {plan.title}.")
     print(headline)
     return EXIT_OK

@@ -23,7 +23,6 @@ def cmd_report(args: argparse.Namespace) -> int:
     from learnplan.figures.compute import figures
     from learnplan.progress.log import ProgressLog
     from learnplan.progress.log_file import load_log
-    from learnplan.progress.log_json import log_to_json
     from learnplan.render.report import report_json
     from learnplan.render.report_html import report_html
     from learnplan.render.report_md import report_markdown
@@ -57,9 +56,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     report = figures(plan, log, memory, today)
 
     if args.json:
-        data = report_json(report)
-        data["log"] = log_to_json(log)  # the progress log the figures come from
-        json.dump(data, sys.stdout, indent=2, default=str)
+        json.dump(report_json(report), sys.stdout, indent=2)
         sys.stdout.write("\n")
         return EXIT_OK
     if args.log:

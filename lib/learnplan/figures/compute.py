@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Mapping
 
 from learnplan.figures import format as fmt
-from learnplan.figures.headline import BEHIND, ON_TRACK, headline, standing
+from learnplan.figures.headline import against_plan, headline, standing
 from learnplan.figures.model import (
     Cells,
     CourseFigures,
@@ -58,8 +58,10 @@ def figures(
         pinned=pinned,
     )
     by_id = {c.id: c for c in plan.courses}
+    revisions = _revision_lines(plan, log, today)
     courses = tuple(
-        _course(plan, log, s, row, by_id.get(row.id), memory.get(row.id)) for row in s.courses
+        _course(s, row, by_id[row.id], memory.get(row.id), revisions.get(row.id, ()))
+        for row in s.courses
     )
     resources = tuple(
         ResourceFigures(
@@ -120,13 +122,7 @@ def figures(
 
 
 def _tiles(s: Snapshot) -> tuple[Tile, ...]:
-    state = standing(s.ahead_by)
-    if state == ON_TRACK:
-        against = "on plan"
-    elif state == BEHIND:
-        against = f"behind by {fmt.points(-s.ahead_by)} points"
-    else:
-        against = f"ahead by {fmt.points(s.ahead_by)} points"
+    against = against_plan(s.ahead_by, behind="behind by {} points", ahead="ahead by {} points")
     forecast = (
         f"{fmt.day(s.forecast)} (week {s.forecast_week})" if s.forecast is not None else "not yet"
     )
@@ -158,12 +154,11 @@ def _tiles(s: Snapshot) -> tuple[Tile, ...]:
 
 
 def _course(
-    plan: Plan,
-    log: ProgressLog,
     s: Snapshot,
     row: CourseProgress,
-    course: Course | None,
+    course: Course,
     numbers: CourseMemory | None,
+    revisions: tuple[str, ...],
 ) -> CourseFigures:
     state = standing(row.ahead_by)
     if row.lessons_total:
@@ -174,7 +169,6 @@ def _course(
         f" · {fmt.points(row.earned)} of {fmt.points(row.fte)} points · {state} · "
         f"{fmt.hours(row.hours)}"
     )
-    original = course.fte if course is not None else row.fte
     return CourseFigures(
         id=row.id,
         title=row.title,
@@ -192,9 +186,11 @@ def _course(
             cost=_cost(row.cost_spent, row.budget, s.currency),
             memory=_memory_cells(numbers),
         ),
-        fte_note=(f"revised from {fmt.points(original)}" if abs(original - row.fte) > 1e-9 else ""),
+        fte_note=(
+            f"revised from {fmt.points(course.fte)}" if abs(course.fte - row.fte) > 1e-9 else ""
+        ),
         progress=progress,
-        revisions=_revision_lines(plan, log, row.id),
+        revisions=revisions,
     )
 
 
@@ -269,12 +265,11 @@ def _trimmed(s: Snapshot, c: CourseProgress) -> str:
     return fmt.points(trim_value((s.trim or {})[c.id]))
 
 
-def _revision_lines(plan: Plan, log: ProgressLog, course_id: str) -> tuple[str, ...]:
-    """'2019-05-16 · FTE 1.5 → 1.0 · weeks 1–12 → 2–9 · reason', oldest first."""
-    lines = []
-    for rev, before, after in replay_revisions(plan, log):
-        if after.id != course_id:
-            continue
+def _revision_lines(plan: Plan, log: ProgressLog, today: dt.date) -> dict[str, tuple[str, ...]]:
+    """Each course's re-allocations made by ``today`` (those the snapshot applies), one
+    line each, oldest first: '2019-05-16 · FTE 1.5 → 1.0 · weeks 1–12 → 2–9 · reason'."""
+    lines: dict[str, list[str]] = {}
+    for rev, before, after in replay_revisions(plan, log, as_of=today):
         parts = [fmt.day(rev.date)]
         if after.fte != before.fte:
             parts.append(f"FTE {fmt.points(before.fte)} → {fmt.points(after.fte)}")
@@ -283,5 +278,5 @@ def _revision_lines(plan: Plan, log: ProgressLog, course_id: str) -> tuple[str, 
             parts.append(f"weeks {first}–{last} → {new_first}–{new_last}")
         if rev.reason:
             parts.append(rev.reason)
-        lines.append(" · ".join(parts))
-    return tuple(lines)
+        lines.setdefault(after.id, []).append(" · ".join(parts))
+    return {course_id: tuple(course_lines) for course_id, course_lines in lines.items()}

@@ -90,3 +90,8 @@ def day(value: dt.date) -> str:
 def course_name(provider: str, title: str) -> str:
     """A course or resource with its provider: "MIT — 18.06 Linear Algebra"."""
     return f"{provider} — {title}" if provider else title
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` in at most ``limit`` characters, ending in "…" when it was cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -25,6 +25,20 @@ def standing(ahead_by: float) -> str:
     return ON_TRACK
 
 
+def against_plan(
+    ahead_by: float,
+    *,
+    behind: str = "behind plan by {}",
+    ahead: str = "ahead of plan by {}",
+) -> str:
+    """Where ``ahead_by`` points leave the learner, by :func:`standing`: "on plan", or
+    ``behind``/``ahead`` with the points filled in ("behind plan by 0.8")."""
+    state = standing(ahead_by)
+    if state == ON_TRACK:
+        return "on plan"
+    return (behind if state == BEHIND else ahead).format(points(abs(ahead_by)))
+
+
 def headline(s: Snapshot) -> str:
     """Where the learner stands, in one line: before, during and after the plan."""
     if s.week == 0:
@@ -36,14 +50,10 @@ def headline(s: Snapshot) -> str:
     if s.week > s.weeks:
         ended = f"Plan ended {day(s.last_day)}: {points(s.earned)} of {points(s.total)} points"
         return f"{ended}, all done" if done else f"{ended}, {points(s.total - s.earned)} to go"
-    parts = [f"Week {s.week} of {s.weeks}: {points(s.earned)} of {points(s.total)} points"]
-    state = standing(s.ahead_by)
-    if state == ON_TRACK:
-        parts.append("on plan")
-    elif state == BEHIND:
-        parts.append(f"behind plan by {points(-s.ahead_by)}")
-    else:
-        parts.append(f"ahead of plan by {points(s.ahead_by)}")
+    parts = [
+        f"Week {s.week} of {s.weeks}: {points(s.earned)} of {points(s.total)} points",
+        against_plan(s.ahead_by),
+    ]
     if done:
         parts.append("all done")
     elif s.forecast_week is not None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from learnplan.model.plan import Plan
 from learnplan.progress.log import ProgressLog
-from learnplan.progress.recall import CourseMemory
+from learnplan.progress.recall import MATURE_IVL, RETENTION_DAYS, CourseMemory
 from learnplan.progress.snapshot import Snapshot
 
 
@@ -40,10 +40,14 @@ COURSE_COLUMNS = (
 MEMORY_COLUMNS = (
     Column("new", "New", "New cards"),
     Column("learning", "Learning", "Cards in (re)learning"),
-    Column("young", "Young", "Review cards with an interval under 21 days"),
-    Column("mature", "Mature", "Review cards with an interval of 21 days or more"),
+    Column("young", "Young", f"Review cards with an interval under {MATURE_IVL} days"),
+    Column("mature", "Mature", f"Review cards with an interval of {MATURE_IVL} days or more"),
     Column("suspended", "Suspended", "Suspended cards"),
-    Column("retention", "Retention", "True retention of reviews over the last 28 days"),
+    Column(
+        "retention",
+        "Retention",
+        f"True retention of reviews over the last {RETENTION_DAYS} days",
+    ),
     Column(
         "knowledge",
         "Knowledge",

@@ -136,8 +136,12 @@ class Course:
         last = self.end_week if self.end_week is not None else weeks
         return first, last
 
-    @property
+    @functools.cached_property
     def total_weight(self) -> float:
+        """The lessons' weights added up (each day of a burn-up asks again); worked out
+        once per course, which a frozen course can do since its lessons never change.
+        The cached value lives in the instance's ``__dict__``, outside the fields, so it
+        takes no part in equality, hashing, ``asdict`` or ``dataclasses.replace``."""
         return sum(lesson.effective_weight for lesson in self.lessons)
 
     def lesson(self, lesson_id: str) -> Lesson | None:

@@ -318,8 +318,6 @@ def decode_file(name: str, content: bytes) -> RecordFile:
         raise RecordError(f"{name}: {len(content)} bytes is too large for a record file")
     try:
         data = json.loads(content.decode("utf-8"), parse_constant=_no_constant)
-    except RecordError as exc:
-        raise RecordError(f"{name}: not valid JSON ({exc})") from None
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise RecordError(f"{name}: not valid JSON ({exc})") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:

@@ -3,10 +3,11 @@
 (:mod:`learnplan.progress.snapshot` gathers them into one record for a day.)
 
 Pure functions over a :class:`~learnplan.model.plan.Plan` and a
-:class:`~learnplan.progress.log.ProgressLog`. Every ``day`` is a *study day*: callers turn
-timestamps into days with :func:`study_day`, which follows Anki's rollover hour, so
-"today" in the panel is Anki's today. Day numbers count study days done by the end of a
-day: 1 on the plan's first day, ``weeks × 7`` on its last, 0 the day before it starts.
+:class:`~learnplan.progress.log.ProgressLog`. Every ``day`` is a *study day*: a
+collection's today comes from :func:`learnplan.collection.studyday.study_today`, which
+follows Anki's day cutoff, so "today" in the panel is Anki's today. Day numbers count
+study days done by the end of a day: 1 on the plan's first day, ``weeks × 7`` on its
+last, 0 the day before it starts.
 
 The model is earned value (README.md, "The progress model"): a course's earned points
 are its FTE × the weighted fraction of its lessons done; planned points spread each
@@ -41,17 +42,6 @@ class NextUp:
 
 
 # --- days and weeks
-
-
-def study_day(ts: dt.datetime, cutoff_hour: int = 4) -> dt.date:
-    """The study day a moment belongs to: before ``cutoff_hour`` it is still yesterday.
-
-    Mirrors Anki's "next day starts at" setting. Naive times are local wall-clock time;
-    aware times are converted to this machine's local zone first, as Anki does.
-    """
-    if ts.tzinfo is not None:
-        ts = ts.astimezone()
-    return (ts - dt.timedelta(hours=cutoff_hour)).date()
 
 
 def day_number(plan: Plan, day: dt.date) -> int:
@@ -162,20 +152,14 @@ MIN_FORECAST_DAYS = 7
 MAX_FORECAST_DAYS = 36_525
 
 
-def forecast_finish(plan: Plan, log: ProgressLog, day: dt.date) -> dt.date | None:
-    """The day the whole plan would be done at the pace so far (earned per study day).
+def forecast_from(plan: Plan, earned: float, elapsed: int, day: dt.date) -> dt.date | None:
+    """The day the whole plan would be done at the pace so far: the points ``earned`` by
+    the end of ``day``, ``elapsed`` study days into the plan.
 
     None before the start, during the first week (one lucky day is not a pace), while
     nothing is earned and when the pace would need more than a century (a tiny lesson done
     in a huge plan); ``day`` itself once all is done.
     """
-    elapsed = day_number(plan, day)
-    earned = sum(earned_points(plan, log, day).values())
-    return forecast_from(plan, earned, elapsed, day)
-
-
-def forecast_from(plan: Plan, earned: float, elapsed: int, day: dt.date) -> dt.date | None:
-    """:func:`forecast_finish` from the points ``earned`` in ``elapsed`` study days."""
     total = plan.total_fte
     if earned >= total - 1e-9 and elapsed > 0:
         return day
@@ -268,17 +252,27 @@ def trim_value(fte: float) -> float:
     return math.floor(fte * 100 + 1e-6) / 100
 
 
-def next_up(plan: Plan, log: ProgressLog, day: dt.date) -> NextUp | None:
+def next_up(
+    plan: Plan,
+    log: ProgressLog,
+    day: dt.date,
+    *,
+    fractions: Mapping[str, float] | None = None,
+) -> NextUp | None:
     """The unfinished course furthest behind its plan (in points) and its next lesson.
 
     Ties go to the course whose window starts first, then to plan order. None when every
-    course with points is done.
+    course with points is done. ``fractions`` (course id -> :func:`course_fraction`'s
+    fraction by ``day``) saves working them out again when the caller has them.
     """
     best: tuple[tuple[float, int, int], Course, float] | None = None
     for index, course in enumerate(plan.courses):
         if course.fte <= 0:
             continue
-        fraction, _ = course_fraction(course, log, day)
+        if fractions is not None:
+            fraction = fractions[course.id]
+        else:
+            fraction, _ = course_fraction(course, log, day)
         if fraction >= 1.0 - 1e-9:
             continue
         behind = course_planned(plan, course, day) - course.fte * fraction

@@ -32,8 +32,8 @@ class CourseMemory:
     course: str
     new: int
     learning: int  # learning + relearning
-    young: int  # review, interval < 21 days
-    mature: int  # review, interval >= 21 days
+    young: int  # review, interval < MATURE_IVL days
+    mature: int  # review, interval >= MATURE_IVL days
     suspended: int  # only here, not also in the buckets above; buried cards count by type
     total: int
     reviews_by_day: tuple[tuple[dt.date, int], ...]  # every study day of the plan window

@@ -130,11 +130,13 @@ def snapshot(
     base_plan = plan
     plan = apply_revisions(base_plan, log, as_of=today)
     n = day_number(plan, today)
-    earned_by = earned_points(plan, log, today)
     logged_by = logged_hours(plan, log, today)
     spent_by = spent_hours(plan, log, today, anki_seconds)
-    planned = planned_points(plan, today)
-    earned = sum(earned_by.values())
+    # Each course's progress is worked out once; the totals add the rows up in plan
+    # order, exactly as planned_points and earned_points would.
+    rows, fractions = _course_rows(plan, log, today, spent_by)
+    planned = sum(row.planned for row in rows)
+    earned = sum(row.earned for row in rows)
     logged = sum(logged_by.values())
     spent = sum(spent_by.values())
     anki = sum(anki_seconds.values()) / 3600.0 if anki_seconds else 0.0
@@ -152,31 +154,6 @@ def snapshot(
             trim = suggest_trim(plan, pinned)
         except TrimError as exc:
             trim_note = str(exc)
-
-    rows = []
-    for course in plan.courses:
-        fraction, ticked = course_fraction(course, log, today)
-        course_planned_pts = course_planned(plan, course, today)
-        first, last = course.window(plan.weeks)
-        rows.append(
-            CourseProgress(
-                id=course.id,
-                provider=course.provider,
-                title=course.title,
-                fte=course.fte,
-                start_week=first,
-                end_week=last,
-                lessons_done=ticked,
-                lessons_total=len(course.lessons),
-                percent=100.0 * fraction,
-                earned=earned_by[course.id],
-                planned=course_planned_pts,
-                ahead_by=earned_by[course.id] - course_planned_pts,
-                hours=spent_by.get(course.id, 0.0),
-                cost_spent=cost_spent(log, today, course.id),
-                budget=course.cost,
-            )
-        )
 
     return Snapshot(
         plan_id=plan.id,
@@ -212,16 +189,51 @@ def snapshot(
         courses=tuple(rows),
         trim=trim,
         trim_note=trim_note,
-        next_up=next_up(plan, log, today),
+        next_up=next_up(plan, log, today, fractions=fractions),
         weekly=tuple(weekly),
-        burnup=tuple(_burnup(base_plan, log, today, spent, anki_seconds_by_week or {})),
+        burnup=tuple(_burnup(base_plan, log, today, earned, spent, anki_seconds_by_week or {})),
     )
+
+
+def _course_rows(
+    plan: Plan, log: ProgressLog, today: dt.date, spent_by: Mapping[str, float]
+) -> tuple[list[CourseProgress], dict[str, float]]:
+    """Each course's row as of ``today``, and its fraction done (for next up)."""
+    rows = []
+    fractions = {}
+    for course in plan.courses:
+        fraction, ticked = course_fraction(course, log, today)
+        fractions[course.id] = fraction
+        earned = course.fte * fraction  # as earned_points has it
+        planned = course_planned(plan, course, today)
+        first, last = course.window(plan.weeks)
+        rows.append(
+            CourseProgress(
+                id=course.id,
+                provider=course.provider,
+                title=course.title,
+                fte=course.fte,
+                start_week=first,
+                end_week=last,
+                lessons_done=ticked,
+                lessons_total=len(course.lessons),
+                percent=100.0 * fraction,
+                earned=earned,
+                planned=planned,
+                ahead_by=earned - planned,
+                hours=spent_by.get(course.id, 0.0),
+                cost_spent=cost_spent(log, today, course.id),
+                budget=course.cost,
+            )
+        )
+    return rows, fractions
 
 
 def _burnup(
     plan: Plan,
     log: ProgressLog,
     today: dt.date,
+    earned_today: float,
     spent_today: float,
     anki_by_week: Mapping[int, Mapping[str, float]],
 ) -> list[BurnPoint]:
@@ -241,8 +253,8 @@ def _burnup(
         if n < today_n:
             earned = sum(earned_points(day_plan, log, day).values())
             spent = points(day_plan, sum(logged_hours(day_plan, log, day).values()) + anki_done)
-        elif n == today_n:
-            earned = sum(earned_points(day_plan, log, day).values())
+        elif n == today_n:  # day_plan is the snapshot's plan: its earned is today's
+            earned = earned_today
             spent = points(day_plan, spent_today)
         out.append(
             BurnPoint(

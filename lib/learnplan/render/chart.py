@@ -229,10 +229,6 @@ def _course_colours(snapshot: Snapshot) -> dict[str, str]:
     return {c.id: PALETTE[i % len(PALETTE)] for i, c in enumerate(snapshot.courses)}
 
 
-def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def weekly_hours_svg(snapshot: Snapshot, *, standalone: bool = False) -> str:
     """Hours per week stacked by course, with the weekly target as a line."""
     s = snapshot
@@ -304,7 +300,7 @@ def weekly_hours_svg(snapshot: Snapshot, *, standalone: bool = False) -> str:
             f'<rect x="{px(x)}" y="{px(y - 9)}" width="10" height="10" '
             f'fill="{colours.get(course_id, OTHER)}"/>'
         )
-        body.append(text_at(x + 15, y, _short(titles.get(course_id, course_id), 40)))
+        body.append(text_at(x + 15, y, fmt.shorten(titles.get(course_id, course_id), 40)))
     height = legend_top + 18 * ((len(used) + 1) // 2) + 6
     title = f"{s.title}: hours a week by course (target {fmt.hours(s.week_target)})"
     return svg_document(WIDTH, height, title, body, standalone)
@@ -325,12 +321,11 @@ def course_bars_svg(snapshot: Snapshot, *, standalone: bool = False) -> str:
     for i, c in enumerate(s.courses):
         y = top + row_h * i
         colour = colours[c.id]
-        label = _short(f"{c.provider}: {c.title}" if c.provider else c.title, 42)
+        name = fmt.course_name(c.provider, c.title)
         body.append(
-            f'<g class="lp-course" data-course={quoteattr(c.id)}>'
-            f"<title>{escape(fmt.course_name(c.provider, c.title))}</title>"
+            f'<g class="lp-course" data-course={quoteattr(c.id)}><title>{escape(name)}</title>'
         )
-        body.append(text_at(left - 8, y + 14, label, anchor="end"))
+        body.append(text_at(left - 8, y + 14, fmt.shorten(name, 42), anchor="end"))
         body.append(
             f'<rect class="lp-budget" x="{px(f.x(0))}" y="{px(y + 4)}" '
             f'width="{px(f.x(c.fte) - f.x(0))}" height="14" fill="{colour}" fill-opacity="0.15" '

@@ -3,8 +3,8 @@
 The JSON form is written here; the Markdown (:mod:`learnplan.render.report_md`) and HTML
 (:mod:`learnplan.render.report_html`) forms lay out the same
 :class:`~learnplan.figures.model.Figures`, so the three cannot disagree with each other
-or with the panel. This module holds what the writers share: which columns the report
-shows and the notes that explain them.
+or with the panel. This module holds what the writers share, such as the notes that
+explain the columns (every column of :mod:`learnplan.figures.model`, in its order).
 """
 
 from __future__ import annotations
@@ -12,16 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 from learnplan._version import __version__
-from learnplan.figures.model import COURSE_COLUMNS, MEMORY_COLUMNS, Figures, figures_to_dict
+from learnplan.figures.model import MEMORY_COLUMNS, Figures, figures_to_dict
 from learnplan.model.plan import plan_to_dict
+from learnplan.progress.log_json import log_to_json
 from learnplan.progress.snapshot import snapshot_to_dict
 
 #: Version of the dict form written by :func:`report_json`.
 REPORT_VERSION = 1
-
-#: The course table's columns and the memory table's (all of them, in this order).
-REPORT_COURSE_COLUMNS = COURSE_COLUMNS
-REPORT_MEMORY_COLUMNS = MEMORY_COLUMNS
 
 GENERATOR = f"learnplan {__version__}"
 
@@ -45,8 +42,10 @@ def tile_text(value: str, note: str) -> str:
 
 
 def report_json(f: Figures) -> dict[str, Any]:
-    """The report as JSON-ready data: the plan, the raw numbers (``snapshot``, ``memory``)
-    and every figure as the report and the panel show it (``figures``)."""
+    """The report as JSON-ready data: the plan, the raw numbers (``snapshot``, ``memory``),
+    every figure as the report and the panel show it (``figures``) and the progress log
+    they come from (``log``, in the progress log file's form). ``json.dumps`` takes it as
+    it is."""
     memory = (
         {
             cid: {c.key: getattr(m, c.key) for c in MEMORY_COLUMNS}
@@ -64,4 +63,5 @@ def report_json(f: Figures) -> dict[str, Any]:
         "snapshot": snapshot_to_dict(f.snapshot),
         "memory": memory,
         "figures": figures_to_dict(f),
+        "log": log_to_json(f.log),
     }

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import html
 
-from learnplan.figures.model import Figures
+from learnplan.figures.headline import BEHIND
+from learnplan.figures.model import COURSE_COLUMNS, MEMORY_COLUMNS, Figures
 from learnplan.render.chart import burnup_svg, course_bars_svg, weekly_hours_svg
 from learnplan.render.report import (
     GENERATOR,
-    REPORT_COURSE_COLUMNS,
-    REPORT_MEMORY_COLUMNS,
     memory_note,
     next_up_text,
 )
@@ -71,7 +70,7 @@ def report_html(f: Figures) -> str:
         + "</div>"
         for t in f.tiles
     )
-    behind = " behind" if f.standing == "behind" else ""
+    behind = " behind" if f.standing == BEHIND else ""
     parts = [
         "<!doctype html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -90,10 +89,10 @@ def report_html(f: Figures) -> str:
         parts.append(f'<p class="next"><strong>Next up:</strong> {e(next_text)}</p>')
 
     parts.append('<h2>Courses</h2><table id="courses"><thead><tr><th>Course</th>')
-    parts.extend(f'<th title="{e(c.description)}">{e(c.label)}</th>' for c in REPORT_COURSE_COLUMNS)
+    parts.extend(f'<th title="{e(c.description)}">{e(c.label)}</th>' for c in COURSE_COLUMNS)
     parts.append("</tr></thead><tbody>")
     for c in f.courses:
-        cells = "".join(f"<td>{e(c.cells.cell(k.key))}</td>" for k in REPORT_COURSE_COLUMNS)
+        cells = "".join(f"<td>{e(c.cells.cell(k.key))}</td>" for k in COURSE_COLUMNS)
         parts.append(
             f'<tr><td>{e(c.title)}<span class="provider">{e(c.provider)}</span>'
             f'<div class="meter" title="{e(c.cells.done)} done"><span style="width:{c.bar:.1f}%">'
@@ -108,14 +107,12 @@ def report_html(f: Figures) -> str:
     remembered = [c for c in f.courses if c.id in f.memory]
     if remembered:
         parts.append('<h2>Memory (from Anki)</h2><table id="memory"><thead><tr><th>Course</th>')
-        parts.extend(
-            f'<th title="{e(c.description)}">{e(c.label)}</th>' for c in REPORT_MEMORY_COLUMNS
-        )
+        parts.extend(f'<th title="{e(c.description)}">{e(c.label)}</th>' for c in MEMORY_COLUMNS)
         parts.append("</tr></thead><tbody>")
         for c in remembered:
             parts.append(
                 f"<tr><td>{e(c.title)}</td>"
-                + "".join(f"<td>{e(c.cells.cell(k.key))}</td>" for k in REPORT_MEMORY_COLUMNS)
+                + "".join(f"<td>{e(c.cells.cell(k.key))}</td>" for k in MEMORY_COLUMNS)
                 + "</tr>"
             )
         parts.append(f'</tbody></table><p class="note">{e(memory_note())}</p>')

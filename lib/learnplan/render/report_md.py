@@ -10,12 +10,10 @@ import html
 import re
 from urllib.parse import quote
 
-from learnplan.figures.model import Figures
+from learnplan.figures.model import COURSE_COLUMNS, MEMORY_COLUMNS, Figures
 from learnplan.render.chart import burnup_svg, course_bars_svg, weekly_hours_svg
 from learnplan.render.report import (
     GENERATOR,
-    REPORT_COURSE_COLUMNS,
-    REPORT_MEMORY_COLUMNS,
     memory_note,
     next_up_text,
     tile_text,
@@ -76,9 +74,9 @@ def report_markdown(f: Figures, *, chart_prefix: str) -> tuple[str, dict[str, st
         lines += [f"**Next up:** {md_escape(next_text)}", ""]
     lines += ["## Courses", ""]
     lines += _md_table(
-        ["Course", *(c.label for c in REPORT_COURSE_COLUMNS)],
+        ["Course", *(c.label for c in COURSE_COLUMNS)],
         [
-            [md_escape(c.name), *(md_escape(c.cells.cell(k.key)) for k in REPORT_COURSE_COLUMNS)]
+            [md_escape(c.name), *(md_escape(c.cells.cell(k.key)) for k in COURSE_COLUMNS)]
             for c in f.courses
         ],
     )
@@ -88,9 +86,9 @@ def report_markdown(f: Figures, *, chart_prefix: str) -> tuple[str, dict[str, st
     if remembered:
         lines += ["## Memory (from Anki)", ""]
         lines += _md_table(
-            ["Course", *(c.label for c in REPORT_MEMORY_COLUMNS)],
+            ["Course", *(c.label for c in MEMORY_COLUMNS)],
             [
-                [md_escape(c.name), *(c.cells.cell(k.key) for k in REPORT_MEMORY_COLUMNS)]
+                [md_escape(c.name), *(c.cells.cell(k.key) for k in MEMORY_COLUMNS)]
                 for c in remembered
             ],
         )
