@@ -254,16 +254,18 @@ def find_manifests(media_dir: Path) -> ManifestScan:
     found: list[Manifest] = []
     problems: list[Problem] = []
     try:
-        entries = sorted(os.scandir(media_dir), key=lambda e: e.name)
+        # A media folder holds tens of thousands of files and a few manifests: only the
+        # manifests' names are kept (and sorted).
+        with os.scandir(media_dir) as found_entries:
+            names = sorted(e.name for e in found_entries if NAME_RE.match(e.name))
     except OSError:
         return ManifestScan()
-    for entry in entries:
-        if not NAME_RE.match(entry.name):
-            continue
+    for name in names:
+        path = os.path.join(media_dir, name)
         try:
-            found.append(read_manifest(entry.path))
+            found.append(read_manifest(path))
         except ManifestError as exc:
-            if not os.path.lexists(entry.path):
+            if not os.path.lexists(path):
                 continue  # removed meanwhile (an older manifest tidied away): not a problem
             problems.extend(exc.problems)
     found.sort(key=lambda m: (m.plan.id, -m.built_at, m.name))
