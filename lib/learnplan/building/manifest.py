@@ -255,9 +255,10 @@ def find_manifests(media_dir: Path) -> ManifestScan:
     problems: list[Problem] = []
     try:
         # A media folder holds tens of thousands of files and a few manifests: only the
-        # manifests' names are kept (and sorted).
-        with os.scandir(media_dir) as found_entries:
-            names = sorted(e.name for e in found_entries if NAME_RE.match(e.name))
+        # manifests' names are kept (and sorted); the cheap prefix test goes first.
+        names = sorted(
+            n for n in os.listdir(media_dir) if n.startswith(PREFIX) and NAME_RE.match(n)
+        )
     except OSError:
         return ManifestScan()
     for name in names:
