@@ -204,6 +204,39 @@ def test_missing_manifest_file_is_a_manifest_error(tmp_path: Path) -> None:
         read_manifest(tmp_path / "nope.json")
 
 
+def test_a_manifest_file_is_parsed_once_while_it_stays_the_same(tmp_path: Path) -> None:
+    path = write_manifest(tmp_path, make_plan(fte=1.5), 100.0)
+    first = read_manifest(path)
+    assert read_manifest(path) is first
+    assert find_manifests(tmp_path).manifests[0] is first
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        first.built_at = 0.0  # type: ignore[misc]  # what every reader shares stays as read
+    # Replaced by hand under the same name, as long as before: its new time tells.
+    stamp = path.stat().st_mtime_ns
+    path.write_bytes(encode_manifest(make_plan(fte=2.5), 100.0))
+    os.utime(path, ns=(stamp, stamp + 1_000_000_000))
+    again = read_manifest(path)
+    assert again is not first
+    assert again.plan.courses[0].fte == 2.5
+
+
+def test_a_bad_manifest_file_gives_the_same_problems_each_time(tmp_path: Path) -> None:
+    path = tmp_path / "_learnplan-zdl-ffffffffffff.json"
+    path.write_text("{broken")
+    message = (
+        f"{path}:1: not valid JSON: Expecting property name enclosed in double quotes (column 2)"
+    )
+    with pytest.raises(ManifestError) as first:
+        read_manifest(path)
+    first.value.problems.clear()  # a caller changing the error it caught
+    with pytest.raises(ManifestError) as second:
+        read_manifest(path)
+    assert [str(p) for p in second.value.problems] == [message]
+    assert str(second.value) == message
+    path.write_bytes(encode_manifest(make_plan(), 100.0))  # mended
+    assert read_manifest(path).plan.id == "zdl"
+
+
 def test_find_manifests_newest_first_per_plan_and_names_each_bad_file(tmp_path: Path) -> None:
     write_manifest(tmp_path, make_plan("zdl"), 100.0)
     write_manifest(tmp_path, make_plan("zdl", fte=2.0), 300.0)

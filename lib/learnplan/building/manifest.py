@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from learnplan.base.errors import Problem
+from learnplan.base.filecache import FileCache
 from learnplan.base.jsonlines import json_lines
 from learnplan.model.dictform import (
     DictFields,
@@ -221,11 +222,32 @@ def _problems(where: str, text: str, issues: list[tuple[Location, str]]) -> list
     return problems
 
 
+#: Manifests (or their problems) by file: the panel looks at every manifest of the
+#: media folder on each refresh, and a manifest file is never changed once written.
+_parsed: FileCache[Manifest | tuple[Problem, ...]] = FileCache(limit=1_000)
+
+
 def read_manifest(path: str | os.PathLike[str]) -> Manifest:
     """Read one manifest file (at most MAX_MANIFEST_BYTES are read). Raises
-    :class:`ManifestError` (a PlanError and a ``ValueError``) if it is bad."""
+    :class:`ManifestError` (a PlanError and a ``ValueError``) if it is bad.
+
+    A file is parsed once per process while its size, modification time and inode stay
+    the same; every reader then gets the same (frozen) :class:`Manifest`."""
     p = Path(path)
-    return parse_manifest(_read_limited(p), str(p))
+    try:
+        got = _parsed.get(p, _parse_file)
+    except OSError as exc:
+        raise ManifestError(Problem(p, 0, f"cannot read: {exc.strerror or exc}")) from None
+    if isinstance(got, Manifest):
+        return got
+    raise ManifestError(list(got))
+
+
+def _parse_file(path: Path, _st: os.stat_result) -> Manifest | tuple[Problem, ...]:
+    try:
+        return parse_manifest(_read_limited(path), str(path))
+    except ManifestError as exc:
+        return tuple(exc.problems)
 
 
 def _read_limited(path: Path) -> bytes:
