@@ -172,6 +172,23 @@ def test_summary_written_by_a_change_and_rewritten_only_when_stale(col: Collecti
     assert recordstore.stale_summaries(col, recordstore.read(col)) == ["p1"]
 
 
+def test_refresh_summaries_works_from_the_records_it_is_given(col: Collection) -> None:
+    p = plan()
+    col.decks.id(p.title)
+    before = recordstore.read(col)  # read before the plan was adopted
+    recordstore.adopt(col, p)
+    did = col.decks.id_for_name(p.title)
+    assert did is not None
+    deck = col.decks.get(did)
+    assert deck is not None
+    deck["desc"] = "Phone's text"
+    col.decks.save(deck)
+    assert recordstore.refresh_summaries(col, stored=before) == []  # it follows no plan
+    assert _desc(col, p.title) == "Phone's text"
+    assert recordstore.refresh_summaries(col, stored=recordstore.read(col)) == ["p1"]
+    assert find_block(_desc(col, p.title)) is not None
+
+
 def test_no_root_deck_no_summary(col: Collection) -> None:
     recordstore.adopt(col, plan())
     assert col.decks.id_for_name(plan().title) is None  # nothing created for it

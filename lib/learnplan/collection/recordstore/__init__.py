@@ -38,7 +38,6 @@ from learnplan.collection.recordstore.summaries import (
     refresh_summaries,
     root_deck_id,
     stale_summaries,
-    summary_for,
 )
 from learnplan.collection.recordstore.writer import (
     MOVE_UNDO_NAME,
@@ -82,6 +81,5 @@ __all__ = [
     "set_aside",
     "set_current",
     "stale_summaries",
-    "summary_for",
     "write",
 ]
