@@ -257,3 +257,21 @@ def test_changing_a_cards_kind_is_reported_not_forced(col: Any, kind: str) -> No
     for name in ("Learning Plan Basic", "Learning Plan Basic (and reversed)"):
         assert [f["name"] for f in col.models.by_name(name)["flds"]] == ["Front", "Back", "Source"]
     assert [(c.id, c.ord) for c in _note(col, "r1").cards()] == reversed_before
+
+
+def test_notes_are_found_by_guid_whatever_the_guid_holds(col: Any) -> None:
+    from learnplan.collection.update import _note_ids_by_guid
+
+    model = col.models.by_name("Basic")
+    odd = ['quote"d', "back\\slash", "ünïcode", "'); drop table notes; --"]
+    ids: dict[str, int] = {}
+    for text in [*odd, "not asked for"]:
+        note = col.new_note(model)
+        note["Front"] = text
+        note.guid = text
+        col.add_note(note, col.decks.id("Elsewhere"))
+        ids[text] = note.id
+    shipped = guid("b1", "fastai1")
+    found = _note_ids_by_guid(col, {*odd, shipped, "no such guid"})
+    assert found == {**{text: ids[text] for text in odd}, shipped: _note(col, "b1").id}
+    assert _note_ids_by_guid(col, set()) == {}

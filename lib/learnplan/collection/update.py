@@ -18,6 +18,7 @@ package's own notes in :mod:`learnplan.collection.importer`, and what an update 
 
 from __future__ import annotations
 
+import json
 import tempfile
 import time
 from pathlib import Path
@@ -72,9 +73,7 @@ UNDO_NAME = "Update Learning Plan"
 def _snapshot(col: Collection, plan_id: str, guids: set[str]) -> dict[str, NoteBefore]:
     """The plan's notes as they are now: by GUID (current plan, shipped) or by plan tag."""
     wanted: set[NoteId] = set(col.find_notes(f'"tag:{plan_id}::*"'))
-    for nid, guid in _db(col).all("select id, guid from notes"):
-        if guid in guids:
-            wanted.add(nid)
+    wanted.update(_note_ids_by_guid(col, guids).values())
     out: dict[str, NoteBefore] = {}
     for nid in sorted(wanted):
         note = col.get_note(nid)
@@ -319,7 +318,13 @@ def _kind_changes(plan: Plan, before: dict[str, NoteBefore]) -> dict[str, str]:
 
 
 def _note_ids_by_guid(col: Collection, guids: set[str]) -> dict[str, NoteId]:
-    return {guid: nid for nid, guid in _db(col).all("select id, guid from notes") if guid in guids}
+    """The notes with these GUIDs, found by SQLite (read-only) rather than by reading
+    every note's GUID into Python."""
+    rows = _db(col).all(
+        "select id, guid from notes where guid in (select value from json_each(?)) order by id",
+        json.dumps(sorted(guids)),
+    )
+    return {guid: nid for nid, guid in rows}
 
 
 def _db(col: Collection) -> DBProxy:
