@@ -275,3 +275,17 @@ def test_notes_are_found_by_guid_whatever_the_guid_holds(col: Any) -> None:
     found = _note_ids_by_guid(col, {*odd, shipped, "no such guid"})
     assert found == {**{text: ids[text] for text in odd}, shipped: _note(col, "b1").id}
     assert _note_ids_by_guid(col, set()) == {}
+
+
+def test_a_record_naming_decks_by_anything_but_ids_is_left_out(col: Any) -> None:
+    from learnplan.collection.recordstore import record_import
+
+    # A record file from another device says anything: the decks are found by name.
+    record = load_record(col, "zdl")
+    hostile = {"fastai1": "abc", "fastai1/l1": [1], "fastai1/l2": 1.5, "mit1806": None}
+    record_import(col, "zdl", {**record, "decks": hostile})
+    names = sorted(d.name for d in col.decks.all_names_and_ids())
+    report = _update(col, make_plan())
+    assert report.renamed_decks == () and report.removed_decks == ()
+    assert sorted(d.name for d in col.decks.all_names_and_ids()) == names
+    assert load_record(col, "zdl")["decks"] == record["decks"]

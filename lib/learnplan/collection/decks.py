@@ -27,6 +27,7 @@ __all__ = [
     "cards_out_of_place",
     "deck_key",
     "find_plan_decks",
+    "made_decks",
     "needs_tidying",
     "old_deck_key",
     "plan_decks",
@@ -257,10 +258,9 @@ def _out_of_place(col: Any, plan: Plan) -> tuple[dict[int, list[int]], PlanDecks
         ):
             by_note.setdefault(nid, (str(tags).split(), []))[1].append((cid, did))
     notes = list(by_note.values())
-    from learnplan.collection.recordstore import imported_record
+    from learnplan.collection.recordstore import imported_record, recorded_decks
 
-    recorded = imported_record(col, plan.id).get("decks")
-    decks = find_plan_decks(col, plan, recorded if isinstance(recorded, dict) else {}, notes)
+    decks = find_plan_decks(col, plan, recorded_decks(imported_record(col, plan.id)), notes)
     out: dict[int, list[int]] = {}
     for tags, placed in notes:
         key = old_deck_key(tags, plan.id)
@@ -278,12 +278,18 @@ def needs_tidying(col: Any, plan: Plan) -> bool:
     return bool(moves) or bool(_emptied(col, *_tidy_scope(col, plan, decks)))
 
 
-def _tidy_scope(col: Any, plan: Plan, decks: PlanDecks) -> tuple[set[int], set[int]]:
-    """(the decks the plan made and their parents, the decks it names now)."""
+def made_decks(col: Any, decks: PlanDecks) -> set[int]:
+    """The decks the plan made (not the guessed ones) and the decks above them: what may
+    be removed once empty (see :func:`remove_emptied`)."""
     ours = decks.all_ids() - decks.guessed
+    return ours | ancestors(col, ours)
+
+
+def _tidy_scope(col: Any, plan: Plan, decks: PlanDecks) -> tuple[set[int], set[int]]:
+    """(:func:`made_decks`, the decks the plan names now)."""
     wanted = plan_decks(plan).values()
     keep = {int(d) for d in (col.decks.id_for_name(n) for n in wanted) if d is not None}
-    return ours | ancestors(col, ours), keep
+    return made_decks(col, decks), keep
 
 
 def tidy_after_import(col: Any, plan: Plan, *, undo: int | None = None) -> tuple[int, list[str]]:

@@ -27,9 +27,9 @@ from typing import TYPE_CHECKING, Any
 from learnplan.base.ids import note_guid
 from learnplan.collection.decks import (
     PlanDecks,
-    ancestors,
     deck_key,
     find_plan_decks,
+    made_decks,
     old_deck_key,
     plan_decks,
     remove_emptied,
@@ -43,6 +43,7 @@ from learnplan.collection.importer import (
     without_notes,
 )
 from learnplan.collection.manifests import remove_stale_manifests
+from learnplan.collection.recordstore import recorded_decks
 from learnplan.collection.shipped import load_record, load_shipped, save_record
 from learnplan.collection.update_report import UpdateReport
 from learnplan.collection.update_rules import (
@@ -156,14 +157,10 @@ def update_from_package(
     before = _snapshot(col, plan.id, set(wanted_notes) | set(shipped))
 
     undo_start = col.add_custom_undo_entry(UNDO_NAME)
-    recorded = record.get("decks")
     decks = find_plan_decks(
-        col,
-        plan,
-        recorded if isinstance(recorded, dict) else {},
-        ((b.tags, b.cards) for b in before.values()),
+        col, plan, recorded_decks(record), ((b.tags, b.cards) for b in before.values())
     )
-    emptied = (decks.all_ids() - decks.guessed) | ancestors(col, decks.all_ids() - decks.guessed)
+    emptied = made_decks(col, decks)  # before the renames: their parents as they were
     renamed = rename_in_place(col, decks, wanted_decks, undo=undo_start)
     blocked = _kind_changes(plan, before)
     with tempfile.TemporaryDirectory(prefix="learnplan-update-") as tmp:

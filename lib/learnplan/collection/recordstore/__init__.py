@@ -32,6 +32,7 @@ from learnplan.collection.recordstore.reader import (
     read,
     read_file,
     record_names,
+    recorded_decks,
 )
 from learnplan.collection.recordstore.summaries import (
     records_digest,
@@ -74,6 +75,7 @@ __all__ = [
     "read_file",
     "record_import",
     "record_names",
+    "recorded_decks",
     "records_digest",
     "refresh_summaries",
     "release",

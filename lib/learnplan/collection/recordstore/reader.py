@@ -83,6 +83,16 @@ def _decode(path: Path, st: os.stat_result) -> RecordFile | _Failure:
         return (type(exc), str(exc))
 
 
+def recorded_decks(record: Mapping[str, Any]) -> dict[str, int]:
+    """The decks (key -> deck id) an update record (:mod:`learnplan.collection.shipped`,
+    ``Records.imported``) names; it comes from a synced file: anything else in it is
+    left out."""
+    decks = record.get("decks")
+    if not isinstance(decks, dict):
+        return {}
+    return {k: v for k, v in decks.items() if isinstance(k, str) and isinstance(v, int)}
+
+
 def old_config(col: Any) -> dict[str, Any]:
     """The collection config keys of the old layout, with their values."""
     return {k: v for k, v in col.all_config().items() if is_old_key(k)}

@@ -9,7 +9,7 @@ import hashlib
 from collections.abc import Iterator
 from typing import Any
 
-from learnplan.collection.recordstore.reader import Stored, read
+from learnplan.collection.recordstore.reader import Stored, read, recorded_decks
 from learnplan.collection.studyday import study_today
 from learnplan.collection.summary import find_block, summary_block, with_block
 from learnplan.model.plan import Plan, deck_part, plan_to_dict
@@ -23,9 +23,8 @@ def root_deck_id(col: Any, plan: Plan, imported: dict[str, Any] | None = None) -
     did = col.decks.id_for_name(deck_part(plan.title))
     if did is not None:
         return int(did)
-    decks = (imported or {}).get("decks")
-    for known in decks.values() if isinstance(decks, dict) else ():
-        if isinstance(known, int) and (name := col.decks.name_if_exists(known)):
+    for known in recorded_decks(imported or {}).values():
+        if name := col.decks.name_if_exists(known):
             top = col.decks.id_for_name(str(name).split("::")[0])
             if top is not None:
                 return int(top)
