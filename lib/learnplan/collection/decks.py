@@ -24,7 +24,6 @@ from learnplan.model.plan import Plan, deck_part
 __all__ = [
     "PlanDecks",
     "ancestors",
-    "cards_out_of_place",
     "deck_key",
     "find_plan_decks",
     "made_decks",
@@ -237,15 +236,6 @@ def _undoable(col: Any, undo: int | None, _changes: Any) -> None:
         col.merge_undo_entries(undo)
 
 
-def cards_out_of_place(col: Any, plan: Plan) -> dict[int, list[int]]:
-    """After a File > Import of ``plan``: its cards still sitting in a deck an earlier
-    version of the plan made for their lesson or course (Anki's importer never moves a
-    card, and makes a new deck for a renamed or renumbered one), by the deck id they
-    belong in now: {deck id: [card id, ...]}. A card the learner filed in a deck of
-    their own is not listed."""
-    return _out_of_place(col, plan)[0]
-
-
 def _out_of_place(col: Any, plan: Plan) -> tuple[dict[int, list[int]], PlanDecks]:
     wanted = plan_decks(plan)
     by_note: dict[int, tuple[list[str], list[tuple[int, int]]]] = {}
@@ -293,9 +283,12 @@ def _tidy_scope(col: Any, plan: Plan, decks: PlanDecks) -> tuple[set[int], set[i
 
 
 def tidy_after_import(col: Any, plan: Plan, *, undo: int | None = None) -> tuple[int, list[str]]:
-    """Move :func:`cards_out_of_place` where they belong and remove the decks the plan
-    made that are left empty; returns (cards moved, names of the decks removed). Each
-    change is merged into the undo step ``undo``."""
+    """After a File > Import of ``plan``: move its cards still sitting in a deck an
+    earlier version of the plan made for their lesson or course (Anki's importer never
+    moves a card, and makes a new deck for a renamed or renumbered one) to the deck they
+    belong in now (a card the learner filed in a deck of their own stays), and remove
+    the decks the plan made that are left empty. Returns (cards moved, names of the decks
+    removed). Each change is merged into the undo step ``undo``."""
     moves, decks = _out_of_place(col, plan)
     candidates, keep = _tidy_scope(col, plan, decks)
     for did, cids in moves.items():

@@ -35,9 +35,7 @@ from learnplan.collection.recordstore.reader import (
     recorded_decks,
 )
 from learnplan.collection.recordstore.summaries import (
-    records_digest,
     refresh_summaries,
-    root_deck_id,
     stale_summaries,
 )
 from learnplan.collection.recordstore.writer import (
@@ -76,10 +74,8 @@ __all__ = [
     "record_import",
     "record_names",
     "recorded_decks",
-    "records_digest",
     "refresh_summaries",
     "release",
-    "root_deck_id",
     "set_aside",
     "set_current",
     "stale_summaries",
