@@ -26,6 +26,7 @@ from learnplan.building.manifest import (
 )
 from learnplan.model.limits import MAX_MANIFEST_BYTES
 from learnplan.model.plan import Card, Course, Lesson, Plan
+from learnplan.progress.entries import FILE_RE, random_name
 
 
 def make_plan(plan_id: str = "zdl", fte: float = 1.5) -> Plan:
@@ -235,6 +236,21 @@ def test_a_bad_manifest_file_gives_the_same_problems_each_time(tmp_path: Path) -
     assert str(second.value) == message
     path.write_bytes(encode_manifest(make_plan(), 100.0))  # mended
     assert read_manifest(path).plan.id == "zdl"
+
+
+def test_a_record_file_is_never_taken_for_a_manifest(tmp_path: Path) -> None:
+    # Whatever it holds: only manifests are ever tidied away, and this is what keeps
+    # the learner's record files out of that.
+    content = encode_manifest(make_plan("rec"), 100.0)
+    records = [random_name() for _ in range(50)]
+    assert all(FILE_RE.match(name) for name in records)
+    for name in records:
+        (tmp_path / name).write_bytes(content)
+    # A plan may be called "rec": its manifest is one.
+    (tmp_path / manifest_name("rec", content)).write_bytes(content)
+    scan = find_manifests(tmp_path)
+    assert [Path(m.name).name for m in scan.manifests] == [manifest_name("rec", content)]
+    assert scan.problems == ()
 
 
 def test_find_manifests_newest_first_per_plan_and_names_each_bad_file(tmp_path: Path) -> None:
