@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from learnplan.collection.recordstore import imported_record, record_import
+from learnplan.collection.recordstore import record_import
 from learnplan.model.plan import Plan
 
 if TYPE_CHECKING:
@@ -24,11 +24,6 @@ if TYPE_CHECKING:
     from anki.decks import DeckId
 
 STATE_FILE_PREFIX = "_lpstate-"
-
-
-def load_record(col: Collection, plan_id: str) -> dict[str, Any]:
-    """What the last update of the plan recorded (empty before the first one)."""
-    return imported_record(col, plan_id)
 
 
 def load_shipped(col: Collection, record: dict[str, Any]) -> dict[str, list[Any]]:

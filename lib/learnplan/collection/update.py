@@ -43,8 +43,8 @@ from learnplan.collection.importer import (
     without_notes,
 )
 from learnplan.collection.manifests import remove_stale_manifests
-from learnplan.collection.recordstore import recorded_decks
-from learnplan.collection.shipped import load_record, load_shipped, save_record
+from learnplan.collection.recordstore import imported_record, recorded_decks
+from learnplan.collection.shipped import load_shipped, save_record
 from learnplan.collection.update_report import UpdateReport
 from learnplan.collection.update_rules import (
     NoteBefore,
@@ -112,7 +112,7 @@ def update_timestamp(col: Collection, plan: Plan, requested: float | None = None
     a machine whose clock is behind the last build still updates.
     """
     newest_mod = int(_db(col).scalar("select coalesce(max(mod), 0) from notes") or 0)
-    last_built = float(load_record(col, plan.id).get("built_at") or 0.0)
+    last_built = float(imported_record(col, plan.id).get("built_at") or 0.0)
     return next_timestamp(requested, newest_mod, last_built)
 
 
@@ -152,7 +152,7 @@ def update_from_package(
     ts = float(built_at)
     wanted_notes = plan_notes(plan)
     wanted_decks = plan_decks(plan)
-    record = load_record(col, plan.id)
+    record = imported_record(col, plan.id)
     shipped = load_shipped(col, record)
     before = _snapshot(col, plan.id, set(wanted_notes) | set(shipped))
 
