@@ -290,3 +290,25 @@ def test_a_record_naming_decks_by_anything_but_ids_is_left_out(col: Any) -> None
     assert report.renamed_decks == () and report.removed_decks == ()
     assert sorted(d.name for d in col.decks.all_names_and_ids()) == names
     assert imported_record(col, "zdl")["decks"] == record["decks"]
+
+
+def test_the_shipped_state_is_canonical_json_named_by_its_bytes(col: Any) -> None:
+    import hashlib
+
+    from learnplan.collection.shipped import load_shipped, save_record
+    from learnplan.progress.entries import canonical
+
+    state: dict[str, list[Any]] = {"b": ["f2"], "a": ["f1", ["étude", "数学"]]}
+    save_record(col, make_plan(), 1000.0, {}, state)
+    record = imported_record(col, "zdl")
+    content = (Path(col.media.dir()) / record["state"]).read_bytes()
+    assert content == canonical({"plan": "zdl", "notes": state}).encode("utf-8")
+    assert "étude".encode() in content  # as UTF-8, not escaped
+    digest = hashlib.sha256(content).hexdigest()[:12]
+    assert record["state"] == f"{STATE_FILE_PREFIX}zdl-{digest}.json"
+    assert load_shipped(col, record) == state
+    # A state file written before (non-ASCII escaped) is read as it always was.
+    old = json.dumps({"plan": "zdl", "notes": state}, sort_keys=True, separators=(",", ":"))
+    assert old.isascii()
+    name = col.media.write_data(f"{STATE_FILE_PREFIX}zdl-0123456789ab.json", old.encode())
+    assert load_shipped(col, {**record, "state": name}) == state
