@@ -43,6 +43,7 @@ from learnplan.collection.importer import (
     without_notes,
 )
 from learnplan.collection.manifests import remove_stale_manifests
+from learnplan.collection.memory.reads import db
 from learnplan.collection.recordstore import imported_record, recorded_decks
 from learnplan.collection.shipped import load_shipped, save_record
 from learnplan.collection.update_report import UpdateReport
@@ -61,7 +62,6 @@ from learnplan.model.plan import Plan
 if TYPE_CHECKING:
     from anki.cards import CardId
     from anki.collection import Collection
-    from anki.dbproxy import DBProxy
     from anki.decks import DeckId
     from anki.notes import Note, NoteId
 
@@ -111,7 +111,7 @@ def update_timestamp(col: Collection, plan: Plan, requested: float | None = None
     touched) and than our last recorded build of this plan, so a same-second rebuild or
     a machine whose clock is behind the last build still updates.
     """
-    newest_mod = int(_db(col).scalar("select coalesce(max(mod), 0) from notes") or 0)
+    newest_mod = int(db(col).scalar("select coalesce(max(mod), 0) from notes") or 0)
     last_built = float(imported_record(col, plan.id).get("built_at") or 0.0)
     return next_timestamp(requested, newest_mod, last_built)
 
@@ -317,18 +317,11 @@ def _kind_changes(plan: Plan, before: dict[str, NoteBefore]) -> dict[str, str]:
 def _note_ids_by_guid(col: Collection, guids: set[str]) -> dict[str, NoteId]:
     """The notes with these GUIDs, found by SQLite (read-only) rather than by reading
     every note's GUID into Python."""
-    rows = _db(col).all(
+    rows = db(col).all(
         "select id, guid from notes where guid in (select value from json_each(?)) order by id",
         json.dumps(sorted(guids)),
     )
     return {guid: nid for nid, guid in rows}
-
-
-def _db(col: Collection) -> DBProxy:
-    db = col.db
-    if db is None:
-        raise ValueError("the collection is closed")
-    return db
 
 
 def _cards_to_move(
