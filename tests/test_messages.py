@@ -4,7 +4,9 @@ sorted by file and line, never a traceback."""
 
 from __future__ import annotations
 
+import contextlib
 import re
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -99,7 +101,9 @@ def test_every_message_follows_the_one_rule(
 
 def test_without_anki_a_collection_command_says_what_to_install(tmp_path: Path) -> None:
     path = tmp_path / "collection.anki2"
-    path.write_bytes(b"")
+    with contextlib.closing(sqlite3.connect(path)) as db:  # an SQLite file, as a collection is
+        db.execute("create table col (id integer primary key)")
+        db.commit()
     code = (
         "import sys; sys.modules['anki'] = None\n"  # as if the package were not installed
         "from learnplan.cli import main\n"
