@@ -13,27 +13,18 @@ already parsed: what each panel refresh pays).
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "lib"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from records import median_ms  # noqa: E402  (benchmarks/records.py)
 
 from learnplan.building import manifest  # noqa: E402
 from learnplan.reading.outline import default_plan_path, load_plan  # noqa: E402
-
-
-def median_ms(fn: Callable[[], object], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times) * 1000
 
 
 def main(argv: list[str] | None = None) -> int:
