@@ -99,7 +99,8 @@ def upkeep(col: Collection) -> OpChanges:
         return OpChanges()
     counter = col.add_custom_undo_entry("Update Learning Plan Summary")
     recordstore.move_old_config(col)
-    recordstore.refresh_summaries(col)
+    # Moving changes no record: what was read still holds (one synchronous op).
+    recordstore.refresh_summaries(col, stored=stored)
     return col.merge_undo_entries(counter)
 
 

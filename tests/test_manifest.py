@@ -26,6 +26,7 @@ from learnplan.building.manifest import (
 )
 from learnplan.model.limits import MAX_MANIFEST_BYTES
 from learnplan.model.plan import Card, Course, Lesson, Plan
+from learnplan.progress.entries import FILE_RE, random_name
 
 
 def make_plan(plan_id: str = "zdl", fte: float = 1.5) -> Plan:
@@ -202,6 +203,54 @@ def test_a_fifo_named_like_a_manifest_does_not_hang_the_scan(tmp_path: Path) -> 
 def test_missing_manifest_file_is_a_manifest_error(tmp_path: Path) -> None:
     with pytest.raises(ManifestError, match="cannot read"):
         read_manifest(tmp_path / "nope.json")
+
+
+def test_a_manifest_file_is_parsed_once_while_it_stays_the_same(tmp_path: Path) -> None:
+    path = write_manifest(tmp_path, make_plan(fte=1.5), 100.0)
+    first = read_manifest(path)
+    assert read_manifest(path) is first
+    assert find_manifests(tmp_path).manifests[0] is first
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        first.built_at = 0.0  # type: ignore[misc]  # what every reader shares stays as read
+    # Replaced by hand under the same name, as long as before: its new time tells.
+    stamp = path.stat().st_mtime_ns
+    path.write_bytes(encode_manifest(make_plan(fte=2.5), 100.0))
+    os.utime(path, ns=(stamp, stamp + 1_000_000_000))
+    again = read_manifest(path)
+    assert again is not first
+    assert again.plan.courses[0].fte == 2.5
+
+
+def test_a_bad_manifest_file_gives_the_same_problems_each_time(tmp_path: Path) -> None:
+    path = tmp_path / "_learnplan-zdl-ffffffffffff.json"
+    path.write_text("{broken")
+    message = (
+        f"{path}:1: not valid JSON: Expecting property name enclosed in double quotes (column 2)"
+    )
+    with pytest.raises(ManifestError) as first:
+        read_manifest(path)
+    first.value.problems.clear()  # a caller changing the error it caught
+    with pytest.raises(ManifestError) as second:
+        read_manifest(path)
+    assert [str(p) for p in second.value.problems] == [message]
+    assert str(second.value) == message
+    path.write_bytes(encode_manifest(make_plan(), 100.0))  # mended
+    assert read_manifest(path).plan.id == "zdl"
+
+
+def test_a_record_file_is_never_taken_for_a_manifest(tmp_path: Path) -> None:
+    # Whatever it holds: only manifests are ever tidied away, and this is what keeps
+    # the learner's record files out of that.
+    content = encode_manifest(make_plan("rec"), 100.0)
+    records = [random_name() for _ in range(50)]
+    assert all(FILE_RE.match(name) for name in records)
+    for name in records:
+        (tmp_path / name).write_bytes(content)
+    # A plan may be called "rec": its manifest is one.
+    (tmp_path / manifest_name("rec", content)).write_bytes(content)
+    scan = find_manifests(tmp_path)
+    assert [Path(m.name).name for m in scan.manifests] == [manifest_name("rec", content)]
+    assert scan.problems == ()
 
 
 def test_find_manifests_newest_first_per_plan_and_names_each_bad_file(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ back), Check Database and Check Media, and the summary in the root deck."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from anki.collection import Collection
 from old_layout import DAY, old_config, old_log, plan, write_old_config
@@ -132,12 +133,22 @@ def test_written_files_never_replace_a_file(col: Collection) -> None:
 # --- the summary in the root deck's description
 
 
-def _desc(col: Collection, name: str) -> str:
+def _deck(col: Collection, name: str) -> dict[str, Any]:
     did = col.decks.id_for_name(name)
     assert did is not None
     deck = col.decks.get(did)
     assert deck is not None
-    return str(deck["desc"])
+    return deck
+
+
+def _desc(col: Collection, name: str) -> str:
+    return str(_deck(col, name)["desc"])
+
+
+def _set_desc(col: Collection, name: str, text: str) -> None:
+    deck = _deck(col, name)
+    deck["desc"] = text
+    col.decks.save(deck)
 
 
 def test_summary_written_by_a_change_and_rewritten_only_when_stale(col: Collection) -> None:
@@ -152,12 +163,7 @@ def test_summary_written_by_a_change_and_rewritten_only_when_stale(col: Collecti
     assert recordstore.refresh_summaries(col) == []  # nothing to do: nothing written
 
     # A phone's older copy of the deck wins a sync: the description loses the block.
-    did = col.decks.id_for_name(p.title)
-    assert did is not None
-    deck = col.decks.get(did)
-    assert deck is not None
-    deck["desc"] = "Phone's text"
-    col.decks.save(deck)
+    _set_desc(col, p.title, "Phone's text")
     assert recordstore.stale_summaries(col, recordstore.read(col)) == ["p1"]
     assert recordstore.refresh_summaries(col) == ["p1"]
     assert _desc(col, p.title).endswith("Phone's text") and find_block(_desc(col, p.title))
@@ -170,6 +176,18 @@ def test_summary_written_by_a_change_and_rewritten_only_when_stale(col: Collecti
     tick = mark_lesson_done(recordstore.read(col).records.log("p1"), "c1", "l1", DAY)
     recordstore.write(col, [make_entry("done", "p1", tick.lessons_done[0])])
     assert recordstore.stale_summaries(col, recordstore.read(col)) == ["p1"]
+
+
+def test_refresh_summaries_works_from_the_records_it_is_given(col: Collection) -> None:
+    p = plan()
+    col.decks.id(p.title)
+    before = recordstore.read(col)  # read before the plan was adopted
+    recordstore.adopt(col, p)
+    _set_desc(col, p.title, "Phone's text")
+    assert recordstore.refresh_summaries(col, stored=before) == []  # it follows no plan
+    assert _desc(col, p.title) == "Phone's text"
+    assert recordstore.refresh_summaries(col, stored=recordstore.read(col)) == ["p1"]
+    assert find_block(_desc(col, p.title)) is not None
 
 
 def test_no_root_deck_no_summary(col: Collection) -> None:

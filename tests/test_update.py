@@ -14,7 +14,8 @@ from helpers_plans import guid, make_plan, plan_cards, replace_card
 
 from learnplan.base.errors import PlanError
 from learnplan.collection.decks import deck_key, old_deck_key, plan_decks
-from learnplan.collection.shipped import STATE_FILE_PREFIX, load_record
+from learnplan.collection.recordstore import imported_record
+from learnplan.collection.shipped import STATE_FILE_PREFIX
 from learnplan.collection.update_report import UpdateReport
 from learnplan.collection.update_rules import (
     fingerprint,
@@ -118,7 +119,7 @@ def _update(col: Any, plan: Plan) -> UpdateReport:
 
 
 def test_first_update_records_what_was_shipped(col: Any) -> None:
-    record = load_record(col, "zdl")
+    record = imported_record(col, "zdl")
     assert set(record["decks"]) == {"fastai1", "fastai1/l1", "fastai1/l2", "mit1806"}
     state_file = Path(col.media.dir()) / record["state"]
     assert state_file.name.startswith(STATE_FILE_PREFIX + "zdl-")
@@ -199,12 +200,12 @@ def test_whole_update_is_one_undo_step(col: Any) -> None:
 
 def test_bad_plan_writes_nothing(col: Any) -> None:
     before = col.db.all("select id, mod, tags, flds from notes")
-    record = load_record(col, "zdl")
+    record = imported_record(col, "zdl")
     bad = replace_card(make_plan(), "b1", front="")  # would make a card-less note
     with pytest.raises(PlanError):
         _update(col, bad)
     assert col.db.all("select id, mod, tags, flds from notes") == before
-    assert load_record(col, "zdl") == record
+    assert imported_record(col, "zdl") == record
 
 
 def test_update_after_a_plain_file_import(tmp_path: Path) -> None:
@@ -228,7 +229,7 @@ def test_update_after_a_plain_file_import(tmp_path: Path) -> None:
         assert _note(col, "b1")["Back"] == "Mine." and edited.id in report.kept_user_edits
         assert "marked" in _note(col, "b2").tags
         assert "New b3." in _note(col, "b3")["Back"]
-        assert load_record(col, "zdl")["state"]
+        assert imported_record(col, "zdl")["state"]
     finally:
         col.close()
 
@@ -257,3 +258,57 @@ def test_changing_a_cards_kind_is_reported_not_forced(col: Any, kind: str) -> No
     for name in ("Learning Plan Basic", "Learning Plan Basic (and reversed)"):
         assert [f["name"] for f in col.models.by_name(name)["flds"]] == ["Front", "Back", "Source"]
     assert [(c.id, c.ord) for c in _note(col, "r1").cards()] == reversed_before
+
+
+def test_notes_are_found_by_guid_whatever_the_guid_holds(col: Any) -> None:
+    from learnplan.collection.update import _note_ids_by_guid
+
+    model = col.models.by_name("Basic")
+    odd = ['quote"d', "back\\slash", "ünïcode", "'); drop table notes; --"]
+    ids: dict[str, int] = {}
+    for text in [*odd, "not asked for"]:
+        note = col.new_note(model)
+        note["Front"] = text
+        note.guid = text
+        col.add_note(note, col.decks.id("Elsewhere"))
+        ids[text] = note.id
+    shipped = guid("b1", "fastai1")
+    found = _note_ids_by_guid(col, {*odd, shipped, "no such guid"})
+    assert found == {**{text: ids[text] for text in odd}, shipped: _note(col, "b1").id}
+    assert _note_ids_by_guid(col, set()) == {}
+
+
+def test_a_record_naming_decks_by_anything_but_ids_is_left_out(col: Any) -> None:
+    from learnplan.collection.recordstore import record_import
+
+    # A record file from another device says anything: the decks are found by name.
+    record = imported_record(col, "zdl")
+    hostile = {"fastai1": "abc", "fastai1/l1": [1], "fastai1/l2": 1.5, "mit1806": None}
+    record_import(col, "zdl", {**record, "decks": hostile})
+    names = sorted(d.name for d in col.decks.all_names_and_ids())
+    report = _update(col, make_plan())
+    assert report.renamed_decks == () and report.removed_decks == ()
+    assert sorted(d.name for d in col.decks.all_names_and_ids()) == names
+    assert imported_record(col, "zdl")["decks"] == record["decks"]
+
+
+def test_the_shipped_state_is_canonical_json_named_by_its_bytes(col: Any) -> None:
+    import hashlib
+
+    from learnplan.collection.shipped import load_shipped, save_record
+    from learnplan.progress.entries import canonical
+
+    state: dict[str, list[Any]] = {"b": ["f2"], "a": ["f1", ["étude", "数学"]]}
+    save_record(col, make_plan(), 1000.0, {}, state)
+    record = imported_record(col, "zdl")
+    content = (Path(col.media.dir()) / record["state"]).read_bytes()
+    assert content == canonical({"plan": "zdl", "notes": state}).encode("utf-8")
+    assert "étude".encode() in content  # as UTF-8, not escaped
+    digest = hashlib.sha256(content).hexdigest()[:12]
+    assert record["state"] == f"{STATE_FILE_PREFIX}zdl-{digest}.json"
+    assert load_shipped(col, record) == state
+    # A state file written before (non-ASCII escaped) is read as it always was.
+    old = json.dumps({"plan": "zdl", "notes": state}, sort_keys=True, separators=(",", ":"))
+    assert old.isascii()
+    name = col.media.write_data(f"{STATE_FILE_PREFIX}zdl-0123456789ab.json", old.encode())
+    assert load_shipped(col, {**record, "state": name}) == state

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from learnplan.base.errors import Problem
+from learnplan.base.filecache import FileCache
 from learnplan.base.jsonlines import json_lines
 from learnplan.model.dictform import (
     DictFields,
@@ -221,11 +222,32 @@ def _problems(where: str, text: str, issues: list[tuple[Location, str]]) -> list
     return problems
 
 
+#: Manifests (or their problems) by file: the panel looks at every manifest of the
+#: media folder on each refresh, and a manifest file is never changed once written.
+_parsed: FileCache[Manifest | tuple[Problem, ...]] = FileCache(limit=1_000)
+
+
 def read_manifest(path: str | os.PathLike[str]) -> Manifest:
     """Read one manifest file (at most MAX_MANIFEST_BYTES are read). Raises
-    :class:`ManifestError` (a PlanError and a ``ValueError``) if it is bad."""
+    :class:`ManifestError` (a PlanError and a ``ValueError``) if it is bad.
+
+    A file is parsed once per process while its size, modification time and inode stay
+    the same; every reader then gets the same (frozen) :class:`Manifest`."""
     p = Path(path)
-    return parse_manifest(_read_limited(p), str(p))
+    try:
+        got = _parsed.get(p, _parse_file)
+    except OSError as exc:
+        raise ManifestError(Problem(p, 0, f"cannot read: {exc.strerror or exc}")) from None
+    if isinstance(got, Manifest):
+        return got
+    raise ManifestError(list(got))
+
+
+def _parse_file(path: Path, _st: os.stat_result) -> Manifest | tuple[Problem, ...]:
+    try:
+        return parse_manifest(_read_limited(path), str(path))
+    except ManifestError as exc:
+        return tuple(exc.problems)
 
 
 def _read_limited(path: Path) -> bytes:
@@ -254,16 +276,19 @@ def find_manifests(media_dir: Path) -> ManifestScan:
     found: list[Manifest] = []
     problems: list[Problem] = []
     try:
-        entries = sorted(os.scandir(media_dir), key=lambda e: e.name)
+        # A media folder holds tens of thousands of files and a few manifests: only the
+        # manifests' names are kept (and sorted); the cheap prefix test goes first.
+        names = sorted(
+            n for n in os.listdir(media_dir) if n.startswith(PREFIX) and NAME_RE.match(n)
+        )
     except OSError:
         return ManifestScan()
-    for entry in entries:
-        if not NAME_RE.match(entry.name):
-            continue
+    for name in names:
+        path = os.path.join(media_dir, name)
         try:
-            found.append(read_manifest(entry.path))
+            found.append(read_manifest(path))
         except ManifestError as exc:
-            if not os.path.lexists(entry.path):
+            if not os.path.lexists(path):
                 continue  # removed meanwhile (an older manifest tidied away): not a problem
             problems.extend(exc.problems)
     found.sort(key=lambda m: (m.plan.id, -m.built_at, m.name))

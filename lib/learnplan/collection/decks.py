@@ -24,9 +24,9 @@ from learnplan.model.plan import Plan, deck_part
 __all__ = [
     "PlanDecks",
     "ancestors",
-    "cards_out_of_place",
     "deck_key",
     "find_plan_decks",
+    "made_decks",
     "needs_tidying",
     "old_deck_key",
     "plan_decks",
@@ -236,15 +236,6 @@ def _undoable(col: Any, undo: int | None, _changes: Any) -> None:
         col.merge_undo_entries(undo)
 
 
-def cards_out_of_place(col: Any, plan: Plan) -> dict[int, list[int]]:
-    """After a File > Import of ``plan``: its cards still sitting in a deck an earlier
-    version of the plan made for their lesson or course (Anki's importer never moves a
-    card, and makes a new deck for a renamed or renumbered one), by the deck id they
-    belong in now: {deck id: [card id, ...]}. A card the learner filed in a deck of
-    their own is not listed."""
-    return _out_of_place(col, plan)[0]
-
-
 def _out_of_place(col: Any, plan: Plan) -> tuple[dict[int, list[int]], PlanDecks]:
     wanted = plan_decks(plan)
     by_note: dict[int, tuple[list[str], list[tuple[int, int]]]] = {}
@@ -257,10 +248,9 @@ def _out_of_place(col: Any, plan: Plan) -> tuple[dict[int, list[int]], PlanDecks
         ):
             by_note.setdefault(nid, (str(tags).split(), []))[1].append((cid, did))
     notes = list(by_note.values())
-    from learnplan.collection.recordstore import imported_record
+    from learnplan.collection.recordstore import imported_record, recorded_decks
 
-    recorded = imported_record(col, plan.id).get("decks")
-    decks = find_plan_decks(col, plan, recorded if isinstance(recorded, dict) else {}, notes)
+    decks = find_plan_decks(col, plan, recorded_decks(imported_record(col, plan.id)), notes)
     out: dict[int, list[int]] = {}
     for tags, placed in notes:
         key = old_deck_key(tags, plan.id)
@@ -278,18 +268,27 @@ def needs_tidying(col: Any, plan: Plan) -> bool:
     return bool(moves) or bool(_emptied(col, *_tidy_scope(col, plan, decks)))
 
 
-def _tidy_scope(col: Any, plan: Plan, decks: PlanDecks) -> tuple[set[int], set[int]]:
-    """(the decks the plan made and their parents, the decks it names now)."""
+def made_decks(col: Any, decks: PlanDecks) -> set[int]:
+    """The decks the plan made (not the guessed ones) and the decks above them: what may
+    be removed once empty (see :func:`remove_emptied`)."""
     ours = decks.all_ids() - decks.guessed
+    return ours | ancestors(col, ours)
+
+
+def _tidy_scope(col: Any, plan: Plan, decks: PlanDecks) -> tuple[set[int], set[int]]:
+    """(:func:`made_decks`, the decks the plan names now)."""
     wanted = plan_decks(plan).values()
     keep = {int(d) for d in (col.decks.id_for_name(n) for n in wanted) if d is not None}
-    return ours | ancestors(col, ours), keep
+    return made_decks(col, decks), keep
 
 
 def tidy_after_import(col: Any, plan: Plan, *, undo: int | None = None) -> tuple[int, list[str]]:
-    """Move :func:`cards_out_of_place` where they belong and remove the decks the plan
-    made that are left empty; returns (cards moved, names of the decks removed). Each
-    change is merged into the undo step ``undo``."""
+    """After a File > Import of ``plan``: move its cards still sitting in a deck an
+    earlier version of the plan made for their lesson or course (Anki's importer never
+    moves a card, and makes a new deck for a renamed or renumbered one) to the deck they
+    belong in now (a card the learner filed in a deck of their own stays), and remove
+    the decks the plan made that are left empty. Returns (cards moved, names of the decks
+    removed). Each change is merged into the undo step ``undo``."""
     moves, decks = _out_of_place(col, plan)
     candidates, keep = _tidy_scope(col, plan, decks)
     for did, cids in moves.items():

@@ -17,7 +17,6 @@ from typing import Any
 
 from learnplan.building.manifest import find_manifests
 from learnplan.collection.decks import plan_decks
-from learnplan.progress.entries import FILE_RE
 
 __all__ = ["remove_stale_manifests", "stale_manifests"]
 
@@ -38,9 +37,10 @@ def stale_manifests(col: Any, plan_id: str | None = None) -> list[str]:
             newest[plan.id] = names
             continue
         gone = all(col.decks.id_for_name(name) is None for name in names - newest[plan.id])
-        file_name = Path(manifest.name).name  # read from the folder: the file's path
-        if gone and file_name and not FILE_RE.match(file_name):
-            stale.append(file_name)
+        if gone:
+            # Read from the folder: the name is the file's path. Only manifest names are
+            # read (find_manifests' pattern), which no record file's name matches.
+            stale.append(Path(manifest.name).name)
     return stale
 
 

@@ -16,19 +16,15 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from learnplan.collection.recordstore import imported_record, record_import
+from learnplan.collection.recordstore import record_import
 from learnplan.model.plan import Plan
+from learnplan.progress.entries import canonical
 
 if TYPE_CHECKING:
     from anki.collection import Collection
     from anki.decks import DeckId
 
 STATE_FILE_PREFIX = "_lpstate-"
-
-
-def load_record(col: Collection, plan_id: str) -> dict[str, Any]:
-    """What the last update of the plan recorded (empty before the first one)."""
-    return imported_record(col, plan_id)
 
 
 def load_shipped(col: Collection, record: dict[str, Any]) -> dict[str, list[Any]]:
@@ -56,10 +52,10 @@ def save_record(
     """Remember an update of ``plan`` built at ``ts``: ``state`` (per GUID, as
     :func:`load_shipped` returns it) in a new fingerprint file, and the deck ids and the
     file's name in the plan's ``imported`` record entry."""
-    data = json.dumps({"plan": plan.id, "notes": state}, sort_keys=True, separators=(",", ":"))
-    digest = hashlib.sha256(data.encode("utf-8")).hexdigest()[:12]
+    content = canonical({"plan": plan.id, "notes": state}).encode("utf-8")
+    digest = hashlib.sha256(content).hexdigest()[:12]
     # write_data never overwrites: a new state gets a new name, an identical one is reused.
-    name = col.media.write_data(f"{STATE_FILE_PREFIX}{plan.id}-{digest}.json", data.encode())
+    name = col.media.write_data(f"{STATE_FILE_PREFIX}{plan.id}-{digest}.json", content)
     record = {
         "built_at": ts,
         "updated_at": time.time(),

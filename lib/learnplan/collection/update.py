@@ -18,6 +18,7 @@ package's own notes in :mod:`learnplan.collection.importer`, and what an update 
 
 from __future__ import annotations
 
+import json
 import tempfile
 import time
 from pathlib import Path
@@ -26,9 +27,9 @@ from typing import TYPE_CHECKING, Any
 from learnplan.base.ids import note_guid
 from learnplan.collection.decks import (
     PlanDecks,
-    ancestors,
     deck_key,
     find_plan_decks,
+    made_decks,
     old_deck_key,
     plan_decks,
     remove_emptied,
@@ -42,7 +43,9 @@ from learnplan.collection.importer import (
     without_notes,
 )
 from learnplan.collection.manifests import remove_stale_manifests
-from learnplan.collection.shipped import load_record, load_shipped, save_record
+from learnplan.collection.memory.reads import db
+from learnplan.collection.recordstore import imported_record, recorded_decks
+from learnplan.collection.shipped import load_shipped, save_record
 from learnplan.collection.update_report import UpdateReport
 from learnplan.collection.update_rules import (
     NoteBefore,
@@ -59,7 +62,6 @@ from learnplan.model.plan import Plan
 if TYPE_CHECKING:
     from anki.cards import CardId
     from anki.collection import Collection
-    from anki.dbproxy import DBProxy
     from anki.decks import DeckId
     from anki.notes import Note, NoteId
 
@@ -72,9 +74,7 @@ UNDO_NAME = "Update Learning Plan"
 def _snapshot(col: Collection, plan_id: str, guids: set[str]) -> dict[str, NoteBefore]:
     """The plan's notes as they are now: by GUID (current plan, shipped) or by plan tag."""
     wanted: set[NoteId] = set(col.find_notes(f'"tag:{plan_id}::*"'))
-    for nid, guid in _db(col).all("select id, guid from notes"):
-        if guid in guids:
-            wanted.add(nid)
+    wanted.update(_note_ids_by_guid(col, guids).values())
     out: dict[str, NoteBefore] = {}
     for nid in sorted(wanted):
         note = col.get_note(nid)
@@ -111,8 +111,8 @@ def update_timestamp(col: Collection, plan: Plan, requested: float | None = None
     touched) and than our last recorded build of this plan, so a same-second rebuild or
     a machine whose clock is behind the last build still updates.
     """
-    newest_mod = int(_db(col).scalar("select coalesce(max(mod), 0) from notes") or 0)
-    last_built = float(load_record(col, plan.id).get("built_at") or 0.0)
+    newest_mod = int(db(col).scalar("select coalesce(max(mod), 0) from notes") or 0)
+    last_built = float(imported_record(col, plan.id).get("built_at") or 0.0)
     return next_timestamp(requested, newest_mod, last_built)
 
 
@@ -152,19 +152,15 @@ def update_from_package(
     ts = float(built_at)
     wanted_notes = plan_notes(plan)
     wanted_decks = plan_decks(plan)
-    record = load_record(col, plan.id)
+    record = imported_record(col, plan.id)
     shipped = load_shipped(col, record)
     before = _snapshot(col, plan.id, set(wanted_notes) | set(shipped))
 
     undo_start = col.add_custom_undo_entry(UNDO_NAME)
-    recorded = record.get("decks")
     decks = find_plan_decks(
-        col,
-        plan,
-        recorded if isinstance(recorded, dict) else {},
-        ((b.tags, b.cards) for b in before.values()),
+        col, plan, recorded_decks(record), ((b.tags, b.cards) for b in before.values())
     )
-    emptied = (decks.all_ids() - decks.guessed) | ancestors(col, decks.all_ids() - decks.guessed)
+    emptied = made_decks(col, decks)  # before the renames: their parents as they were
     renamed = rename_in_place(col, decks, wanted_decks, undo=undo_start)
     blocked = _kind_changes(plan, before)
     with tempfile.TemporaryDirectory(prefix="learnplan-update-") as tmp:
@@ -319,14 +315,13 @@ def _kind_changes(plan: Plan, before: dict[str, NoteBefore]) -> dict[str, str]:
 
 
 def _note_ids_by_guid(col: Collection, guids: set[str]) -> dict[str, NoteId]:
-    return {guid: nid for nid, guid in _db(col).all("select id, guid from notes") if guid in guids}
-
-
-def _db(col: Collection) -> DBProxy:
-    db = col.db
-    if db is None:
-        raise ValueError("the collection is closed")
-    return db
+    """The notes with these GUIDs, found by SQLite (read-only) rather than by reading
+    every note's GUID into Python."""
+    rows = db(col).all(
+        "select id, guid from notes where guid in (select value from json_each(?)) order by id",
+        json.dumps(sorted(guids)),
+    )
+    return {guid: nid for nid, guid in rows}
 
 
 def _cards_to_move(

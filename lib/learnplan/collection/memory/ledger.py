@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 
 from learnplan.collection.memory.knowledge import Knowledge, Memory, parse_memory
 from learnplan.collection.memory.reads import Sig
+from learnplan.collection.memory.sql import DAY_MS
 from learnplan.model.plan import Plan
 from learnplan.progress.recall import (
     LEARNING,
@@ -27,8 +28,6 @@ from learnplan.progress.recall import (
     CourseMemory,
     tag_courses,
 )
-
-_DAY_MS = 86_400_000
 
 
 class Card(NamedTuple):
@@ -57,7 +56,7 @@ def days_ago(last_ms: int, rev_id: int) -> int:
     SQLite's integer division (toward zero), so rows read one by one land on the same day
     as rows grouped in SQL."""
     diff = last_ms - rev_id
-    return diff // _DAY_MS if diff >= 0 else -((-diff) // _DAY_MS)
+    return diff // DAY_MS if diff >= 0 else -((-diff) // DAY_MS)
 
 
 class Ledger:

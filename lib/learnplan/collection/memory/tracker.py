@@ -61,13 +61,9 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _today_date(cutoff: int) -> dt.date:
-    return study_day_ending(cutoff)
-
-
 def _window_days(plan: Plan, today: int, cutoff: int) -> tuple[int, int]:
     """First and last study day number of the plan's window."""
-    today_date = _today_date(cutoff)
+    today_date = study_day_ending(cutoff)
     first = today - (today_date - plan.start).days
     last = today - (today_date - (plan.end - dt.timedelta(days=1))).days
     return first, last
@@ -345,7 +341,7 @@ class MemoryTracker:
         return self._ledger.results(
             self.plan,
             today=today,
-            today_date=_today_date(marks.cutoff),
+            today_date=study_day_ending(marks.cutoff),
             window=range(first_day, last_day + 1),
             retention_first=today - self.retention_days + 1,
             knowledge_at=self.knowledge_time if marks.fsrs else None,

@@ -32,13 +32,11 @@ from learnplan.collection.recordstore.reader import (
     read,
     read_file,
     record_names,
+    recorded_decks,
 )
 from learnplan.collection.recordstore.summaries import (
-    records_digest,
     refresh_summaries,
-    root_deck_id,
     stale_summaries,
-    summary_for,
 )
 from learnplan.collection.recordstore.writer import (
     MOVE_UNDO_NAME,
@@ -75,13 +73,11 @@ __all__ = [
     "read_file",
     "record_import",
     "record_names",
-    "records_digest",
+    "recorded_decks",
     "refresh_summaries",
     "release",
-    "root_deck_id",
     "set_aside",
     "set_current",
     "stale_summaries",
-    "summary_for",
     "write",
 ]

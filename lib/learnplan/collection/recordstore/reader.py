@@ -6,12 +6,12 @@ read listed instead of raised."""
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from learnplan.base.filecache import FileCache
 from learnplan.progress.entries import (
     FILE_RE,
     MAX_FILE_BYTES,
@@ -61,36 +61,36 @@ def record_names(folder: Path) -> list[str]:
 
 
 _Failure = tuple[type[RecordError], str]
-_cache: dict[str, tuple[tuple[int, int, int], RecordFile | _Failure]] = {}
-_cache_lock = threading.Lock()
-_CACHE_LIMIT = 50_000  # files; a long-running process that opens many collections
+_cache: FileCache[RecordFile | _Failure] = FileCache(limit=50_000)
 
 
 def read_file(path: Path) -> RecordFile:
     """One record file (parsed once: files are never changed, but the cache still checks
     size and modification time, so a file replaced by hand is read again)."""
-    st = path.stat()
-    stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
-    key = str(path)
-    with _cache_lock:
-        hit = _cache.get(key)
-    if hit is not None and hit[0] == stamp:
-        result = hit[1]
-    else:
-        try:
-            if st.st_size > MAX_FILE_BYTES:
-                raise RecordError(f"{path.name}: {st.st_size} bytes is too large for a record file")
-            result = decode_file(path.name, path.read_bytes())
-        except RecordError as exc:
-            result = (type(exc), str(exc))
-        with _cache_lock:
-            if len(_cache) >= _CACHE_LIMIT:
-                _cache.clear()
-            _cache[key] = (stamp, result)
+    result = _cache.get(path, _decode)
     if isinstance(result, tuple):
         kind, message = result
         raise kind(message)
     return result
+
+
+def _decode(path: Path, st: os.stat_result) -> RecordFile | _Failure:
+    try:
+        if st.st_size > MAX_FILE_BYTES:
+            raise RecordError(f"{path.name}: {st.st_size} bytes is too large for a record file")
+        return decode_file(path.name, path.read_bytes())
+    except RecordError as exc:
+        return (type(exc), str(exc))
+
+
+def recorded_decks(record: Mapping[str, Any]) -> dict[str, int]:
+    """The decks (key -> deck id) an update record (:mod:`learnplan.collection.shipped`,
+    ``Records.imported``) names; it comes from a synced file: anything else in it is
+    left out."""
+    decks = record.get("decks")
+    if not isinstance(decks, dict):
+        return {}
+    return {k: v for k, v in decks.items() if isinstance(k, str) and isinstance(v, int)}
 
 
 def old_config(col: Any) -> dict[str, Any]:
