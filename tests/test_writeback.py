@@ -458,3 +458,30 @@ def test_a_markdown_edit_that_would_not_read_back_the_same_is_refused(
 
 def _tree_bytes(folder: Path) -> dict[Path, bytes]:
     return {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def _splice_right_to_left(text: str, edits: list[tuple[int, str]]) -> str:
+    # How the ids were inserted before splice(): one copy of the text per edit.
+    for offset, insert in sorted(edits, reverse=True):
+        text = text[:offset] + insert + text[offset:]
+    return text
+
+
+def test_splice_gives_what_inserting_right_to_left_gave() -> None:
+    import random
+
+    from learnplan.reading.splice import splice
+
+    rng = random.Random(5)
+    for _ in range(300):
+        text = "".join(rng.choice("ab\n\r: ") for _ in range(rng.randrange(0, 12)))
+        # Few distinct offsets, so that several edits share one (ids into one flow line,
+        # a CSV cell and the header's new column at the end of a line).
+        offsets = rng.sample(range(len(text) + 1), min(len(text) + 1, rng.randrange(1, 4)))
+        edits = [
+            (rng.choice(offsets), rng.choice(["id: x, ", "id: y, ", ",id", "k1", "", "id: x, "]))
+            for _ in range(rng.randrange(0, 6))
+        ]
+        rng.shuffle(edits)
+        assert splice(text, edits) == _splice_right_to_left(text, edits), (text, edits)
+    assert splice("ab", [(1, "y"), (1, "x"), (1, "z")]) == "axyzb"

@@ -15,6 +15,7 @@ from pathlib import Path
 from learnplan.base.errors import PlanError
 from learnplan.model.plan import Card
 from learnplan.reading.csv_table import CardTable, Record, read_table
+from learnplan.reading.splice import splice
 
 _CHANGED = "the file changed since the plan was read; run the build again"
 
@@ -50,9 +51,7 @@ def csv_with_ids(
         keys[record.line] = card.key
     if "id" not in table.columns:
         edits.append(_new_column(text, starts, table))
-    new_text = text
-    for offset, insert in sorted(edits, reverse=True):  # right to left: offsets stay valid
-        new_text = new_text[:offset] + insert + new_text[offset:]
+    new_text = splice(text, edits)
     _verify(table, read_table(new_text, path), id_column, keys, path, unsafe)
     return new_text
 

@@ -25,6 +25,7 @@ from learnplan.reading.csv_cards import is_csv_name
 from learnplan.reading.csv_ids import csv_with_ids
 from learnplan.reading.headings import add_id_to_heading, parse_heading
 from learnplan.reading.markdown_cards import split_card_file
+from learnplan.reading.splice import splice
 from learnplan.reading.yaml_load import parse_yaml_roundtrip
 
 _BOM = b"\xef\xbb\xbf"
@@ -130,13 +131,13 @@ def _verify_markdown(old: str, new: str, path: Path, keys: dict[int, str]) -> No
 def _yaml_with_ids(text: str, path: Path, cards: list[Card]) -> str:
     data = parse_yaml_roundtrip(text, path)
     # Card mappings without an id, by 1-based line, in document order (columns ascending).
+    all_maps = _card_mappings(data)
     spots: dict[int, list[Any]] = {}
-    for mapping in _card_mappings(data):
+    for mapping in all_maps:
         if "id" not in mapping:
             spots.setdefault(int(mapping.lc.line) + 1, []).append(mapping)
     for found in spots.values():
         found.sort(key=lambda m: int(m.lc.col))
-    all_maps = _card_mappings(data)
     starts = [0, *(m.end() for m in _YAML_BREAK.finditer(text))]
     edits: list[tuple[int, str]] = []  # (offset in text, text to insert)
     placed: list[tuple[Any, Card]] = []
@@ -167,10 +168,7 @@ def _yaml_with_ids(text: str, path: Path, cards: list[Card]) -> str:
             edits.append((offset, f"id: {scalar}{_line_break(text, offset)}{' ' * col}"))
         mapping.insert(0, "id", card.key)  # what the edited file must read back as
         placed.append((mapping, card))
-    # Right to left, so earlier offsets stay valid.
-    new_text = text
-    for offset, insert in sorted(edits, reverse=True):
-        new_text = new_text[:offset] + insert + new_text[offset:]
+    new_text = splice(text, edits)
     try:
         reread = parse_yaml_roundtrip(new_text, path)
     except PlanError:
