@@ -26,12 +26,16 @@ from learnplan.reading.csv_ids import csv_with_ids
 from learnplan.reading.headings import add_id_to_heading, parse_heading
 from learnplan.reading.markdown_cards import split_card_file
 from learnplan.reading.splice import splice
+from learnplan.reading.yaml_fast import NotFast, plain_value
 from learnplan.reading.yaml_load import parse_yaml_roundtrip
 
 _BOM = b"\xef\xbb\xbf"
 _CHANGED = "the file changed since the plan was read; run the build again"
 # Where ruamel's reader (Reader.forward) starts a new line, which its marks count.
 _YAML_BREAK = re.compile(r"\n|\r(?!\n)")
+# Keys made of these characters only are a plain scalar as written (no indicator, no
+# date): whether YAML reads them as text or as a number, true or null is plain_value's.
+_PLAIN_SAFE = re.compile(r"[0-9A-Za-z_.]+").fullmatch
 
 
 def _unsafe(key: str | None, how: str = "id: {key}") -> str:
@@ -240,7 +244,20 @@ def _card_mappings(data: Any) -> list[Any]:
 def _yaml_scalar(key: str) -> str:
     """``key`` as YAML text that reads back as the same string (``1234e567`` would be a
     number if written plain)."""
+    if _PLAIN_SAFE(key):
+        try:
+            value = plain_value(key)
+        except NotFast:
+            pass
+        else:
+            return key if type(value) is str and value == key else f'"{key}"'
+    # Rarer keys (with punctuation YAML may read as syntax, or numbers in rarer forms):
+    # ask ruamel.yaml, which starts a parser: too slow for every new id.
     from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
 
-    loaded = YAML(typ="safe").load(f"k: {key}\n")
+    try:
+        loaded = YAML(typ="safe").load(f"k: {key}\n")
+    except YAMLError:  # "-" alone, say: not a plain scalar at all
+        loaded = None
     return key if loaded == {"k": key} else f'"{key}"'
