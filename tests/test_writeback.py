@@ -524,3 +524,19 @@ def test_yaml_scalar_writes_what_ruamel_reads_back(tmp_path: Path) -> None:
     for read in (parse_yaml, parse_yaml_roundtrip):
         loaded = read(text, tmp_path / "keys.yaml")
         assert [loaded[f"k{n}"] for n in range(len(keys))] == keys
+
+
+@pytest.mark.parametrize("name", ["extra.yml", "extra.yaml"])
+def test_a_markdown_card_file_named_like_yaml_gets_its_id(tmp_path: Path, name: str) -> None:
+    # The reader reads every card file that is not CSV as Markdown; so does write-back.
+    (tmp_path / "plan.yaml").write_text(
+        "plan: {id: p, title: P, start: 2020-01-06}\ncourses:\n"
+        f"  - {{id: c, title: C, fte: 1, cards: {name}}}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / name).write_text("## Question\nAnswer\n", encoding="utf-8")
+    plan = load_plan(tmp_path / "plan.yaml")
+    (key,) = _new_keys(plan).values()
+    assert write_back_ids(plan) == [tmp_path / name]
+    assert (tmp_path / name).read_text(encoding="utf-8") == f"## Question {{#{key}}}\nAnswer\n"
+    assert [c.key for c in _all(load_plan(tmp_path / "plan.yaml", assign_ids=False))] == [key]

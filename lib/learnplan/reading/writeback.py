@@ -69,9 +69,10 @@ def write_back_ids(plan: Plan) -> list[Path]:
             continue
         bom = _BOM if data.startswith(_BOM) else b""
         text = data[len(bom) :].decode("utf-8")
-        is_yaml = path == plan_file or path.suffix.lower() in (".yaml", ".yml")
         try:
-            if is_yaml:
+            # As the reader decides: the outline is the only YAML file, a card file is
+            # CSV by its name and Markdown otherwise (whatever its ending).
+            if path == plan_file:
                 new_text = _yaml_with_ids(text, path, cards)
             elif is_csv_name(path):
                 new_text = csv_with_ids(
