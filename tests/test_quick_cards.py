@@ -202,3 +202,29 @@ def test_the_quick_cards_are_the_cards_the_full_check_reads(
     print(f"{len(loaded)} plans loaded ({cards} cards), {taken} cards read the quick way")
     assert 20 <= len(loaded) <= 130
     assert taken >= 500
+
+
+def test_an_inline_card_needing_the_full_check_is_tried_the_quick_way_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from learnplan.reading import outline
+
+    (tmp_path / "plan.yaml").write_text(
+        "plan: {id: p, title: P, start: 2024-01-01}\ncourses:\n"
+        "  - id: c\n    title: C\n    fte: 1\n    cards:\n"
+        "      - {id: a1, front: Q, back: A}\n"
+        "      - {id: a2, front: Q, back: A, tags: [t]}\n",  # tags: the full check
+        encoding="utf-8",
+    )
+    real = inline_cards.quick_mapping_card
+    tried: list[int] = []
+
+    def counted(*args: Any) -> Any:
+        tried.append(args[2].line)
+        return real(*args)
+
+    monkeypatch.setattr(outline, "quick_mapping_card", counted)
+    monkeypatch.setattr(inline_cards, "quick_mapping_card", counted)
+    plan = load_plan(tmp_path / "plan.yaml")
+    assert [card.tags for card in plan.courses[0].cards] == [(), ("t",)]
+    assert sorted(tried) == [6, 7]
