@@ -13,12 +13,9 @@ from pathlib import Path
 
 from learnplan.base.errors import Problem
 from learnplan.model.plan import CardKind
-from learnplan.reading.card_syntax import has_cloze, is_slug, is_tag, looks_like_cloze
+from learnplan.reading.card_syntax import has_cloze, looks_like_cloze
 from learnplan.reading.headings import heading_fields
 from learnplan.reading.source_text import split_lines
-
-# model/rules.py reads slugs and tags with these (they live in card_syntax.py).
-__all__ = ["is_slug", "is_tag"]
 
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 # Only lines starting with one of these can be headings, fences or a '%' separator.

@@ -22,7 +22,7 @@ from learnplan.base.atomic import replace_file
 from learnplan.base.errors import PlanError, Problem
 from learnplan.model.plan import Card, Plan
 from learnplan.reading.csv_cards import is_csv_name
-from learnplan.reading.csv_ids import csv_with_ids
+from learnplan.reading.csv_ids import CHANGED, csv_with_ids
 from learnplan.reading.headings import add_id_to_heading, parse_heading
 from learnplan.reading.markdown_cards import split_card_file
 from learnplan.reading.splice import splice
@@ -30,7 +30,6 @@ from learnplan.reading.yaml_fast import NotFast, plain_value
 from learnplan.reading.yaml_load import parse_yaml_roundtrip
 
 _BOM = b"\xef\xbb\xbf"
-_CHANGED = "the file changed since the plan was read; run the build again"
 # Where ruamel's reader (Reader.forward) starts a new line, which its marks count.
 _YAML_BREAK = re.compile(r"\n|\r(?!\n)")
 # Keys made of these characters only are a plain scalar as written (no indicator, no
@@ -100,7 +99,7 @@ def _markdown_with_ids(text: str, path: Path, cards: list[Card]) -> str:
         assert card.source is not None and card.key is not None
         index = card.source.line - 1
         if not 0 <= index < len(lines):
-            raise PlanError.at(path, card.source.line, _CHANGED)
+            raise PlanError.at(path, card.source.line, CHANGED)
         line = lines[index]
         ending = "\r" if line.endswith("\r") else ""
         body = line[: len(line) - len(ending)]
@@ -110,7 +109,7 @@ def _markdown_with_ids(text: str, path: Path, cards: list[Card]) -> str:
             else ("", None, "not a heading")
         )
         if error or attrs is None or attrs.key is not None or not card.front.startswith(title):
-            raise PlanError.at(path, card.source.line, _CHANGED)
+            raise PlanError.at(path, card.source.line, CHANGED)
         lines[index] = add_id_to_heading(body, card.key) + ending
         keys[card.source.line] = card.key
     new_text = "\n".join(lines)
@@ -153,12 +152,12 @@ def _yaml_with_ids(text: str, path: Path, cards: list[Card]) -> str:
         candidates = spots.get(line, [])
         position = taken.get(line, 0)
         if position >= len(candidates) or line > len(starts):
-            raise PlanError.at(path, line, _CHANGED)
+            raise PlanError.at(path, line, CHANGED)
         taken[line] = position + 1
         mapping = candidates[position]
         written = mapping.get("cloze", mapping.get("front"))
         if not isinstance(written, str) or written.strip() != card.front:
-            raise PlanError.at(path, line, _CHANGED)
+            raise PlanError.at(path, line, CHANGED)
         col = int(mapping.lc.col)
         offset = _yaml_offset(text, starts[line - 1], col)
         scalar = _yaml_scalar(card.key)
