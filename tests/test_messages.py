@@ -99,7 +99,7 @@ def test_every_message_follows_the_one_rule(
 
 def test_without_anki_a_collection_command_says_what_to_install(tmp_path: Path) -> None:
     path = tmp_path / "collection.anki2"
-    path.write_bytes(b"")
+    path.write_bytes(b"SQLite format 3\x00")  # past the check that it is a database
     code = (
         "import sys; sys.modules['anki'] = None\n"  # as if the package were not installed
         "from learnplan.cli import main\n"
