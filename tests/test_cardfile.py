@@ -9,52 +9,51 @@ import pytest
 from learnplan.base.errors import PlanError
 from learnplan.reading.card_syntax import has_cloze
 from learnplan.reading.headings import HeadingAttrs, add_id_to_heading, parse_heading
-from learnplan.reading.markdown_cards import RawCard, parse_card_file, split_card_file
+from learnplan.reading.markdown_cards import CardRow, split_card_file
 from learnplan.reading.source_text import read_source_text, split_lines
 
 P = Path("cards.md")
 
 
+def _rows(text: str) -> list[CardRow]:
+    return split_card_file(text, P)[1]
+
+
+def _attrs(row: CardRow) -> HeadingAttrs:
+    return HeadingAttrs(*row[5:9])
+
+
 def test_cards_split_on_level_two_headings() -> None:
-    parsed = parse_card_file(
+    front_matter, rows, problems = split_card_file(
         "---\nlesson: l1\n---\n# Title\n\n## First {#a1}\nanswer one\n\n"
         "## Second\n\n  indented answer\n\n\n# Section\n\n## Third {#a3}\nQ more\n%\nback\n",
         P,
     )
-    assert parsed.problems == ()
-    assert parsed.front_matter is not None
-    assert parsed.front_matter.text == "lesson: l1\n" and parsed.front_matter.first_line == 2
-    first, second, third = parsed.cards
-    assert (first.line, first.front, first.back, first.attrs.key) == (
-        6,
-        "First",
-        "answer one",
-        "a1",
-    )
-    assert (second.line, second.back, second.attrs) == (9, "  indented answer", HeadingAttrs())
-    assert (third.front, third.back, third.kind) == ("Third\n\nQ more", "back", "basic")
+    assert problems == []
+    assert front_matter is not None
+    assert front_matter.text == "lesson: l1\n" and front_matter.first_line == 2
+    first, second, third = rows
+    assert (first[0], first[3], first[4], first[5]) == (6, "First", "answer one", "a1")
+    assert (second[0], second[4], _attrs(second)) == (9, "  indented answer", HeadingAttrs())
+    assert (third[3], third[4], third[2]) == ("Third\n\nQ more", "back", "basic")
 
 
 def test_percent_right_after_heading_keeps_front_the_heading() -> None:
-    (card,) = parse_card_file("## Q {#k}\n%\nA\n", P).cards
-    assert (card.front, card.back) == ("Q", "A")
+    (card,) = _rows("## Q {#k}\n%\nA\n")
+    assert (card[3], card[4]) == ("Q", "A")
 
 
 def test_cloze_detection_and_extra() -> None:
-    (cloze, basic) = parse_card_file(
-        "## Paris is the {{c1::capital}} of France\nextra\n## {{c1}} is not a cloze\nback\n", P
-    ).cards
-    assert (cloze.kind, cloze.back) == ("cloze", "extra")
-    assert basic.kind == "basic"
+    (cloze, basic) = _rows(
+        "## Paris is the {{c1::capital}} of France\nextra\n## {{c1}} is not a cloze\nback\n"
+    )
+    assert (cloze[2], cloze[4]) == ("cloze", "extra")
+    assert basic[2] == "basic"
 
 
 def test_cloze_may_end_the_heading_without_being_taken_for_attributes() -> None:
-    (card,) = parse_card_file("## The capital is {{c1::Paris}}\n", P).cards
-    assert (card.kind, card.front, card.attrs.key) == (
-        "cloze",
-        "The capital is {{c1::Paris}}",
-        None,
-    )
+    (card,) = _rows("## The capital is {{c1::Paris}}\n")
+    assert (card[2], card[3], card[5]) == ("cloze", "The capital is {{c1::Paris}}", None)
 
 
 @pytest.mark.parametrize(
@@ -141,7 +140,10 @@ def test_pathological_lines_still_parse_correctly() -> None:
     assert parse_heading(" " * 20000 + "a #") == ("a", HeadingAttrs(), None)
     assert parse_heading("x" + " #" * 5000)[0] == "x" + " #" * 4999
     assert not has_cloze("{{c1::" * 20000)
-    assert has_cloze("{{c1::" * 20000 + "}}")
+    # Anki keeps ten deletions open at most and drops one never closed, with what it
+    # holds (tests/test_cloze.py checks such text against Anki).
+    assert not has_cloze("{{c1::" * 20000 + "}}")
+    assert has_cloze("{{c1::" * 20000 + "x" + "}}" * 20000)
 
 
 # --- the fast paths for the usual shapes must agree with the general rules
@@ -193,7 +195,7 @@ def test_bad_blocks_that_look_usual_are_still_refused(heading: str, fragment: st
     assert fragment in (error or "")
 
 
-def test_split_card_file_gives_the_same_cards_and_problems_as_parse_card_file() -> None:
+def test_split_card_file_gives_every_card_and_problem_in_order() -> None:
     text = (
         "---\nlesson: l1\n---\n"
         "stray text\n"
@@ -203,10 +205,8 @@ def test_split_card_file_gives_the_same_cards_and_problems_as_parse_card_file() 
         "## Q4 {#BAD}\nA4\n"
         "  ## Q5 indented {#a5}\n\n  A5\n\n"
     )
-    parsed = parse_card_file(text, P)
     front_matter, rows, problems = split_card_file(text, P)
-    assert front_matter == parsed.front_matter
-    assert tuple(problems) == parsed.problems
+    assert front_matter is not None and front_matter.text == "lesson: l1\n"
     assert [str(p) for p in problems] == [
         "cards.md:4: text outside any card; start each card with a '## ' heading (only '# ' "
         "titles may stand outside cards)",
@@ -215,18 +215,18 @@ def test_split_card_file_gives_the_same_cards_and_problems_as_parse_card_file() 
         "cards.md:17: card id 'BAD' is not a slug: use lower-case letters, digits and '-', "
         "starting with a letter or digit",
     ]
-    assert len(rows) == len(parsed.cards) == 4
-    for row, card in zip(rows, parsed.cards, strict=True):
-        line, last_line, kind, front, back, key, reversed_, lesson, tags = row
-        assert card == RawCard(
-            line, kind, front, back, HeadingAttrs(key, reversed_, lesson, tags), (line, last_line)
-        )
-    assert [(c.line, c.kind, c.attrs.key, c.body_lines) for c in parsed.cards] == [
+    assert [(r[0], r[2], r[5], (r[0], r[1])) for r in rows] == [
         (5, "basic", "a1", (5, 7)),
         (8, "reversed", "a2", (8, 14)),
         (15, "cloze", "a3", (15, 16)),
         (19, "basic", "a5", (19, 22)),
     ]
-    assert parsed.cards[1].back == "back"
-    assert parsed.cards[1].front == "Q2\n\n```\n## fenced, not a card\n```"
-    assert (parsed.cards[3].front, parsed.cards[3].back) == ("Q5 indented", "  A5")
+    assert [_attrs(r) for r in rows] == [
+        HeadingAttrs("a1", lesson="l2"),
+        HeadingAttrs("a2", reversed=True),
+        HeadingAttrs("a3", tags=("x",)),
+        HeadingAttrs("a5"),
+    ]
+    assert rows[1][4] == "back"
+    assert rows[1][3] == "Q2\n\n```\n## fenced, not a card\n```"
+    assert (rows[3][3], rows[3][4]) == ("Q5 indented", "  A5")

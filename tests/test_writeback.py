@@ -458,3 +458,85 @@ def test_a_markdown_edit_that_would_not_read_back_the_same_is_refused(
 
 def _tree_bytes(folder: Path) -> dict[Path, bytes]:
     return {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def _splice_right_to_left(text: str, edits: list[tuple[int, str]]) -> str:
+    # How the ids were inserted before splice(): one copy of the text per edit.
+    for offset, insert in sorted(edits, reverse=True):
+        text = text[:offset] + insert + text[offset:]
+    return text
+
+
+def test_splice_gives_what_inserting_right_to_left_gave() -> None:
+    import random
+
+    from learnplan.reading.splice import splice
+
+    rng = random.Random(5)
+    for _ in range(300):
+        text = "".join(rng.choice("ab\n\r: ") for _ in range(rng.randrange(0, 12)))
+        # Few distinct offsets, so that several edits share one (ids into one flow line,
+        # a CSV cell and the header's new column at the end of a line).
+        offsets = rng.sample(range(len(text) + 1), min(len(text) + 1, rng.randrange(1, 4)))
+        edits = [
+            (rng.choice(offsets), rng.choice(["id: x, ", "id: y, ", ",id", "k1", "", "id: x, "]))
+            for _ in range(rng.randrange(0, 6))
+        ]
+        rng.shuffle(edits)
+        assert splice(text, edits) == _splice_right_to_left(text, edits), (text, edits)
+    assert splice("ab", [(1, "y"), (1, "x"), (1, "z")]) == "axyzb"
+
+
+def _scalar_by_ruamel(key: str) -> str:
+    # How every key was written before the fast path: whatever ruamel.yaml reads back.
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        loaded = YAML(typ="safe").load(f"k: {key}\n")
+    except YAMLError:
+        return f'"{key}"'
+    return key if loaded == {"k": key} else f'"{key}"'
+
+
+TRICKY_KEYS = [
+    *("true", "True", "TRUE", "false", "yes", "no", "on", "off", "y", "n"),
+    *("null", "Null", "NULL", "nul1ab2c", "~", "-", "--", ".", "..", "_", "a.b", "a_b"),
+    *("1e3", "1E3", "2e345678", "1.", ".5", "1.5", "1.5e3", "+1", "-1", "0", "00", "007"),
+    *("0x1", "0x1f", "0o7", "0b1", "1_000", "12345678", "1" * 40, "1.2.3", ".inf", ".nan"),
+    *(".Inf", "NaN", "inf", "2020-01-01", "2020-1-1", "12:30", "a:b", "a b", "#x", "x#"),
+    *("<<", "=", "a-b", "-a", "true9abc", "e3", "_1", "1_", "0.0", "-.5", "+.5"),
+]
+
+
+def test_yaml_scalar_writes_what_ruamel_reads_back(tmp_path: Path) -> None:
+    from learnplan.base.ids import new_card_key
+    from learnplan.reading.writeback import _yaml_scalar
+    from learnplan.reading.yaml_load import parse_yaml, parse_yaml_roundtrip
+
+    keys = [new_card_key() for _ in range(3000)] + TRICKY_KEYS
+    written = {key: _yaml_scalar(key) for key in keys}
+    assert written == {key: _scalar_by_ruamel(key) for key in keys}
+    assert written["1e3"] == '"1e3"' and written["true"] == '"true"'
+    assert written["nul1ab2c"] == "nul1ab2c" and written["~"] == '"~"'
+    # And the plan's readers read each back as the key.
+    text = "".join(f"k{n}: {scalar}\n" for n, scalar in enumerate(written.values()))
+    for read in (parse_yaml, parse_yaml_roundtrip):
+        loaded = read(text, tmp_path / "keys.yaml")
+        assert [loaded[f"k{n}"] for n in range(len(keys))] == keys
+
+
+@pytest.mark.parametrize("name", ["extra.yml", "extra.yaml"])
+def test_a_markdown_card_file_named_like_yaml_gets_its_id(tmp_path: Path, name: str) -> None:
+    # The reader reads every card file that is not CSV as Markdown; so does write-back.
+    (tmp_path / "plan.yaml").write_text(
+        "plan: {id: p, title: P, start: 2020-01-06}\ncourses:\n"
+        f"  - {{id: c, title: C, fte: 1, cards: {name}}}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / name).write_text("## Question\nAnswer\n", encoding="utf-8")
+    plan = load_plan(tmp_path / "plan.yaml")
+    (key,) = _new_keys(plan).values()
+    assert write_back_ids(plan) == [tmp_path / name]
+    assert (tmp_path / name).read_text(encoding="utf-8") == f"## Question {{#{key}}}\nAnswer\n"
+    assert [c.key for c in _all(load_plan(tmp_path / "plan.yaml", assign_ids=False))] == [key]

@@ -33,7 +33,7 @@ def _named(exc: OSError, target: Path) -> OSError:
 
 
 def _folder(target: Path) -> Path:
-    return target.parent if str(target.parent) else Path(".")
+    return target.parent
 
 
 @contextlib.contextmanager

@@ -224,6 +224,3 @@ def _build_note(
         for path in (*front.media, *back.media):
             media[media_name(path)] = path
     return card.kind, front.html, back.html, ords
-
-
-# --- writing

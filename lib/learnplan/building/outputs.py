@@ -171,7 +171,7 @@ def check_output(
 
 
 def _check_folder(target: Path, refuse: Callable[[str], PlanError]) -> None:
-    folder = target.parent if str(target.parent) else Path(".")
+    folder = target.parent
     try:
         st = os.stat(folder)
     except OSError as exc:

@@ -337,12 +337,12 @@ def only_safe_tags(fragment: str) -> bool:
     return fragment.count("<") == len(_SAFE_TAG_RE.findall(fragment))
 
 
-def clean_html(fragment: str, *, allow_html: bool = False) -> str:
+def clean_html(fragment: str) -> str:
     """``fragment`` through the same final sanitiser as card text (an image that is not a
     web or inline one loses its ``src``)."""
     if CONTROL_RE.search(fragment) is None and ("<" not in fragment or only_safe_tags(fragment)):
         return fragment
-    return sanitise(fragment, _web_image_or_none, allow_html=allow_html)
+    return sanitise(fragment, _web_image_or_none)
 
 
 def _web_image_or_none(src: str) -> str | None:

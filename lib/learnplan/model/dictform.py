@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from learnplan.base.errors import PlanError, Problem
+from learnplan.base.jsonlines import Location as Location  # building/manifest.py imports it here
 from learnplan.model.fields import Fields, UniqueIds, duplicate_id, named, too_many, type_name
 from learnplan.model.limits import (
     DICT_COURSE_DERIVED,
@@ -39,9 +40,6 @@ class PlanDataError(PlanError, ValueError):
     A :class:`PlanError`; also a ``ValueError``, which is what ``plan_from_dict`` raised
     before, so callers written against that keep working.
     """
-
-
-Location = tuple[str | int, ...]
 
 
 def location_text(location: Location) -> str:

@@ -16,8 +16,6 @@ from typing import Any, Literal
 
 CardKind = Literal["basic", "reversed", "cloze"]
 
-#: Version of the dict form written by :func:`plan_to_dict` (the embedded manifest).
-MANIFEST_VERSION = 1
 #: An id of a plan, course, lesson, resource or card: lower-case letters, digits and '-'.
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 _slug_match = SLUG.fullmatch  # bound once: it runs for every card of a large plan

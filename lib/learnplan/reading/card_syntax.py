@@ -5,25 +5,21 @@ from __future__ import annotations
 
 import re
 
+from learnplan.cards.cloze import deletions
 from learnplan.model.plan import is_slug, is_tag
 
 __all__ = ["has_cloze", "is_slug", "is_tag", "looks_like_cloze"]
 
-_CLOZE_START = re.compile(r"\{\{c(\d+)::")
+# An opener as Anki reads one (``{{c1::``, ``{{c1,2::``).
+_CLOZE_START = re.compile(r"\{\{c[0-9,]*[0-9][0-9,]*::")
 # Bound once: this runs for every card of a 100,000-card plan.
 _cloze_search = _CLOZE_START.search
 
 
 def has_cloze(text: str) -> bool:
-    """True when ``text`` holds a cloze deletion Anki will make a card from (c1 and up,
-    non-empty)."""
-    for opener in _CLOZE_START.finditer(text):
-        end = text.find("}}", opener.end())
-        if end < 0:
-            return False  # no later deletion can be closed either
-        if int(opener.group(1)) >= 1 and text[opener.end() : end].split("::")[0].strip():
-            return True
-    return False
+    """True when ``text`` holds a deletion Anki makes a card from (numbered from 1) with
+    text inside: Anki would also make a card of ``{{c1::}}``, one that hides nothing."""
+    return any(max(deletion.numbers) > 0 and deletion.text.strip() for deletion in deletions(text))
 
 
 def looks_like_cloze(text: str) -> bool:

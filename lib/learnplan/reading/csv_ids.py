@@ -15,8 +15,10 @@ from pathlib import Path
 from learnplan.base.errors import PlanError
 from learnplan.model.plan import Card
 from learnplan.reading.csv_table import CardTable, Record, read_table
+from learnplan.reading.splice import splice
 
-_CHANGED = "the file changed since the plan was read; run the build again"
+#: What write-back says when a card is no longer where the plan read it.
+CHANGED = "the file changed since the plan was read; run the build again"
 
 
 def csv_with_ids(
@@ -27,7 +29,7 @@ def csv_with_ids(
     ``unsafe(key)``) if the edit would not read back as meant."""
     table = read_table(text, path)
     if table.problems:
-        raise PlanError.at(path, table.problems[0].line, _CHANGED)
+        raise PlanError.at(path, table.problems[0].line, CHANGED)
     starts = _line_starts(text)
     by_line = {record.line: record for record in table.records}
     id_column = table.columns.index("id") if "id" in table.columns else len(table.columns)
@@ -37,22 +39,20 @@ def csv_with_ids(
         assert card.source is not None and card.key is not None
         record = by_line.get(card.source.line)
         if record is None or not _holds(table, record, card):
-            raise PlanError.at(path, card.source.line, _CHANGED)
+            raise PlanError.at(path, card.source.line, CHANGED)
         spans = cell_spans(text, starts[record.line - 1], table.separator)
         if id_column < len(spans):
             start, end, quoted = spans[id_column]
             if text[start + quoted : end - quoted].strip():
-                raise PlanError.at(path, card.source.line, _CHANGED)
+                raise PlanError.at(path, card.source.line, CHANGED)
             edits.append((start + quoted, card.key))
         else:
             missing = id_column - len(spans) + 1
-            edits.append((_record_end(text, spans), table.separator * missing + card.key))
+            edits.append((_record_end(spans), table.separator * missing + card.key))
         keys[record.line] = card.key
     if "id" not in table.columns:
         edits.append(_new_column(text, starts, table))
-    new_text = text
-    for offset, insert in sorted(edits, reverse=True):  # right to left: offsets stay valid
-        new_text = new_text[:offset] + insert + new_text[offset:]
+    new_text = splice(text, edits)
     _verify(table, read_table(new_text, path), id_column, keys, path, unsafe)
     return new_text
 
@@ -93,7 +93,7 @@ def cell_spans(text: str, start: int, separator: str) -> list[tuple[int, int, bo
         return spans
 
 
-def _record_end(text: str, spans: list[tuple[int, int, bool]]) -> int:
+def _record_end(spans: list[tuple[int, int, bool]]) -> int:
     """The offset just after the record's last cell (before its line ending)."""
     return spans[-1][1]
 
@@ -118,7 +118,7 @@ def _new_column(text: str, starts: list[int], table: CardTable) -> tuple[int, st
             end -= 1
         return end, f"{table.separator}id"
     spans = cell_spans(text, line_start, table.separator)
-    return _record_end(text, spans), f"{table.separator}id"
+    return _record_end(spans), f"{table.separator}id"
 
 
 def _verify(

@@ -47,7 +47,6 @@ _FIELD_LIMIT = max(csv.field_size_limit(), 2 * MAX_CARD_TEXT)
 
 class Record(NamedTuple):
     line: int  # the 1-based line it starts on
-    last_line: int
     cells: list[str]
 
 
@@ -81,13 +80,13 @@ def read_table(text: str, path: Path) -> CardTable:
     if table.problems:
         return table
     reader = _Records(ends, start, table.separator)
-    for first, last, cells in reader:
+    for first, cells in reader:
         if not any(cells):
             continue  # a blank row (a spreadsheet's empty line)
         if not table.columns:
             table.columns, table.columns_line = [c.strip().lower() for c in cells], first
             continue
-        table.records.append(Record(first, last, cells))
+        table.records.append(Record(first, cells))
     if reader.error is not None:
         table.problems.append(Problem(path, *reader.error))
     elif not table.columns:
@@ -160,7 +159,7 @@ def _separator(value: str) -> str | None:
 
 
 class _Records:
-    """The records of ``lines`` from ``start``: (first line, last line, cells). A line
+    """The records of ``lines`` from ``start``: (first line, cells). A line
     starting with '#' where a record would start is a comment, as for Anki. The first
     broken record stops the reading: ``error`` is then (its first line, message)."""
 
@@ -182,7 +181,7 @@ class _Records:
             self.at_record_start = False
             yield line
 
-    def __iter__(self) -> Iterator[tuple[int, int, list[str]]]:
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
         old_limit = csv.field_size_limit(_FIELD_LIMIT)
         try:
             reader = csv.reader(self._feed(), delimiter=self.separator, strict=True)
@@ -196,8 +195,7 @@ class _Records:
                 except csv.Error as exc:
                     self.error = (self._first_line(before), _csv_problem(exc))
                     return
-                first = self._first_line(before)
-                yield first, self.next_index, cells
+                yield self._first_line(before), cells
         finally:
             csv.field_size_limit(old_limit)
 

@@ -38,6 +38,24 @@ def read_card(
     quick = quick_mapping_card(path, folder, node, default_lesson, in_lesson, offset)
     if quick is not None:
         return quick if raw_html else (dataclasses.replace(quick[0], raw_html=False), *quick[1:])
+    return read_card_fully(
+        context, path, folder, node, default_lesson, in_lesson, offset, raw_html=raw_html
+    )
+
+
+def read_card_fully(
+    context: ReadContext,
+    path: Path,
+    folder: Path,
+    node: Any,
+    default_lesson: str | None,
+    in_lesson: bool,
+    offset: int = 1,
+    *,
+    raw_html: bool = True,
+) -> ReadCard | None:
+    """:func:`read_card` without trying :func:`quick_mapping_card` first: for a caller
+    that has just tried it."""
     f = YamlFields(context, path, node, "card", offset)
     f.check_keys(CARD_KEYS, ())
     key = None

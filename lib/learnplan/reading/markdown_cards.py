@@ -13,12 +13,9 @@ from pathlib import Path
 
 from learnplan.base.errors import Problem
 from learnplan.model.plan import CardKind
-from learnplan.reading.card_syntax import has_cloze, is_slug, is_tag, looks_like_cloze
-from learnplan.reading.headings import HeadingAttrs, heading_fields
+from learnplan.reading.card_syntax import has_cloze, looks_like_cloze
+from learnplan.reading.headings import heading_fields
 from learnplan.reading.source_text import split_lines
-
-# model/rules.py reads slugs and tags with these (they live in card_syntax.py).
-__all__ = ["is_slug", "is_tag"]
 
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 # Only lines starting with one of these can be headings, fences or a '%' separator.
@@ -34,56 +31,17 @@ class FrontMatter:
     first_line: int  # 1-based line of the first YAML line
 
 
-@dataclass(frozen=True)
-class RawCard:
-    """A card as written in a Markdown file, before plan-level checks."""
-
-    line: int  # 1-based line of its ``## `` heading
-    kind: CardKind
-    front: str
-    back: str
-    attrs: HeadingAttrs
-    body_lines: tuple[int, int]  # first and last 1-based line of the card, for messages
-
-
-@dataclass(frozen=True)
-class ParsedCardFile:
-    front_matter: FrontMatter | None
-    cards: tuple[RawCard, ...]
-    problems: tuple[Problem, ...]
-
-
 #: One card as :func:`split_card_file` finds it: (line of its heading, last line, kind,
-#: front, back, id, reversed, lesson, tags). A plain tuple, not a RawCard, because the
-#: outline reader turns hundreds of thousands of them straight into plan Cards.
+#: front, back, id, reversed, lesson, tags). A plain tuple because the outline reader
+#: turns hundreds of thousands of them straight into plan Cards.
 CardRow = tuple[int, int, CardKind, str, str, str | None, bool, str | None, tuple[str, ...]]
-
-
-def parse_card_file(text: str, path: Path) -> ParsedCardFile:
-    """Split a Markdown card file into cards. Problems are collected, not raised."""
-    front_matter, rows, problems = split_card_file(text, path)
-    return ParsedCardFile(
-        front_matter,
-        tuple(
-            RawCard(
-                line,
-                kind,
-                front,
-                back,
-                HeadingAttrs(key, reversed_, lesson, tags),
-                (line, last_line),
-            )
-            for line, last_line, kind, front, back, key, reversed_, lesson, tags in rows
-        ),
-        tuple(problems),
-    )
 
 
 def split_card_file(
     text: str, path: Path
 ) -> tuple[FrontMatter | None, list[CardRow], list[Problem]]:
-    """:func:`parse_card_file` with each card as a :data:`CardRow` and the problems as a
-    list (same cards, same problems, in the same order)."""
+    """Split a Markdown card file into its front matter and its cards, each a
+    :data:`CardRow`, in file order. Problems are collected, not raised."""
     lines = split_lines(text)
     problems: list[Problem] = []
     front_matter: FrontMatter | None = None

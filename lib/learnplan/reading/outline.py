@@ -38,7 +38,7 @@ from learnplan.model.rules import (
 )
 from learnplan.reading.card_files import read_card_file
 from learnplan.reading.context import ReadContext, YamlFields
-from learnplan.reading.inline_cards import quick_mapping_card, read_card
+from learnplan.reading.inline_cards import quick_mapping_card, read_card_fully
 from learnplan.reading.pending import Pending, finish_cards
 from learnplan.reading.source_text import read_source_text
 from learnplan.reading.yaml_load import parse_yaml
@@ -282,7 +282,9 @@ class _Reader(ReadContext):
             if isinstance(item, dict):
                 read = quick_mapping_card(plan_file, plan_dir, item, default_lesson, in_lesson, 1)
                 if read is None:
-                    read = read_card(self, plan_file, plan_dir, item, default_lesson, in_lesson)
+                    read = read_card_fully(
+                        self, plan_file, plan_dir, item, default_lesson, in_lesson
+                    )
                 if read is not None:  # as Pending.add does, for a card of the plan file
                     add_card(read[0])
                     add_lesson_line(read[1])

@@ -22,15 +22,19 @@ from learnplan.base.atomic import replace_file
 from learnplan.base.errors import PlanError, Problem
 from learnplan.model.plan import Card, Plan
 from learnplan.reading.csv_cards import is_csv_name
-from learnplan.reading.csv_ids import csv_with_ids
+from learnplan.reading.csv_ids import CHANGED, csv_with_ids
 from learnplan.reading.headings import add_id_to_heading, parse_heading
 from learnplan.reading.markdown_cards import split_card_file
+from learnplan.reading.splice import splice
+from learnplan.reading.yaml_fast import NotFast, plain_value
 from learnplan.reading.yaml_load import parse_yaml_roundtrip
 
 _BOM = b"\xef\xbb\xbf"
-_CHANGED = "the file changed since the plan was read; run the build again"
 # Where ruamel's reader (Reader.forward) starts a new line, which its marks count.
 _YAML_BREAK = re.compile(r"\n|\r(?!\n)")
+# Keys made of these characters only are a plain scalar as written (no indicator, no
+# date): whether YAML reads them as text or as a number, true or null is plain_value's.
+_PLAIN_SAFE = re.compile(r"[0-9A-Za-z_.]+").fullmatch
 
 
 def _unsafe(key: str | None, how: str = "id: {key}") -> str:
@@ -64,9 +68,10 @@ def write_back_ids(plan: Plan) -> list[Path]:
             continue
         bom = _BOM if data.startswith(_BOM) else b""
         text = data[len(bom) :].decode("utf-8")
-        is_yaml = path == plan_file or path.suffix.lower() in (".yaml", ".yml")
         try:
-            if is_yaml:
+            # As the reader decides: the outline is the only YAML file, a card file is
+            # CSV by its name and Markdown otherwise (whatever its ending).
+            if path == plan_file:
                 new_text = _yaml_with_ids(text, path, cards)
             elif is_csv_name(path):
                 new_text = csv_with_ids(
@@ -94,7 +99,7 @@ def _markdown_with_ids(text: str, path: Path, cards: list[Card]) -> str:
         assert card.source is not None and card.key is not None
         index = card.source.line - 1
         if not 0 <= index < len(lines):
-            raise PlanError.at(path, card.source.line, _CHANGED)
+            raise PlanError.at(path, card.source.line, CHANGED)
         line = lines[index]
         ending = "\r" if line.endswith("\r") else ""
         body = line[: len(line) - len(ending)]
@@ -104,7 +109,7 @@ def _markdown_with_ids(text: str, path: Path, cards: list[Card]) -> str:
             else ("", None, "not a heading")
         )
         if error or attrs is None or attrs.key is not None or not card.front.startswith(title):
-            raise PlanError.at(path, card.source.line, _CHANGED)
+            raise PlanError.at(path, card.source.line, CHANGED)
         lines[index] = add_id_to_heading(body, card.key) + ending
         keys[card.source.line] = card.key
     new_text = "\n".join(lines)
@@ -130,13 +135,13 @@ def _verify_markdown(old: str, new: str, path: Path, keys: dict[int, str]) -> No
 def _yaml_with_ids(text: str, path: Path, cards: list[Card]) -> str:
     data = parse_yaml_roundtrip(text, path)
     # Card mappings without an id, by 1-based line, in document order (columns ascending).
+    all_maps = _card_mappings(data)
     spots: dict[int, list[Any]] = {}
-    for mapping in _card_mappings(data):
+    for mapping in all_maps:
         if "id" not in mapping:
             spots.setdefault(int(mapping.lc.line) + 1, []).append(mapping)
     for found in spots.values():
         found.sort(key=lambda m: int(m.lc.col))
-    all_maps = _card_mappings(data)
     starts = [0, *(m.end() for m in _YAML_BREAK.finditer(text))]
     edits: list[tuple[int, str]] = []  # (offset in text, text to insert)
     placed: list[tuple[Any, Card]] = []
@@ -147,12 +152,12 @@ def _yaml_with_ids(text: str, path: Path, cards: list[Card]) -> str:
         candidates = spots.get(line, [])
         position = taken.get(line, 0)
         if position >= len(candidates) or line > len(starts):
-            raise PlanError.at(path, line, _CHANGED)
+            raise PlanError.at(path, line, CHANGED)
         taken[line] = position + 1
         mapping = candidates[position]
         written = mapping.get("cloze", mapping.get("front"))
         if not isinstance(written, str) or written.strip() != card.front:
-            raise PlanError.at(path, line, _CHANGED)
+            raise PlanError.at(path, line, CHANGED)
         col = int(mapping.lc.col)
         offset = _yaml_offset(text, starts[line - 1], col)
         scalar = _yaml_scalar(card.key)
@@ -167,10 +172,7 @@ def _yaml_with_ids(text: str, path: Path, cards: list[Card]) -> str:
             edits.append((offset, f"id: {scalar}{_line_break(text, offset)}{' ' * col}"))
         mapping.insert(0, "id", card.key)  # what the edited file must read back as
         placed.append((mapping, card))
-    # Right to left, so earlier offsets stay valid.
-    new_text = text
-    for offset, insert in sorted(edits, reverse=True):
-        new_text = new_text[:offset] + insert + new_text[offset:]
+    new_text = splice(text, edits)
     try:
         reread = parse_yaml_roundtrip(new_text, path)
     except PlanError:
@@ -242,7 +244,20 @@ def _card_mappings(data: Any) -> list[Any]:
 def _yaml_scalar(key: str) -> str:
     """``key`` as YAML text that reads back as the same string (``1234e567`` would be a
     number if written plain)."""
+    if _PLAIN_SAFE(key):
+        try:
+            value = plain_value(key)
+        except NotFast:
+            pass
+        else:
+            return key if type(value) is str and value == key else f'"{key}"'
+    # Rarer keys (with punctuation YAML may read as syntax, or numbers in rarer forms):
+    # ask ruamel.yaml, which starts a parser: too slow for every new id.
     from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
 
-    loaded = YAML(typ="safe").load(f"k: {key}\n")
+    try:
+        loaded = YAML(typ="safe").load(f"k: {key}\n")
+    except YAMLError:  # "-" alone, say: not a plain scalar at all
+        loaded = None
     return key if loaded == {"k": key} else f'"{key}"'

@@ -78,17 +78,10 @@ _FLOAT_12 = re.compile(
     re.X,
 ).fullmatch
 _INT_12 = re.compile(r"[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?[0-9_]+|[-+]?0x[0-9a-fA-F_]+").fullmatch
-_TIMESTAMP = re.compile(
-    r"""[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
-    |[0-9][0-9][0-9][0-9] -[0-9][0-9]? -[0-9][0-9]?
-    (?:[Tt]|[ \t]+)[0-9][0-9]?
-    :[0-9][0-9] :[0-9][0-9] (?:\.[0-9]*)?
-    (?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?""",
-    re.X,
-).fullmatch
 _SIMPLE_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)").fullmatch
 _SIMPLE_FLOAT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\.[0-9]+").fullmatch
-_NUMERIC_START = frozenset("-+0123456789.")
+#: The first characters of a plain scalar that may be a number.
+NUMERIC_START = frozenset("-+0123456789.")
 
 
 def plain_value(text: str) -> Any:
@@ -96,7 +89,7 @@ def plain_value(text: str) -> Any:
     if not text:
         return None
     first = text[0]
-    if first in _NUMERIC_START:
+    if first in NUMERIC_START:
         if _FLOAT_12(text):
             if _SIMPLE_FLOAT(text):
                 return float(text)

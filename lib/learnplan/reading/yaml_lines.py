@@ -16,7 +16,7 @@ import re
 from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any
 
-from learnplan.reading.yaml_fast import NotFast, plain_document, plain_value
+from learnplan.reading.yaml_fast import NUMERIC_START, NotFast, plain_document, plain_value
 from learnplan.reading.yaml_nodes import YamlList, YamlMap
 
 # A line: its indent, a list item's dash, a key as plans write them (then ':' and a space
@@ -34,7 +34,6 @@ _SINGLE = re.compile(r"'([^']*(?:''[^']*)*)'(?: *| +#.*)").fullmatch
 _NOT_PLAIN_START = frozenset("[]{},#&*!|>%@`")
 _SPECIAL_START = _NOT_PLAIN_START | frozenset("'\"-?:")
 # Plain values that may be other than text: those starting like a number, and these.
-_NUMERIC_START = frozenset("-+0123456789.")
 _WORDS = _NOT_TEXT_KEYS | {"~", "<<", "="}
 _LITERALS = {"|": "clip", "|-": "strip"}
 
@@ -202,7 +201,7 @@ class _Lines:
             if first not in _SPECIAL_START and ":" not in rest and " #" not in rest:
                 # The usual value: plain text on its line (what _scalar does, inlined).
                 value: Any = rest.rstrip(" ")
-                if first in _NUMERIC_START or value in _WORDS:
+                if first in NUMERIC_START or value in _WORDS:
                     value = plain_value(value)
             elif first == "|":
                 value, skip = self._literal(rest, number, indent)
