@@ -21,10 +21,9 @@ from typing import Any
 
 from learnplan.base.errors import Problem
 from learnplan.base.filecache import FileCache
-from learnplan.base.jsonlines import json_lines
+from learnplan.base.jsonlines import Location, json_lines
 from learnplan.model.dictform import (
     DictFields,
-    Location,
     PlanDataError,
     located,
     read_plan_dict,

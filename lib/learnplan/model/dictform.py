@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from learnplan.base.errors import PlanError, Problem
-from learnplan.base.jsonlines import Location as Location  # building/manifest.py imports it here
+from learnplan.base.jsonlines import Location
 from learnplan.model.fields import Fields, UniqueIds, duplicate_id, named, too_many, type_name
 from learnplan.model.limits import (
     DICT_COURSE_DERIVED,
