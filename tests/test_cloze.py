@@ -200,3 +200,28 @@ def test_a_built_package_holds_every_card_anki_makes(tmp_path: Path) -> None:
         "{{c1::a {{c2::b}} c}}": [0, 1],
         "{{c1,3::x}} and {{c2::y::hint}}": [0, 1, 2],
     }
+
+
+def test_the_quick_reading_of_plain_clozes_agrees_with_the_full_one() -> None:
+    """``deletions`` takes a short way for deletions one after another; on any text it
+    must give what reading token by token gives."""
+    import random
+
+    from learnplan.cards.cloze import _read_deletions, cloze_numbers, deletions
+
+    pieces = ["{{c1::", "{{c2::", "{{c1,2::", "{{c0::", "{{c::", "{{c99999::", "{{c007::"]
+    pieces += ["}}", "}", "{", "::", "hint", "a", " ", "$x$", "{{", "c1::"]
+    rng = random.Random(20_261_201)
+    quick = 0
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 12)))
+        if rng.random() < 0.5:  # mostly well-formed: the short way's own case
+            text = "".join(
+                f"{rng.choice(pieces[:4] + pieces[6:7])}{rng.choice(pieces[10:])}}}}} x "
+                for _ in range(rng.randrange(1, 4))
+            )
+        assert deletions(text) == _read_deletions(text), text
+        numbers = {n for d in _read_deletions(text) for n in d.numbers if n > 0}
+        assert cloze_numbers(text) == numbers, text
+        quick += "{{c" in text and text.count("}}") == text.count("{{c")
+    assert quick > 1000  # the short way was taken often enough to matter

@@ -13,8 +13,10 @@ cloze card is usable) and the builder (which cards to ship) both ask it, so they
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from learnplan.model.plan import Card, CardKind
 
@@ -28,10 +30,11 @@ _MAX_OPEN = 10  # Anki ignores an opener while ten deletions are open
 _MAX_CARDS = 500  # Anki gives numbers above 500 card 500
 
 
-@dataclass(frozen=True)
-class Deletion:
+class Deletion(NamedTuple):
     """One cloze deletion Anki reads: its numbers (``c0`` included) and its text (hint
     left out, nested deletions' text in)."""
+
+    # A named tuple rather than a frozen dataclass: made for every cloze of a large plan.
 
     numbers: frozenset[int]
     text: str
@@ -49,6 +52,31 @@ def deletions(text: str) -> list[Deletion]:
     close."""
     if "{{c" not in text:
         return []
+    parts = _TOKEN.split(text)
+    if _is_plain(parts):
+        return [
+            Deletion(_numbers(numbers), body.split("::", 1)[0])
+            for numbers, body in zip(parts[1::4], parts[2::4], strict=True)
+        ]
+    return _read_deletions(text)
+
+
+def _is_plain(parts: list[str | None]) -> bool:
+    """Whether ``parts`` (a text split at its tokens: text, an opener's numbers or None
+    for a closer, text, ...) is the usual cloze text: deletions one after another, none nested,
+    each closed, each opener one Anki reads. Its deletions are then each opener's, with
+    the text up to the next closer (what :func:`_read_deletions` gives, more quickly)."""
+    openers, closers = parts[1::4], parts[3::4]
+    return (
+        len(parts) % 4 == 1
+        and None not in openers
+        and closers.count(None) == len(closers)
+        and all(map(_numbers, openers))
+    )
+
+
+def _read_deletions(text: str) -> list[Deletion]:
+    """:func:`deletions` for any text, token by token as Anki reads it."""
     found: list[Deletion] = []
     stack: list[_Open] = []
     done = 0
@@ -73,6 +101,7 @@ def deletions(text: str) -> list[Deletion]:
     return found
 
 
+@functools.lru_cache(maxsize=1024)
 def _numbers(written: str | None) -> frozenset[int]:
     """The numbers of an opener (``1,2`` in ``{{c1,2::``) Anki can read."""
     if not written:
@@ -93,7 +122,14 @@ def _add_text(deletion: _Open, run: str) -> None:
 
 def cloze_numbers(text: str) -> frozenset[int]:
     """The cloze numbers Anki makes cards for (1 and up; ``c0`` makes none)."""
-    return frozenset(n for d in deletions(text) for n in d.numbers if n > 0)
+    if "{{c" not in text:
+        return frozenset()
+    parts = _TOKEN.split(text)
+    if _is_plain(parts):  # no deletion to make: this runs for every cloze of a plan
+        found = frozenset().union(*map(_numbers, parts[1::4]))
+    else:
+        found = frozenset(n for d in _read_deletions(text) for n in d.numbers)
+    return found - {0}
 
 
 def cloze_ordinals(text: str) -> tuple[int, ...]:
